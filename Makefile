@@ -1,0 +1,53 @@
+# provisioning: `make demo` and `make test` install everything they need on a fresh machine.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON_BIN ?= python3.11
+THIRD_PARTY ?= $(CURDIR)/../shared/third_party
+export THIRD_PARTY
+ENV := source $(CURDIR)/scripts/env.sh &&
+VENV_STAMP := .venv/.installed
+PYTEST_ARGS ?=
+
+.PHONY: help setup venv toolchain system-packages demo test test-unit test-engine lint bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
+
+setup: venv toolchain ## install everything: the venv, the package (editable) and the Pulumi toolchain
+	@$(ENV) echo "==> setup: done ($$(pulumi version), $$(python --version))"
+
+venv: $(VENV_STAMP) ## the .venv with the package installed editable and its extras
+
+$(VENV_STAMP): pyproject.toml setup.py
+	@echo "==> venv: installing provisioning[cloud,dev] into .venv"
+	@command -v $(PYTHON_BIN) >/dev/null || { echo "setup: $(PYTHON_BIN) is missing: install Python >= 3.11" >&2; exit 1; }
+	@[ -x .venv/bin/python ] || $(PYTHON_BIN) -m venv .venv
+	@.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[cloud,dev]'
+	@touch $@
+
+toolchain: $(VENV_STAMP) ## the pinned Pulumi CLI, language host and command plugin in .tools/
+	@$(ENV) scripts/toolchain.sh
+
+demo: setup ## run the main job on the embedded defaults (local Custom Cloud + file:// state)
+	@$(ENV) scripts/demo.sh
+
+test: setup ## run every test: unit, emulator contract, real-engine integration
+	@$(ENV) python -m pytest $(PYTEST_ARGS)
+
+test-unit: setup ## only the fast tests (no engine)
+	@$(ENV) python -m pytest -m 'not engine and not e2e' $(PYTEST_ARGS)
+
+test-engine: setup ## only the tests that drive the real Pulumi engine
+	@$(ENV) python -m pytest -m engine $(PYTEST_ARGS)
+
+lint: venv ## ruff and mypy
+	@$(ENV) ruff check . && ruff format --check . && mypy src sdk providers components policies emulator
+
+bench: setup ## the benchmarks in bench/ (they print ratios; never run as tests)
+	@$(ENV) for script in bench/*.py; do echo "==> $$script"; python "$$script"; done
+
+clean: ## remove the venv, the tools folder and local state
+	rm -rf .venv .tools .state

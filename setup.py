@@ -1,0 +1,15 @@
+"""Maps the top-level folders onto the `provisioning` import root (see pyproject.toml)."""
+
+from setuptools import find_packages, setup
+
+SUBPACKAGE_FOLDERS = ("sdk", "providers", "components", "policies", "emulator")
+
+package_dir = {"provisioning": "src/provisioning"}
+packages = ["provisioning"]
+for folder in SUBPACKAGE_FOLDERS:
+    root = f"provisioning.{folder}"
+    package_dir[root] = folder
+    packages.append(root)
+    packages += [f"{root}.{sub}" for sub in find_packages(where=folder)]
+
+setup(package_dir=package_dir, packages=packages)
