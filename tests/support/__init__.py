@@ -1,0 +1,1 @@
+"""Reusable test helpers (fakes and real local services)."""

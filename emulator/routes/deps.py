@@ -1,0 +1,109 @@
+"""Dependencies shared by the routes: the caller's project (auth, rate limit, faults), idempotency, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.responses import Response
+from provisioning.providers.custom_cloud.api_models import ErrorEnvelope
+from pydantic import BaseModel
+
+from ..backend import CloudBackend, IdemRequest, Outcome
+from ..errors import Unauthenticated
+
+if TYPE_CHECKING:
+    from ..faults import Faults
+    from ..ratelimit import RateLimiter
+
+__all__ = ["ERRORS", "AdminDep", "Caller", "CallerDep", "IdemKey", "idem_request", "outcome_response"]
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorEnvelope, "description": text}
+    for status, text in (
+        (400, "Malformed request"),
+        (401, "Missing or wrong API key"),
+        (404, "Not found (or another project's)"),
+        (409, "Conflict or invalid state"),
+        (422, "Validation failed or idempotency mismatch"),
+        (429, "Rate limited (see Retry-After)"),
+        (500, "Injected fault"),
+        (503, "Injected fault"),
+    )
+}
+"""Error responses documented on every route (one envelope)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """An authenticated API caller."""
+
+    backend: CloudBackend
+    """The backend."""
+    project_id: str
+    """The caller's project."""
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def require_caller(request: Request) -> Caller:
+    """Authenticate the bearer key, then apply the rate limit and injected faults."""
+    state = request.app.state
+    backend: CloudBackend = state.backend
+    token = _bearer(request)
+    project = backend.project_of_key(token) if token else None
+    if project is None or token is None:
+        raise Unauthenticated("missing or invalid API key (Authorization: Bearer <api key>)")
+    limiter: RateLimiter = state.ratelimiter
+    limiter.check(project + ":" + hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:16])
+    faults: Faults = state.faults
+    route = f"{request.method} {getattr(request.scope.get('route'), 'path', request.url.path)}"
+    delay = faults.latency_s(route)
+    if delay:
+        await asyncio.sleep(delay)
+    faults.maybe_fail(route)
+    return Caller(backend, project)
+
+
+async def require_admin(request: Request) -> None:
+    """Check the admin bearer token (admin routes are closed when no token is configured)."""
+    expected: str | None = request.app.state.settings.admin_token
+    token = _bearer(request)
+    if not expected or token is None or not hmac.compare_digest(token.encode(), expected.encode()):
+        raise Unauthenticated("missing or invalid admin token")
+
+
+CallerDep = Annotated[Caller, Depends(require_caller)]
+AdminDep = Depends(require_admin)
+IdemKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
+
+
+def idem_request(key: str | None, request: Request, body: BaseModel | None = None) -> IdemRequest | None:
+    """The idempotency record key for this request (hash of method, path and body), or None."""
+    if key is None:
+        return None
+    payload = f"{request.method} {request.url.path}\n" + ("" if body is None else body.model_dump_json())
+    return IdemRequest(key, hashlib.sha256(payload.encode()).hexdigest())
+
+
+def outcome_response(outcome: Outcome) -> Response:
+    """The HTTP response of a backend write."""
+    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
+    if outcome.status == 204:
+        return Response(status_code=204, headers=headers)
+    return Response(outcome.body, status_code=outcome.status, media_type="application/json", headers=headers)
+
+
+def json_response(body: str) -> Response:
+    """A 200 JSON response from an already serialized body."""
+    return Response(body, media_type="application/json")

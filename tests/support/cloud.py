@@ -1,0 +1,147 @@
+"""Start and stop a real local Custom Cloud (`provisioning cloud serve --port 0`) for tests."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+__all__ = ["CloudHandle", "running_cloud", "start_cloud", "stop_cloud"]
+
+_LISTENING = re.compile(r"custom-cloud listening on (http://127\.\d+\.\d+\.\d+:\d+/v1)")
+
+
+@dataclass
+class CloudHandle:
+    """A running emulator process."""
+
+    url: str
+    """Base URL ending in /v1."""
+    api_key: str
+    """Key of the bootstrap project (never print it)."""
+    admin_token: str
+    """Admin bearer token (never print it)."""
+    process: subprocess.Popen[str]
+    """The server process."""
+    state: Path
+    """Its SQLite state file."""
+
+    @property
+    def root(self) -> str:
+        """URL without /v1 (for /healthz, /metrics, /admin)."""
+        return self.url.removesuffix("/v1")
+
+    def __repr__(self) -> str:  # keep secrets out of assertion messages
+        return f"CloudHandle(url={self.url!r}, pid={self.process.pid})"
+
+
+def _flag_args(flags: dict[str, object]) -> list[str]:
+    args: list[str] = []
+    for name, value in flags.items():
+        opt = "--" + name.replace("_", "-")
+        if value is True:
+            args.append(opt)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                args += [opt, str(item)]
+        elif value is not None and value is not False:
+            args += [opt, str(value)]
+    return args
+
+
+def start_cloud(
+    state: Path,
+    *,
+    api_key: str | None = None,
+    admin_token: str | None = None,
+    project: str = "test",
+    timeout: float = 20.0,
+    **flags: object,
+) -> CloudHandle:
+    """Start a server on a free loopback port with `state`; wait until /healthz answers."""
+    api_key = api_key or "ck_" + secrets.token_urlsafe(24)
+    admin_token = admin_token or "adm_" + secrets.token_urlsafe(24)
+    env = {
+        **os.environ,
+        "CUSTOM_CLOUD_BOOTSTRAP_PROJECT": project,
+        "CUSTOM_CLOUD_BOOTSTRAP_KEY": api_key,
+        "CUSTOM_CLOUD_ADMIN_TOKEN": admin_token,
+    }
+    flags.setdefault("lifecycle", "immediate")
+    cmd = [
+        sys.executable,
+        "-m",
+        "provisioning.sdk.cli",
+        "cloud",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--state",
+        str(state),
+        *_flag_args(flags),
+    ]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + timeout
+    url = None
+    assert proc.stdout is not None
+    while url is None:
+        line = proc.stdout.readline()
+        if not line:
+            proc.wait(timeout=5)
+            raise RuntimeError(f"custom cloud exited with {proc.returncode} before listening")
+        match = _LISTENING.search(line)
+        if match:
+            url = match.group(1)
+        if time.monotonic() > deadline:
+            stop_cloud(proc)
+            raise TimeoutError("custom cloud did not print its address in time")
+    # keep reading the output so that a chatty server can never block on a full pipe
+    threading.Thread(target=proc.stdout.read, daemon=True).start()
+    handle = CloudHandle(url, api_key, admin_token, proc, state)
+    while True:
+        try:
+            if httpx.get(f"{handle.root}/healthz", timeout=1.0).status_code == 200:
+                return handle
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            stop_cloud(proc)
+            raise TimeoutError("custom cloud /healthz did not answer in time")
+        time.sleep(0.05)
+
+
+def stop_cloud(proc: subprocess.Popen[str], *, kill: bool = False) -> None:
+    """Stop the process (SIGTERM, or SIGKILL when `kill`) and reap it."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+    if proc.stdout is not None:
+        proc.stdout.close()
+
+
+@contextmanager
+def running_cloud(tmp_path: Path, **flags: object) -> Iterator[CloudHandle]:
+    """A server on a fresh state file under `tmp_path` for the duration of the block."""
+    state = Path(flags.pop("state", tmp_path / "custom-cloud.db"))  # type: ignore[arg-type]
+    handle = start_cloud(state, **flags)  # type: ignore[arg-type]
+    try:
+        yield handle
+    finally:
+        stop_cloud(handle.process)
