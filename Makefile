@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
 
-setup: venv toolchain ## install everything: the venv, the package (editable) and the Pulumi toolchain
+setup: venv toolchain system-packages ## install everything: the venv, the package, the Pulumi toolchain, Debian packages
 	@$(ENV) echo "==> setup: done ($$(pulumi version), $$(python --version))"
 
 venv: $(VENV_STAMP) ## the .venv with the package installed editable and its extras
@@ -30,6 +30,9 @@ $(VENV_STAMP): pyproject.toml setup.py
 
 toolchain: $(VENV_STAMP) ## the pinned Pulumi CLI, language host and command plugin in .tools/
 	@$(ENV) scripts/toolchain.sh
+
+system-packages: ## Debian packages for sandbox hosts, task services and the PostgreSQL state tests
+	@scripts/system-packages.sh
 
 demo: setup ## run the main job on the embedded defaults (local Custom Cloud + file:// state)
 	@$(ENV) scripts/demo.sh
