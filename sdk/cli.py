@@ -52,6 +52,12 @@ def _add_cloud(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     serve.add_argument("--fault-error-rate", type=float, default=0.0)
     serve.add_argument("--fault-latency-ms", type=int, default=0)
     serve.add_argument("--fault-route", action="append", default=None, help='e.g. "POST /v1/instances"')
+    serve.add_argument(
+        "--hosts",
+        choices=("auto", "record", "sandbox"),
+        default=os.environ.get("CUSTOM_CLOUD_HOSTS", "auto"),
+        help="sandbox (namespace machines; Linux, root), record (no hosts), auto (sandbox where possible)",
+    )
     serve.add_argument("--synchronous", choices=("FULL", "NORMAL"), default="FULL")
     serve.add_argument("--log-level", default="warning")
     serve.set_defaults(func=_cloud_serve)
@@ -60,6 +66,7 @@ def _add_cloud(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def _cloud_serve(args: argparse.Namespace) -> int:
     import uvicorn  # the server extra: imported only here
     from provisioning.emulator import Settings, create_app
+    from provisioning.emulator.hosts import resolve_host_backend
 
     state_dir = os.path.dirname(os.path.abspath(args.state))
     os.makedirs(state_dir, exist_ok=True)
@@ -76,6 +83,7 @@ def _cloud_serve(args: argparse.Namespace) -> int:
         fault_latency_ms=args.fault_latency_ms,
         fault_routes=args.fault_route,
         synchronous=args.synchronous,
+        host_backend=resolve_host_backend(args.hosts),
         **extra,
     )
     app = create_app(settings)

@@ -1,0 +1,95 @@
+"""Benchmark: `pulumi up` of N servers with a boot delay vs the critical-path bound and a thread-pool script.
+
+    source scripts/env.sh && python bench/provider_up.py [--servers 100] [--boot-delay 2]
+
+Prints the three durations and the ratios (goal: `pulumi up` within 1.5× the bound)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import textwrap
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from provisioning.providers.custom_cloud.api_models import InstanceCreate  # noqa: E402
+from provisioning.providers.custom_cloud.client import CustomCloudClient  # noqa: E402
+from provisioning.sdk.waiters import wait_for  # noqa: E402
+
+from tests.support.cloud import running_cloud  # noqa: E402
+from tests.support.pulumi_cli import PulumiProject  # noqa: E402
+
+PROGRAM = """\
+import pulumi
+from provisioning.providers.custom_cloud import Server
+count = pulumi.Config("bench").get_int("servers") or 0
+servers = [Server(f"bench-{n}", machine_type="micro", zone="us-west-1a") for n in range(count)]
+pulumi.export("count", len(servers))
+"""
+
+
+def make_project(root: Path, url: str, key: str, servers: int) -> PulumiProject:
+    source = root / "src"
+    source.mkdir()
+    (source / "Pulumi.yaml").write_text("name: bench-provider-up\nruntime: python\n")
+    (source / "__main__.py").write_text(textwrap.dedent(PROGRAM))
+    parallel = str(max(servers, 16))
+    project = PulumiProject.copy_of(source, root / "proj", PULUMI_PARALLEL=parallel,
+                                    PROVISIONING_LOG_DIR=str(root / "logs"))  # fmt: skip
+    project.config_set("custom-cloud:apiUrl", url)
+    project.config_set("custom-cloud:apiKey", key, secret=True)
+    project.config_set("bench:servers", str(servers))
+    return project
+
+
+def timed_up(project: PulumiProject) -> float:
+    started = time.monotonic()
+    project.up("--parallel", project.env["PULUMI_PARALLEL"])
+    return time.monotonic() - started
+
+
+def thread_pool_script(url: str, key: str, servers: int) -> float:
+    def one(n: int) -> None:
+        with CustomCloudClient(base_url=url, api_key=key) as api:
+            body = InstanceCreate(name=f"pool-{n}", machine_type="micro", zone="us-west-1b")
+            created = api.create_instance(body)
+            wait_for(lambda: api.get_instance(created.resource.id), lambda i: i.status == "running",
+                     what="running", timeout=300)  # fmt: skip
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=servers) as pool:
+        list(pool.map(one, range(servers)))
+    return time.monotonic() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--servers", type=int, default=100)
+    parser.add_argument("--boot-delay", type=float, default=2.0)
+    opts = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        with running_cloud(root, lifecycle="timed", boot_delay=opts.boot_delay) as cloud:
+            (root / "empty").mkdir()
+            (root / "full").mkdir()
+            empty_up = timed_up(make_project(root / "empty", cloud.url, cloud.api_key, 0))
+            full = make_project(root / "full", cloud.url, cloud.api_key, opts.servers)
+            up = timed_up(full)
+            script = thread_pool_script(cloud.url, cloud.api_key, opts.servers)
+            full.destroy()
+    bound = opts.boot_delay + empty_up
+    print(f"servers={opts.servers} boot_delay={opts.boot_delay}s")
+    print(f"pulumi up (empty program)      : {empty_up:7.2f} s")
+    print(f"critical-path bound            : {bound:7.2f} s")
+    label = f"pulumi up ({opts.servers} servers)"
+    print(f"{label:<31}: {up:7.2f} s   ratio vs bound {up / bound:5.2f}x (goal <= 1.5x)")
+    print(f"thread-pool client script      : {script:7.2f} s   pulumi/script ratio {up / script:5.2f}x")
+
+
+if __name__ == "__main__":
+    main()

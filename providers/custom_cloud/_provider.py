@@ -1,0 +1,84 @@
+"""The Custom Cloud provider base: configuration from stack config / env, and a client per call."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pulumi.dynamic as dyn
+from provisioning.sdk.api_client import idempotency_key
+from provisioning.sdk.dynamic import DynamicProvider
+from provisioning.sdk.errors import ConfigError, NotFound
+
+from .client import Created, CustomCloudClient
+from .config import CustomCloudConfig, load_config
+
+__all__ = ["CustomCloudProvider", "create_idempotent", "ignore_not_found"]
+
+_log = logging.getLogger("provisioning.custom_cloud")
+
+MAX_KEY_GENERATIONS = 16
+"""How many key generations a create walks past when earlier ones replay resources that are gone."""
+
+
+class CustomCloudProvider(DynamicProvider):
+    """Base of every Custom Cloud resource provider. Holds nothing when pickled; `transport` is for tests."""
+
+    def __init__(self, *, transport: httpx.BaseTransport | None = None) -> None:
+        super().__init__()
+        self._transport = transport
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        self._transport = None
+
+    def config(self) -> CustomCloudConfig:
+        """The provider config (stack config first, then the environment); `ConfigError` if incomplete."""
+        return load_config(self.stack_config)
+
+    def config_failures(self) -> list[dyn.CheckFailure]:
+        try:
+            self.config()
+        except ConfigError as exc:
+            return [dyn.CheckFailure("", f"{exc.field}: {exc.rule}")]
+        return []
+
+    def client(self) -> CustomCloudClient:
+        """A fresh API client (built per call: the provider object captures no client)."""
+        return CustomCloudClient.from_config(self.config(), transport=self._transport)
+
+
+def ignore_not_found(action: Callable[[], Any]) -> bool:
+    """Run `action`; True if it ran, False if the API answered 404 (already gone)."""
+    try:
+        action()
+    except NotFound:
+        return False
+    return True
+
+
+def create_idempotent(
+    create: Callable[[str], Created],
+    alive: Callable[[Any], bool],
+    *,
+    scope: Any,
+    body: Any,
+) -> Any:
+    """POST with a key derived from `scope` and `body`, so a retried or repeated create finds what the first
+    one made. A replayed answer whose resource is gone (deleted since) moves on to the next key generation."""
+    for generation in range(MAX_KEY_GENERATIONS):
+        key = idempotency_key(scope, body, generation)
+        created = create(key)
+        if not created.replayed:
+            return created.resource
+        try:
+            if alive(created.resource):
+                _log.info("create replayed for key generation %d: found %s", generation, created.resource.id)
+                return created.resource
+        except NotFound:
+            pass
+    raise RuntimeError(
+        f"create of {scope!r}: {MAX_KEY_GENERATIONS} idempotency keys all replay deleted resources"
+    )

@@ -1,0 +1,116 @@
+"""Custom Cloud provider configuration: the seed's CustomCloudConfig, read from stack config or the env."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from provisioning.sdk.errors import ConfigError
+from provisioning.sdk.schemas import ProviderConfig
+from pydantic import Field, SecretStr, field_validator
+
+from . import catalog
+
+__all__ = [
+    "CONFIG_KEYS",
+    "DEFAULT_API_URL",
+    "MISSING_KEY_MESSAGE",
+    "CustomCloudConfig",
+    "load_config",
+]
+
+DEFAULT_API_URL = "https://api.custom-cloud.com/v1"
+"""The seed's default endpoint (the local emulator is `http://127.0.0.1:<port>/v1`)."""
+
+MISSING_KEY_MESSAGE = (
+    "CUSTOM_CLOUD_API_KEY environment variable is required "
+    "(or set the secret stack config: pulumi config set --secret custom-cloud:apiKey <key>)"
+)
+"""The seed's message for a missing API key, extended with the stack config key."""
+
+CONFIG_KEYS: dict[str, tuple[str, str | None]] = {
+    "api_key": ("custom-cloud:apiKey", "CUSTOM_CLOUD_API_KEY"),
+    "api_secret": ("custom-cloud:apiSecret", "CUSTOM_CLOUD_API_SECRET"),
+    "region": ("custom-cloud:region", "CUSTOM_CLOUD_REGION"),
+    "project_id": ("custom-cloud:projectId", "CUSTOM_CLOUD_PROJECT_ID"),
+    "organization": ("custom-cloud:organization", "CUSTOM_CLOUD_ORGANIZATION"),
+    "api_url": ("custom-cloud:apiUrl", "CUSTOM_CLOUD_API_URL"),
+    "timeout": ("custom-cloud:timeout", "CUSTOM_CLOUD_TIMEOUT"),
+    "billing_account": ("custom-cloud:billingAccount", None),
+    "cost_center": ("custom-cloud:costCenter", None),
+}
+"""Field → (stack config key, environment variable fallback)."""
+
+
+class CustomCloudConfig(ProviderConfig):
+    """Configuration for the Custom Cloud provider (the seed's CustomCloudConfig)."""
+
+    api_key: SecretStr
+    """API key (Bearer token); never printed, never stored in state."""
+    api_secret: SecretStr | None = None
+    """API secret, for accounts that use one."""
+    region: str = "us-west-1"
+    """Default region."""
+    project_id: str | None = None
+    """Project the key belongs to (informational: the API derives it from the key)."""
+    organization: str | None = None
+    """Organization (informational)."""
+    api_url: str = DEFAULT_API_URL
+    """Base URL of the API, ending in `/v1`."""
+    timeout: int = Field(default=30, gt=0)
+    """Per-request timeout in seconds."""
+    billing_account: str | None = None
+    """Billing account (cost reporting)."""
+    cost_center: str | None = None
+    """Cost center (cost reporting)."""
+
+    @field_validator("api_key")
+    @classmethod
+    def _key_not_empty(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value():
+            raise ValueError(MISSING_KEY_MESSAGE)
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        if value not in catalog.REGIONS:
+            raise ValueError(f"unknown region {value!r}; known: {', '.join(catalog.REGIONS)}")
+        return value
+
+
+def load_config(
+    stack_config: Callable[[str], Any] | Mapping[str, Any] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> CustomCloudConfig:
+    """Build the config from stack config keys (`custom-cloud:apiKey` …), falling back to the environment.
+
+    Raises `ConfigError` naming the key and the rule; the API key value is never part of the message."""
+    env = os.environ if environ is None else environ
+    if stack_config is None:
+        lookup: Callable[[str], Any] = lambda _key: None  # noqa: E731
+    elif callable(stack_config):
+        lookup = stack_config
+    else:
+        lookup = stack_config.get
+    data: dict[str, Any] = {}
+    for name, (key, var) in CONFIG_KEYS.items():
+        value = lookup(key)
+        if value in (None, "") and var is not None:
+            value = env.get(var)
+        if value not in (None, ""):
+            data[name] = value
+    if "api_key" not in data:
+        raise ConfigError("custom-cloud:apiKey", None, MISSING_KEY_MESSAGE)
+    try:
+        return CustomCloudConfig.model_validate(data)
+    except Exception as exc:  # pydantic.ValidationError: re-raise as ConfigError without values of secrets
+        errors = getattr(exc, "errors", lambda: [])()
+        first = errors[0] if errors else {"loc": ("config",), "msg": str(exc)}
+        field = str(first["loc"][0]) if first.get("loc") else "config"
+        key = CONFIG_KEYS.get(field, (field, None))[0]
+        value = "[secret]" if field in {"api_key", "api_secret"} else data.get(field)
+        rule = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+        raise ConfigError(key, value, rule) from None

@@ -1,0 +1,171 @@
+"""Tuning of Pulumi's Python dynamic-provider host process from inside it.
+
+The host (`python -m pulumi.dynamic`, pulumi/dynamic/__main__.py) serves gRPC from a
+`ThreadPoolExecutor(max_workers=4)` created in its `main()`; that caps concurrent create/update/delete
+calls at 4 whatever `--parallel` says. `raise_host_workers` lifts that cap once, from a provider method.
+It touches private attributes of pulumi's host; tests/unit/sdk/test_host.py fails loudly if they change.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+__all__ = [
+    "DEFAULT_HOST_WORKERS",
+    "PROVIDERS_BY_TYPE",
+    "find_host_executor",
+    "in_dynamic_host",
+    "install_read_fallback",
+    "raise_host_workers",
+]
+
+DEFAULT_HOST_WORKERS = 128
+"""Worker threads after raising (override with `$PROVISIONING_PROVIDER_WORKERS`)."""
+
+_log = logging.getLogger("provisioning.host")
+_lock = threading.Lock()
+_raised = False
+
+
+def in_dynamic_host() -> bool:
+    """True inside the `python -m pulumi.dynamic` host process."""
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    return getattr(spec, "name", None) in {"pulumi.dynamic.__main__", "pulumi.dynamic"}
+
+
+def _from_main_frame() -> ThreadPoolExecutor | None:
+    """The executor of the gRPC server held in the host's `main()` frame (`server._state.thread_pool`)."""
+    main_thread = threading.main_thread()
+    frame = sys._current_frames().get(main_thread.ident or -1)
+    while frame is not None:
+        if frame.f_code.co_name == "main" and "server" in frame.f_locals:
+            state = getattr(frame.f_locals["server"], "_state", None)
+            pool = getattr(state, "thread_pool", None)
+            if isinstance(pool, ThreadPoolExecutor):
+                return pool
+        frame = frame.f_back
+    return None
+
+
+def _from_current_thread() -> ThreadPoolExecutor | None:
+    """The executor whose worker threads include the calling thread."""
+    me = threading.current_thread()
+    for obj in gc.get_objects():
+        if isinstance(obj, ThreadPoolExecutor) and me in getattr(obj, "_threads", ()):
+            return obj
+    return None
+
+
+def find_host_executor() -> ThreadPoolExecutor | None:
+    """The host's gRPC executor, or None outside the host."""
+    return _from_main_frame() or _from_current_thread()
+
+
+def raise_host_workers(workers: int | None = None) -> int | None:
+    """Raise the host executor's `_max_workers` to `workers` (once per process); return the new limit.
+
+    Takes effect on the executor's next submit (it spawns threads up to `_max_workers`). Returns None when
+    no host executor is found (e.g. in unit tests under mocks)."""
+    global _raised
+    with _lock:
+        if _raised:
+            pool = find_host_executor()
+            return None if pool is None else pool._max_workers
+        target = workers or int(os.environ.get("PROVISIONING_PROVIDER_WORKERS", DEFAULT_HOST_WORKERS))
+        pool = find_host_executor()
+        if pool is None:
+            return None
+        if pool._max_workers < target:
+            pool._max_workers = target
+            _log.info("dynamic host executor raised to %d workers", target)
+        _raised = True
+        return pool._max_workers
+
+
+# -- pulumi#16175: Read without `__provider` (import) -----------------------------------------------------
+
+PROVIDERS_BY_TYPE: dict[str, Callable[[], Any]] = {}
+"""Provider factories by dynamic resource type (`dynamic/custom-cloud:Server`), filled by DynamicResource."""
+
+_read_patched = False
+
+
+def _type_of(urn: str) -> str:
+    """`urn:pulumi:stack::project::parent$pulumi-python:dynamic/x:Y::name` → `dynamic/x:Y`."""
+    parts = urn.split("::")
+    qualified = parts[2] if len(parts) > 3 else ""
+    return qualified.split("$")[-1].removeprefix("pulumi-python:")
+
+
+def install_read_fallback() -> bool:
+    """In the host, make `Read` supply a fresh serialized provider when the engine sends none (import).
+
+    Returns True once installed. Needs this module loaded in the host before the import's Read: resources
+    created with `import_` depend on a bootstrap resource for that (see `DynamicResource`)."""
+    global _read_patched
+    main = sys.modules.get("__main__")
+    servicer = getattr(main, "DynamicResourceProviderServicer", None)
+    if servicer is None or _read_patched:
+        return _read_patched
+    import base64  # noqa: PLC0415 (only in the host)
+
+    import dill  # noqa: PLC0415
+
+    from .pickling import pickler_restored  # noqa: PLC0415
+
+    original = servicer.Read
+
+    def read(self: Any, request: Any, context: Any) -> Any:
+        if "__provider" not in request.properties.fields:
+            factory = PROVIDERS_BY_TYPE.get(_type_of(request.urn))
+            if factory is not None:
+                from pulumi.dynamic.dynamic import serialize_provider  # noqa: PLC0415
+
+                with pickler_restored():
+                    serialized = serialize_provider(factory())
+                base64.b64decode(serialized)  # a valid provider string
+                patched = type(request)()
+                patched.CopyFrom(request)
+                patched.properties["__provider"] = serialized
+                request = patched
+                _log.info("read of %s without __provider: supplied one (pulumi#16175)", request.urn)
+        return original(self, request, context)
+
+    servicer.Read = read
+    _patch_grpc_handlers(read)
+    _read_patched = True
+    del dill
+    return True
+
+
+def _patch_grpc_handlers(read: Callable[..., Any]) -> int:
+    """Point the running gRPC server's Read handlers (bound at registration) at `read`; count them."""
+    main_thread = threading.main_thread()
+    frame = sys._current_frames().get(main_thread.ident or -1)
+    monitor = server = None
+    while frame is not None:
+        if frame.f_code.co_name == "main" and "server" in frame.f_locals:
+            monitor, server = frame.f_locals.get("monitor"), frame.f_locals["server"]
+            break
+        frame = frame.f_back
+    state = getattr(server, "_state", None)
+    if state is None or monitor is None:
+        return 0
+    bound = read.__get__(monitor)
+    tables = [getattr(state, "registered_method_handlers", {})]
+    tables += [getattr(h, "_method_handlers", {}) for h in getattr(state, "generic_handlers", [])]
+    count = 0
+    for table in tables:
+        for name, handler in list(table.items()):
+            if name.endswith("/Read") and "ResourceProvider" in name:
+                table[name] = handler._replace(unary_unary=bound)
+                count += 1
+    return count

@@ -1,0 +1,44 @@
+"""Fixtures: a real emulator process and a Pulumi project configured to use it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.cloud import CloudHandle, running_cloud
+from tests.support.pulumi_cli import PulumiProject
+
+HERE = Path(__file__).parent
+EXAMPLE = HERE.parents[2] / "examples" / "server"
+
+
+@pytest.fixture
+def cloud(tmp_path: Path) -> Iterator[CloudHandle]:
+    with running_cloud(tmp_path, lifecycle="timed", boot_delay=0.3) as handle:
+        yield handle
+
+
+def project_for(source: Path, workdir: Path, cloud: CloudHandle, **config: str) -> PulumiProject:
+    project = PulumiProject.copy_of(source, workdir, PROVISIONING_LOG_DIR=str(workdir / "logs"))
+    project.config_set("custom-cloud:apiUrl", cloud.url)
+    project.config_set("custom-cloud:apiKey", cloud.api_key, secret=True)
+    for key, value in config.items():
+        project.config_set(key, value)
+    return project
+
+
+def api(cloud: CloudHandle) -> httpx.Client:
+    return httpx.Client(base_url=cloud.url, headers={"Authorization": f"Bearer {cloud.api_key}"}, timeout=10)
+
+
+def instances(cloud: CloudHandle) -> list[dict[str, Any]]:
+    with api(cloud) as client:
+        return list(client.get("/instances").json()["items"])
+
+
+def steps(preview: dict[str, Any], kind: str = "Server") -> list[str]:
+    return [s["op"] for s in preview.get("steps", []) if s["urn"].split("::")[-2].endswith(kind)]

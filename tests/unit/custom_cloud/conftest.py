@@ -1,0 +1,63 @@
+"""Fixtures: the real emulator app in-process (no sockets) and configured providers that talk to it."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+import pulumi.dynamic as dyn
+import pytest
+from provisioning.emulator.app import create_app
+from provisioning.emulator.settings import Settings
+from provisioning.providers.custom_cloud._provider import CustomCloudProvider
+
+API_KEY = "cc-unit-test-key-5f1e"
+ADMIN = "admin-unit-token"
+API_URL = "http://testserver/v1"
+
+with warnings.catch_warnings():  # starlette warns that its test client wants httpx2
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+P = TypeVar("P", bound=CustomCloudProvider)
+
+
+@dataclass
+class Cloud:
+    """The in-process emulator: its transport, an admin client and a raw API client."""
+
+    transport: httpx.BaseTransport
+    admin: TestClient
+    api: TestClient
+
+    def provider(self, cls: type[P], **config: Any) -> P:
+        provider = cls(transport=self.transport)
+        raw = {"custom-cloud:apiKey": API_KEY, "custom-cloud:apiUrl": API_URL}
+        raw.update(config)
+        provider.configure(dyn.ConfigureRequest(dyn.Config(raw, "unit")))
+        return provider
+
+    def instances(self) -> list[dict[str, Any]]:
+        return list(self.api.get("/v1/instances").json()["items"])
+
+
+@pytest.fixture
+def cloud(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[Cloud]:
+    monkeypatch.setenv("PROVISIONING_LOG_DIR", str(tmp_path / "logs"))
+    for var in ("CUSTOM_CLOUD_API_KEY", "CUSTOM_CLOUD_API_URL", "CUSTOM_CLOUD_REGION"):
+        monkeypatch.delenv(var, raising=False)
+    settings = Settings(
+        state_path=str(tmp_path / "cloud.sqlite"),
+        bootstrap_project="unit",
+        bootstrap_key=API_KEY,
+        admin_token=ADMIN,
+        lifecycle="immediate",
+    )
+    app = create_app(settings)
+    with TestClient(app) as client:
+        api = TestClient(app, headers={"Authorization": f"Bearer {API_KEY}"})
+        admin = TestClient(app, headers={"Authorization": f"Bearer {ADMIN}"})
+        yield Cloud(transport=client._transport, admin=admin, api=api)

@@ -1,0 +1,200 @@
+"""ServerProvider methods called directly against the in-process emulator app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from provisioning.providers.custom_cloud.config import MISSING_KEY_MESSAGE
+from provisioning.providers.custom_cloud.server import ServerProvider
+from provisioning.sdk import ProvisioningError, WaitTimeout
+from provisioning.sdk.unknowns import UNKNOWN
+from pulumi.output import Unknown
+
+from .conftest import API_KEY, Cloud
+
+BASE = {
+    "name": "web-1",
+    "machine_type": "small",
+    "zone": "us-west-1a",
+    "idempotency_scope": "p/s/Server/web-1",
+}
+
+
+def checked(provider: ServerProvider, **changes: Any) -> dict[str, Any]:
+    result = provider.check({}, {**BASE, **changes})
+    assert result.failures == [], [(f.property, f.reason) for f in result.failures]
+    return dict(result.inputs)
+
+
+def failures(provider: ServerProvider, **changes: Any) -> dict[str, str]:
+    return {f.property: f.reason for f in provider.check({}, {**BASE, **changes}).failures}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "reason"),
+    [
+        ({"machine_type": ""}, "machine_type", "machine_type cannot be empty"),
+        ({"disk_size": 5}, "disk_size", "disk_size must be at least 10GB"),
+        ({"machine_type": "huge"}, "machine_type", "unknown machine_type 'huge'"),
+        ({"zone": "mars-1a"}, "zone", "unknown zone 'mars-1a'"),
+        ({"zone": "eu-west-1a"}, "zone", "zone 'eu-west-1a' is not in region 'us-west-1'"),
+        ({"disk_type": "nvme"}, "disk_type", "unknown disk_type 'nvme'"),
+        ({"name": "Bad_Name"}, "name", "should match pattern"),
+    ],
+)
+def test_check_reports_each_rule_on_its_field(
+    cloud: Cloud, changes: dict[str, Any], field: str, reason: str
+) -> None:
+    found = failures(cloud.provider(ServerProvider), **changes)
+    assert field in found and reason in found[field]
+
+
+def test_check_zone_follows_configured_region(cloud: Cloud) -> None:
+    provider = cloud.provider(ServerProvider, **{"custom-cloud:region": "eu-west-1"})
+    assert failures(provider, zone="eu-west-1b") == {}
+    assert "zone" in failures(provider, zone="us-west-1a")
+
+
+def test_check_fills_defaults_and_cost(cloud: Cloud) -> None:
+    inputs = checked(cloud.provider(ServerProvider), machine_type="medium", disk_size=50)
+    assert inputs["estimated_hourly_cost"] == pytest.approx(0.15)
+    assert inputs["disk_type"] == "ssd" and inputs["external_ip"] is True and inputs["create_timeout"] == 300
+    assert inputs["idempotency_scope"] == BASE["idempotency_scope"]
+
+
+def test_check_tolerates_unknowns_at_preview(cloud: Cloud) -> None:
+    result = cloud.provider(ServerProvider).check({}, {**BASE, "subnet": Unknown(), "disk_size": 5})
+    assert {f.property for f in result.failures} == {"disk_size"}
+    ok = cloud.provider(ServerProvider).check({}, {**BASE, "subnet": UNKNOWN})
+    assert ok.failures == [] and ok.inputs["subnet"] == UNKNOWN
+
+
+def test_missing_key_fails_check_with_the_seed_message(cloud: Cloud) -> None:
+    provider = ServerProvider(transport=cloud.transport)
+    import pulumi.dynamic as dyn
+
+    provider.configure(dyn.ConfigureRequest(dyn.Config({}, "unit")))
+    reasons = [f.reason for f in provider.check({}, BASE).failures]
+    assert reasons and "CUSTOM_CLOUD_API_KEY environment variable is required" in reasons[0]
+    assert "custom-cloud:apiKey" in reasons[0] and MISSING_KEY_MESSAGE in reasons[0]
+
+
+def test_env_fallback_for_key(cloud: Cloud, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pulumi.dynamic as dyn
+
+    monkeypatch.setenv("CUSTOM_CLOUD_API_KEY", API_KEY)
+    monkeypatch.setenv("CUSTOM_CLOUD_API_URL", "http://testserver/v1")
+    provider = ServerProvider(transport=cloud.transport)
+    provider.configure(dyn.ConfigureRequest(dyn.Config({}, "unit")))
+    created = provider.create(checked(provider))
+    assert created.outs["status"] == "running"
+
+
+def test_create_read_update_delete_lifecycle(cloud: Cloud) -> None:
+    provider = cloud.provider(ServerProvider)
+    inputs = checked(provider, labels={"tier": "web"})
+    created = provider.create(inputs)
+    outs = created.outs
+    assert created.id.startswith("i-") and outs["status"] == "running"
+    assert outs["private_ip"] and outs["public_ip"].startswith("127.") and outs["created_at"]
+    assert outs["estimated_hourly_cost"] == pytest.approx(0.07)
+    assert "ssh_host" not in outs  # no sandbox hosts: not passed through
+
+    news = {**inputs, "labels": {"tier": "db"}, "disk_size": 40}
+    diff = provider.diff(created.id, outs, news)
+    assert diff.changes and diff.replaces == []
+    updated = provider.update(created.id, outs, news).outs
+    assert updated["labels"] == {"tier": "db"} and updated["disk_size"] == 40
+    [live] = cloud.instances()
+    assert live["labels"] == {"tier": "db"} and live["disk_size"] == 40
+
+    read = provider.read(created.id, updated)
+    assert read.id == created.id and read.inputs is not None and read.inputs["labels"] == {"tier": "db"}
+
+    provider.delete(created.id, updated)
+    assert cloud.instances() == []
+    provider.delete(created.id, updated)  # 404 is success
+    assert provider.read(created.id, updated).id == ""
+
+
+def test_read_shows_drift_and_supports_import_without_props(cloud: Cloud) -> None:
+    provider = cloud.provider(ServerProvider)
+    created = provider.create(checked(provider))
+    cloud.api.patch(f"/v1/instances/{created.id}", json={"labels": {"changed": "out-of-band"}})
+    assert provider.read(created.id, created.outs).outs["labels"] == {"changed": "out-of-band"}
+    adopted = provider.read(created.id, {})
+    assert adopted.id == created.id and adopted.inputs is not None
+    assert {adopted.inputs[k] for k in ("name", "machine_type", "zone")} == {"web-1", "small", "us-west-1a"}
+    assert adopted.inputs["estimated_hourly_cost"] == pytest.approx(0.07)
+
+
+def test_diff_replacements(cloud: Cloud) -> None:
+    provider = cloud.provider(ServerProvider)
+    olds = checked(provider, disk_size=40)
+    zone = provider.diff("i-1", olds, {**olds, "zone": "us-west-1b"})
+    assert zone.replaces == ["zone"] and zone.delete_before_replace is False
+    shrink = provider.diff("i-1", olds, {**olds, "disk_size": 30})
+    assert shrink.replaces == ["disk_size"] and shrink.delete_before_replace is True
+    grow = provider.diff("i-1", olds, {**olds, "disk_size": 50})
+    assert grow.changes and grow.replaces == []
+    unknown = provider.diff("i-1", olds, {**olds, "subnet": UNKNOWN})
+    assert unknown.replaces == ["subnet"]
+
+
+def test_diff_ignores_provider_and_computed_changes(cloud: Cloud) -> None:
+    provider = cloud.provider(ServerProvider)
+    olds = {
+        **checked(provider),
+        "__provider": "old-serialized",
+        "status": "running",
+        "private_ip": "10.0.0.2",
+    }
+    news = {**checked(provider), "__provider": "new-serialized", "idempotency_scope": "other"}
+    assert provider.diff("i-1", olds, news).changes is False
+
+
+def test_repeated_create_finds_the_same_server(cloud: Cloud) -> None:
+    provider = cloud.provider(ServerProvider)
+    inputs = checked(provider)
+    first = provider.create(inputs)
+    second = provider.create(inputs)  # e.g. a `pulumi up` after the first one was killed
+    assert first.id == second.id and len(cloud.instances()) == 1
+
+
+def test_create_after_delete_with_same_inputs_makes_a_new_server(cloud: Cloud) -> None:
+    provider = cloud.provider(ServerProvider)
+    inputs = checked(provider)
+    first = provider.create(inputs)
+    provider.delete(first.id, first.outs)
+    again = provider.create(inputs)
+    assert again.id != first.id and [i["id"] for i in cloud.instances()] == [again.id]
+
+
+def test_failed_wait_deletes_what_was_created(cloud: Cloud) -> None:
+    cloud.admin.put("/admin/lifecycle", json={"mode": "manual", "boot_delay_s": 0})
+    provider = cloud.provider(ServerProvider)
+    with pytest.raises(WaitTimeout) as info:
+        provider.create(checked(provider, create_timeout=0.3))
+    assert "running" in str(info.value)
+    # the cleanup's DELETE was accepted: nothing is left that will not go away (manual mode holds `deleting`)
+    assert [i["status"] for i in cloud.instances()] in ([], ["deleting"])
+    assert [
+        i["status"] for i in cloud.api.get("/v1/instances", params={"status": "running"}).json()["items"]
+    ] == []
+
+
+def test_errors_never_contain_the_key(cloud: Cloud) -> None:
+    provider = cloud.provider(ServerProvider)
+    with pytest.raises(ProvisioningError) as info:
+        provider.update("i-doesnotexist", checked(provider), checked(provider, labels={"a": "b"}))
+    assert "/instances/i-doesnotexist" in str(info.value) and "404" in str(info.value)
+    assert API_KEY not in str(info.value)
+
+
+def test_delete_keep_storage_leaves_a_volume(cloud: Cloud) -> None:
+    provider = cloud.provider(ServerProvider)
+    created = provider.create(checked(provider, keep_storage=True))
+    provider.delete(created.id, created.outs)
+    volumes = cloud.api.get("/v1/volumes").json()["items"]
+    assert [v["name"] for v in volumes] == ["web-1-disk"]

@@ -1,0 +1,110 @@
+"""Errors, validation as data, backoff and waiters."""
+
+from __future__ import annotations
+
+import random
+
+import provisioning.sdk as sdk
+import pytest
+from provisioning.sdk import (
+    Backoff,
+    ConfigError,
+    NotFound,
+    ProvisioningError,
+    ServerConfig,
+    WaitTimeout,
+    parse,
+    violations,
+    wait_for,
+)
+from provisioning.sdk.errors import InvalidState, RateLimited, ServerError, api_error_for_status
+from pydantic import field_validator
+
+
+class Sized(ServerConfig):
+    size: int = 20
+
+    @field_validator("size")
+    @classmethod
+    def _min(cls, value: int) -> int:
+        if value < 10:
+            raise ValueError("size must be at least 10GB")
+        return value
+
+
+def test_exports_resolve() -> None:
+    for name in sdk.__all__:
+        assert getattr(sdk, name) is not None, name
+
+
+def test_violations_are_data_with_field_value_and_rule() -> None:
+    found = violations(Sized, {"size": 5, "labels": {"a": 1}})
+    by_field = {v.field: (v.value, v.rule) for v in found}
+    assert by_field["size"] == (5, "size must be at least 10GB")
+    assert by_field["labels.a"][0] == 1 and len(found) == 2
+    assert violations(Sized, {"size": 10}) == []
+
+
+def test_parse_raises_config_error_naming_field() -> None:
+    with pytest.raises(ConfigError) as info:
+        parse(Sized, {"size": 3})
+    assert (info.value.field, info.value.value, info.value.rule) == ("size", 3, "size must be at least 10GB")
+    assert isinstance(info.value, ProvisioningError)
+
+
+def test_unknown_fields_are_rejected() -> None:
+    assert violations(Sized, {"sise": 3})[0].field == "sise"
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "cls"),
+    [(404, "not_found", NotFound), (409, "invalid_state", InvalidState), (429, "", RateLimited),
+     (503, "", ServerError), (418, "", sdk.ApiError)],
+)  # fmt: skip
+def test_status_mapping(status: int, code: str, cls: type) -> None:
+    assert api_error_for_status(status, code) is cls
+
+
+def test_api_error_message_names_method_path_status_message() -> None:
+    error = NotFound(
+        method="GET", path="/instances/i-1", status=404, code="not_found", message="no instance i-1"
+    )
+    assert str(error) == "GET /instances/i-1 failed with 404 not_found: no instance i-1"
+
+
+def test_backoff_is_capped_and_jittered() -> None:
+    policy = Backoff(initial=0.1, factor=2, cap=1.0, jitter=0.5)
+    rng = random.Random(1)
+    delays = [policy.delay(n, rng=rng) for n in range(10)]
+    assert all(0 < d <= 1.0 for d in delays)
+    assert max(delays[6:]) <= 1.0 and min(delays[6:]) >= 0.5
+    assert len({round(d, 6) for d in delays[6:]}) > 1  # jitter
+
+
+def test_wait_for_returns_when_done_and_backs_off() -> None:
+    values = iter(["provisioning", "provisioning", "running"])
+    slept: list[float] = []
+    result = wait_for(
+        lambda: next(values), lambda v: v == "running", what="x", timeout=10, sleep=slept.append
+    )
+    assert result == "running"
+    assert len(slept) == 2 and all(d <= 3.0 for d in slept)
+
+
+def test_wait_for_times_out_with_deadline() -> None:
+    now = [0.0]
+
+    def sleep(delay: float) -> None:
+        now[0] += delay
+
+    with pytest.raises(WaitTimeout) as info:
+        wait_for(lambda: "provisioning", lambda v: v == "running", what="instance i-1", timeout=5,
+                 clock=lambda: now[0], sleep=sleep)  # fmt: skip
+    assert "instance i-1" in str(info.value) and info.value.last == "provisioning"
+    assert 5.0 <= now[0] < 5.01  # never sleeps past the deadline
+
+
+def test_wait_for_fails_fast() -> None:
+    with pytest.raises(ProvisioningError, match="deleted"):
+        wait_for(lambda: "deleted", lambda v: v == "running", what="i", timeout=5,
+                 failed=lambda v: "deleted" if v == "deleted" else None)  # fmt: skip
