@@ -74,7 +74,7 @@ def create_app(settings: Settings) -> FastAPI:
             routes=settings.fault_routes,
         )
     )
-    backend = CloudBackend(settings, store, make_host_backend(settings.host_backend), faults)
+    backend = CloudBackend(settings, store, make_host_backend(settings.host_backend, settings), faults)
     stop = threading.Event()
 
     def sweeper() -> None:
@@ -93,6 +93,9 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             stop.set()
             thread.join(timeout=5)
+            close = getattr(backend.hosts, "close", None)
+            if close is not None:  # sandbox hosts: stop every sandbox, remove bridges (disks stay)
+                close()
 
     app = FastAPI(
         title="Custom Cloud API",

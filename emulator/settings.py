@@ -6,9 +6,15 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["DEFAULT_PUBLIC_POOL", "LifecycleMode", "Settings"]
+__all__ = ["DEFAULT_PUBLIC_POOL", "SANDBOX_PUBLIC_POOL", "LifecycleMode", "Settings"]
 
 LifecycleMode = Literal["immediate", "timed", "manual"]
+
+SANDBOX_PUBLIC_POOL = "100.77.0.0/16"
+"""Default public pool with `sandbox` hosts: real addresses on the emulator's bridges (a loopback address
+cannot be routed into a namespace). Shared address space, never routed off this machine: an `unreachable`
+guard route covers the pool while the emulator runs."""
+_SANDBOX_POOL_SPACE = ipaddress.IPv4Network("100.64.0.0/10")
 
 DEFAULT_PUBLIC_POOL = "127.77.0.0/16"
 """Default range for "public" IPs. In `record` host mode these are records only: nothing listens on them
@@ -40,7 +46,9 @@ class Settings:
     synchronous: Literal["FULL", "NORMAL"] = "FULL"
     """SQLite `synchronous` pragma: FULL survives power loss; NORMAL (WAL) survives process kill only."""
     host_backend: str = "record"
-    """Host backend behind instances (`record`: no hosts)."""
+    """Host backend behind instances (`record`: no hosts; `sandbox`: namespace machines, Linux + root)."""
+    sandbox_dir: str | None = None
+    """Where `sandbox` hosts keep their disks (default: `sandboxes/` beside the state file)."""
     fault_error_rate: float = 0.0
     """Initial fault injection: share of requests answered with an injected error."""
     fault_latency_ms: int = 0
@@ -51,8 +59,13 @@ class Settings:
     """How often the background sweeper settles due transitions."""
 
     def __post_init__(self) -> None:
+        if self.host_backend == "sandbox" and self.public_pool == DEFAULT_PUBLIC_POOL:
+            self.public_pool = SANDBOX_PUBLIC_POOL
         net = ipaddress.IPv4Network(self.public_pool, strict=True)
-        if not net.subnet_of(ipaddress.IPv4Network("127.0.0.0/8")):
+        if self.host_backend == "sandbox":
+            if not net.subnet_of(_SANDBOX_POOL_SPACE):
+                raise ValueError(f"public pool {self.public_pool} must be in 100.64.0.0/10 (sandbox hosts)")
+        elif not net.subnet_of(ipaddress.IPv4Network("127.0.0.0/8")):
             raise ValueError(
                 f"public pool {self.public_pool} must lie in 127.0.0.0/8 (addresses: local only)"
             )

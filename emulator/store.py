@@ -1,11 +1,28 @@
-"""SQLite persistence: one serialized writer connection, one reader connection per thread (WAL)."""
+"""SQLite persistence: one serialized writer connection, one reader connection per thread (WAL).
+
+Writes of the API go through `submit()`: one writer thread takes every pending write, runs each in its own
+SAVEPOINT of one transaction and commits them together (group commit: one fsync for the batch), then
+answers each caller. A write is acknowledged only after the COMMIT that holds it returned, so nothing
+acknowledged is lost on a crash; a failing write rolls back to its savepoint and fails alone.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import queue
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_MAX_BATCH = 256
+"""Writes per group commit at most."""
+_IDLE_S = 5.0
+"""The writer thread exits after this long without work (and starts again on the next write)."""
 
 __all__ = ["Store"]
 
@@ -51,6 +68,10 @@ class Store:
         self._local = threading.local()
         self._writer = self._connect()
         self._writer.executescript(_SCHEMA)
+        self._queue: queue.SimpleQueue[tuple[Callable[[sqlite3.Connection], Any], Any]] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._thread_lock = threading.Lock()
+        self._closed = False
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(
@@ -84,7 +105,131 @@ class Store:
                 raise
             conn.execute("COMMIT")
 
+    # --- group commit ---------------------------------------------------------------------------------
+
+    def submit(self, fn: Callable[[sqlite3.Connection], T]) -> Future[T]:
+        """Run `fn(conn)` in a write transaction on the writer thread; the future resolves after COMMIT."""
+        fut: Future[T] = Future()
+        self._enqueue(fn, fut)
+        return fut
+
+    def transact(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """`submit` and wait; on the writer thread itself (a write calling a write), run `fn` inline in the
+        transaction under way."""
+        if threading.current_thread() is self._thread:
+            return fn(self._writer)
+        return self.submit(fn).result()
+
+    async def transact_async(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """`submit` and await from the event loop (no worker thread blocked while waiting)."""
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[T] = loop.create_future()
+        self._enqueue(fn, (loop, fut))
+        return await fut
+
+    def _enqueue(self, fn: Callable[[sqlite3.Connection], Any], waiter: Any) -> None:
+        if self._closed:
+            raise RuntimeError("store is closed")
+        self._queue.put((fn, waiter))
+        with self._thread_lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._writer_loop, name="cc-store-writer", daemon=True)
+                self._thread.start()
+
+    def _writer_loop(self) -> None:
+        while True:
+            try:
+                first = self._queue.get(timeout=_IDLE_S)
+            except queue.Empty:
+                with self._thread_lock:
+                    if self._queue.empty():
+                        self._thread = None
+                        return
+                continue
+            if first[0] is None:  # close()
+                with self._thread_lock:
+                    self._thread = None
+                return
+            batch = [first]
+            while len(batch) < _MAX_BATCH:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item[0] is None:
+                    self._queue.put(item)  # handled after this batch
+                    break
+                batch.append(item)
+            try:
+                results = self._run_batch(batch)
+            except BaseException as exc:  # noqa: BLE001 - the writer thread must not die with waiters
+                results = [(waiter, None, exc) for _, waiter in batch]
+            _deliver(results)
+
+    def _run_batch(
+        self, batch: list[tuple[Callable[[sqlite3.Connection], Any], Any]]
+    ) -> list[tuple[Any, Any, BaseException | None]]:
+        results: list[tuple[Any, Any, BaseException | None]] = []
+        with self._lock:
+            conn = self._writer
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except BaseException as exc:  # noqa: BLE001 - every waiter learns of it
+                return [(waiter, None, exc) for _, waiter in batch]
+            try:
+                for fn, waiter in batch:
+                    conn.execute("SAVEPOINT op")
+                    try:
+                        value = fn(conn)
+                    except Exception as exc:  # noqa: BLE001 - the write fails alone
+                        conn.execute("ROLLBACK TO op")
+                        conn.execute("RELEASE op")
+                        results.append((waiter, None, exc))
+                    else:
+                        conn.execute("RELEASE op")
+                        results.append((waiter, value, None))
+                conn.execute("COMMIT")
+            except BaseException as exc:  # noqa: BLE001 - nothing of the batch is durable: all fail
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                return [(waiter, None, exc) for _, waiter in batch]
+        return results
+
     def close(self) -> None:
-        """Close the writer (reader connections close with their threads)."""
+        """Stop the writer thread, close the writer (reader connections close with their threads)."""
+        self._closed = True
+        with self._thread_lock:
+            thread = self._thread
+        if thread is not None:
+            self._queue.put((None, None))  # type: ignore[arg-type]
+            thread.join(timeout=10)
         with self._lock:
             self._writer.close()
+
+
+def _deliver(results: list[tuple[Any, Any, BaseException | None]]) -> None:
+    """Answer the waiters of a batch: thread futures directly, event loop futures once per loop."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Any, Any, BaseException | None]]] = {}
+    for waiter, value, exc in results:
+        if isinstance(waiter, Future):
+            if exc is None:
+                waiter.set_result(value)
+            else:
+                waiter.set_exception(exc)
+        else:
+            by_loop.setdefault(waiter[0], []).append((waiter[1], value, exc))
+    for loop, items in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_resolve, items)
+        except RuntimeError:  # the loop is closed: nobody waits any more
+            pass
+
+
+def _resolve(items: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
+    for fut, value, exc in items:
+        if fut.cancelled():
+            continue
+        if exc is None:
+            fut.set_result(value)
+        else:
+            fut.set_exception(exc)

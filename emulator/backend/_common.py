@@ -266,7 +266,18 @@ class BaseBackend:
         idem: IdemRequest | None = None,
     ) -> Outcome:
         """Run `op` in one durable transaction; with `idem`, store (or replay) the response in it too."""
-        with self.store.write() as conn:
+        return self.store.transact(self.transaction(project_id, status, op, idem))
+
+    def transaction(
+        self,
+        project_id: str,
+        status: int,
+        op: Callable[[sqlite3.Connection, float], Doc | None],
+        idem: IdemRequest | None = None,
+    ) -> Callable[[sqlite3.Connection], Outcome]:
+        """The body of a write transaction (run by the store's writer; see `Store.submit`)."""
+
+        def run(conn: sqlite3.Connection) -> Outcome:
             if idem is not None:
                 stored = conn.execute(
                     "SELECT request_hash, status, body FROM idempotency WHERE project_id = ? AND key = ?",
@@ -290,6 +301,8 @@ class BaseBackend:
                     (project_id, idem.key, idem.request_hash, status, body, now),
                 )
             return Outcome(status, body)
+
+        return run
 
     # --- addresses --------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import sqlite3
+import time
 from typing import Any
 
 from provisioning.providers.custom_cloud import catalog
@@ -46,7 +47,7 @@ class InstancesMixin(BaseBackend):
                 hourly_cost=catalog.hourly_cost(body.machine_type, body.disk_size),
                 retained_volume_id=None,
             )
-            host = self.hosts.create(doc)
+            host = self.hosts.create({**doc, "vpc_cidr": self._vpc_cidr(conn, project_id, doc)})
             doc.update(
                 ssh_host=host.ssh_host, ssh_port=host.ssh_port, ssh_host_key_fingerprints=host.fingerprints
             )
@@ -99,6 +100,21 @@ class InstancesMixin(BaseBackend):
                 )
             return self.allocate_ip(conn, body.vpc, ipaddress.IPv4Network(network.doc["cidr"]), iid, "vpc")
         return self.allocate_ip(conn, f"default:{project_id}", self._default_pool, iid, "vpc")
+
+    def _vpc_cidr(self, conn: sqlite3.Connection, project_id: str, doc: dict[str, Any]) -> str:
+        """CIDR of the instance's network (the default pool when it has none): what a host backend wires."""
+        if doc.get("vpc"):
+            network = self.find(conn, project_id, "network", doc["vpc"], 0.0)
+            if network is not None:
+                return str(network.doc["cidr"])
+        return str(self._default_pool)
+
+    def instance_statuses(self) -> dict[str, str]:
+        """Every instance's id → effective status (a due transition counts as done)."""
+        now = time.time()
+        sql = "SELECT id, status, next_status, ready_at FROM resources WHERE kind = 'instance'"
+        rows = self.store.reader().execute(sql).fetchall()
+        return {r[0]: (r[2] if r[2] and r[3] is not None and r[3] <= now else r[1]) for r in rows}
 
     def update_instance(self, project_id: str, iid: str, body: InstanceUpdate) -> Outcome:
         """PATCH /v1/instances/{id}: labels, disk_size (grow only), machine_type (only while stopped)."""
@@ -173,7 +189,7 @@ class InstancesMixin(BaseBackend):
                 )
             if keep_storage:
                 row.doc["retained_volume_id"] = self._retain_disk(conn, project_id, row.doc, now)
-            self.hosts.delete(iid)
+            self.hosts.delete(iid, retained_volume_id=row.doc.get("retained_volume_id"))
             self.transition(conn, row, now, "deleting", "deleted")
             return row.doc
 

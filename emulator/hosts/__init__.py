@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
-__all__ = ["HostBackend", "HostEndpoint", "RecordHostBackend", "make_host_backend"]
+if TYPE_CHECKING:
+    from ..settings import Settings
+
+__all__ = ["HostBackend", "HostEndpoint", "RecordHostBackend", "make_host_backend", "resolve_host_backend"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +41,11 @@ class HostBackend(Protocol):
     def reboot(self, instance_id: str) -> None:
         """Reboot the host."""
 
-    def delete(self, instance_id: str) -> None:
-        """Remove the host."""
+    def delete(self, instance_id: str, *, retained_volume_id: str | None = None) -> None:
+        """Remove the host (with `retained_volume_id`, keep its disk as that volume)."""
+
+    # Optional (the backend calls them when present): `restore(statuses: dict[str, str])` once at start with
+    # every instance's id → status; `close()` at shutdown; `delete_volume(volume_id)`.
 
 
 class RecordHostBackend:
@@ -59,12 +66,36 @@ class RecordHostBackend:
     def reboot(self, instance_id: str) -> None:
         """Nothing to reboot."""
 
-    def delete(self, instance_id: str) -> None:
+    def delete(self, instance_id: str, *, retained_volume_id: str | None = None) -> None:
         """Nothing to remove."""
 
 
-def make_host_backend(name: str) -> HostBackend:
-    """The host backend called `name` (only `record` so far)."""
+def resolve_host_backend(name: str) -> str:
+    """`auto` → `sandbox` where sandbox hosts can run (Linux, root, tools), else `record`."""
+    if name != "auto":
+        return name
+    from .sandbox import sandbox_unavailable_reason
+
+    return "sandbox" if sandbox_unavailable_reason() is None else "record"
+
+
+def make_host_backend(name: str, settings: Settings | None = None) -> HostBackend:
+    """The host backend called `name`: `record` (no hosts) or `sandbox` (needs `settings`)."""
     if name == "record":
         return RecordHostBackend()
-    raise ValueError(f"unknown host backend {name!r} (available: record)")
+    if name == "sandbox":
+        from .sandbox import SandboxHost, SandboxUnavailable, sandbox_unavailable_reason
+
+        if settings is None:
+            raise ValueError("the sandbox host backend needs the settings")
+        reason = sandbox_unavailable_reason()
+        if reason:
+            raise SandboxUnavailable(reason)
+        if settings.sandbox_dir:
+            root = Path(settings.sandbox_dir)
+        elif settings.state_path != ":memory:":
+            root = Path(settings.state_path).resolve().parent / "sandboxes"
+        else:
+            raise ValueError("the sandbox host backend needs a state file or settings.sandbox_dir")
+        return SandboxHost(root, public_pool=settings.public_pool, default_cidr=settings.default_private_cidr)
+    raise ValueError(f"unknown host backend {name!r} (available: record, sandbox, auto)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -46,6 +47,13 @@ class Caller:
     """The backend."""
     project_id: str
     """The caller's project."""
+
+    async def write(self, method: Callable[..., Outcome], *args: Any, **kwargs: Any) -> Outcome:
+        """Run the backend write `method(*args, **kwargs)` on the store's writer thread and await it.
+
+        The write joins the next group commit; neither the event loop nor a worker thread waits on it.
+        """
+        return await self.backend.store.transact_async(lambda _conn: method(*args, **kwargs))
 
 
 def _bearer(request: Request) -> str | None:

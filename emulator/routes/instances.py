@@ -23,12 +23,12 @@ router = APIRouter(tags=["instances"], responses=ERRORS)
 
 
 @router.post("/v1/instances", status_code=202, response_model=InstancePublic)
-def create_instance(
+async def create_instance(
     body: InstanceCreate, request: Request, caller: CallerDep, key: IdemKey = None
 ) -> Response:
     """Create an instance (asynchronous: `provisioning` → `running`)."""
     idem = idem_request(key, request, body)
-    return outcome_response(caller.backend.create_instance(caller.project_id, body, idem))
+    return outcome_response(await caller.write(caller.backend.create_instance, caller.project_id, body, idem))
 
 
 @router.get("/v1/instances", response_model=Page[InstancePublic])

@@ -79,6 +79,7 @@ def start_cloud(
         "CUSTOM_CLOUD_ADMIN_TOKEN": admin_token,
     }
     flags.setdefault("lifecycle", "immediate")
+    flags.setdefault("hosts", "record")  # sandbox hosts only where a test asks (hosts="sandbox")
     cmd = [
         sys.executable,
         "-m",

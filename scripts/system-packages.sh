@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# System packages the sandbox hosts of the local Custom Cloud need (Debian/Ubuntu, as root).
+#
+# The sandbox backend overlays the host's root filesystem, so every package installed here is present in
+# every sandbox: openssh-server (each sandbox's sshd), and the software of the task services
+# (postgresql, haproxy, prometheus, prometheus-node-exporter, cron), so that `apt-get install <package>`
+# inside a sandbox finds it installed and needs no network.
+#
+# Idempotent and fast when everything is present (one dpkg-query, no apt-get update). The host itself must
+# not run these daemons: while installing, a policy-rc.d refuses every service start, and their init
+# scripts are disabled afterwards. Daemons already running are left alone (someone may use them).
+set -euo pipefail
+
+PACKAGES=(openssh-server openssh-client postgresql haproxy prometheus prometheus-node-exporter cron iproute2 util-linux)
+SERVICES=(ssh postgresql haproxy prometheus prometheus-node-exporter cron)
+
+if [ "$(uname -s)" != Linux ] || ! command -v dpkg-query >/dev/null 2>&1; then
+    echo "system-packages: not a Debian-like Linux: skipping (the emulator will use the 'record' host backend)"
+    exit 0
+fi
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+    status="$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)"
+    [ "$status" = installed ] || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+    echo "==> system-packages: all present (${PACKAGES[*]})"
+    exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "system-packages: missing ${missing[*]}; run as root: sudo $0" >&2
+    exit 1
+fi
+
+echo "==> system-packages: installing ${missing[*]}"
+policy=/usr/sbin/policy-rc.d
+made_policy=0
+if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# provisioning: no service starts during package installs\nexit 101\n' >"$policy"
+    chmod 0755 "$policy"
+    made_policy=1
+fi
+cleanup() { if [ "$made_policy" = 1 ]; then rm -f "$policy"; fi; }
+trap cleanup EXIT
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+# The host never runs them at boot either (no-op where an init system is absent).
+for svc in "${SERVICES[@]}"; do
+    if [ -x "/etc/init.d/$svc" ] && command -v update-rc.d >/dev/null 2>&1; then
+        update-rc.d "$svc" disable >/dev/null 2>&1 || true
+    fi
+    if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+        systemctl disable "$svc" >/dev/null 2>&1 || true
+    fi
+done
+echo "==> system-packages: done"
