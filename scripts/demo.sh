@@ -1,12 +1,57 @@
 #!/usr/bin/env bash
-# The main job on the embedded defaults: file:// state under .state/, dev-only passphrase.
+# The main job on the embedded defaults: a local Custom Cloud (state in .state/custom-cloud/) and Pulumi's
+# file:// backend (.state/), then `pulumi up` of examples/server. Run it again: the second up changes nothing.
 set -euo pipefail
 : "${PROJECT_ROOT:?source scripts/env.sh first (make demo does)}"
-cd "$PROJECT_ROOT/examples/hello"
+
+cloud_dir="$PROJECT_ROOT/.state/custom-cloud"
+port="${DEMO_CLOUD_PORT:-8787}"
 stack="${DEMO_STACK:-demo}"
+mkdir -p "$cloud_dir" && chmod 700 "$cloud_dir"
+
+# The demo project's API key and admin token: made once, kept 0600, never printed.
+secret_file() { [ -s "$1" ] || (umask 077; python -c 'import secrets; print(secrets.token_urlsafe(32))' >"$1"); cat "$1"; }
+export CUSTOM_CLOUD_BOOTSTRAP_PROJECT=demo
+CUSTOM_CLOUD_BOOTSTRAP_KEY="$(secret_file "$cloud_dir/api-key")"
+CUSTOM_CLOUD_ADMIN_TOKEN="$(secret_file "$cloud_dir/admin-token")"
+export CUSTOM_CLOUD_BOOTSTRAP_KEY CUSTOM_CLOUD_ADMIN_TOKEN
+
+if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "demo: 127.0.0.1:$port is in use; set DEMO_CLOUD_PORT to a free port" >&2
+    exit 1
+fi
+echo "==> demo: starting the local Custom Cloud on 127.0.0.1:$port (state: $cloud_dir/cloud.db)"
+provisioning cloud serve --port "$port" --state "$cloud_dir/cloud.db" --boot-delay 1 >"$cloud_dir/serve.log" 2>&1 &
+cloud_pid=$!
+stop_cloud() { kill "$cloud_pid" 2>/dev/null && wait "$cloud_pid" 2>/dev/null || true; }
+trap stop_cloud EXIT
+for _ in $(seq 100); do
+    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+    kill -0 "$cloud_pid" 2>/dev/null || { cat "$cloud_dir/serve.log" >&2; exit 1; }
+    sleep 0.1
+done
+echo "==> demo: host backend: $(curl -fsS -H "Authorization: Bearer $CUSTOM_CLOUD_ADMIN_TOKEN" \
+    "http://127.0.0.1:$port/admin/info" | python -c 'import json,sys; print(json.load(sys.stdin)["host_backend"])')"
+
+cd "$PROJECT_ROOT/examples/server"
 pulumi stack select --create "$stack" --non-interactive >/dev/null
-pulumi config get token --stack "$stack" >/dev/null 2>&1 \
-    || pulumi config set --secret token "$(head -c 18 /dev/urandom | base64)" --stack "$stack" --non-interactive
-pulumi config set outDir "$PROJECT_ROOT/.state/demo-out" --stack "$stack" --non-interactive
-pulumi up --yes --stack "$stack" --non-interactive
-echo "==> demo: state in $PULUMI_BACKEND_URL; run 'source scripts/env.sh; cd examples/hello; pulumi stack output' to look"
+pulumi config set custom-cloud:apiUrl "http://127.0.0.1:$port/v1" --stack "$stack" --non-interactive
+pulumi config set --secret custom-cloud:apiKey "$CUSTOM_CLOUD_BOOTSTRAP_KEY" --stack "$stack" --non-interactive
+
+echo "==> demo: pulumi preview (the dry run, with estimated costs)"
+pulumi preview --stack "$stack" --non-interactive --diff | grep -E 'estimatedHourlyCost|estimated_hourly_cost|^ *[+~-] |Resources:|to (create|update|delete)' || true
+echo "==> demo: pulumi up"
+pulumi up --yes --skip-preview --stack "$stack" --non-interactive
+echo "==> demo: the servers as the Custom Cloud API sees them"
+python - "http://127.0.0.1:$port/v1" <<'PY'
+import os, sys
+import httpx
+headers = {"Authorization": f"Bearer {os.environ['CUSTOM_CLOUD_BOOTSTRAP_KEY']}"}
+for server in httpx.get(f"{sys.argv[1]}/instances", headers=headers).json()["items"]:
+    ssh = f"ssh {server['ssh_host']}:{server['ssh_port']}" if server.get("ssh_host") else "no ssh (record hosts)"
+    print(f"  {server['name']:<12} {server['status']:<8} {server['machine_type']:<7} {server['zone']:<11} "
+          f"private {server['private_ip']:<11} public {server['public_ip'] or '-':<12} "
+          f"${server['hourly_cost']}/h  {ssh}")
+PY
+echo "==> demo: done. State: $PULUMI_BACKEND_URL and $cloud_dir. Again: make demo (no changes);"
+echo "    by hand: source scripts/env.sh; provisioning cloud serve --state $cloud_dir/cloud.db & cd examples/server; pulumi destroy"
