@@ -53,7 +53,9 @@ class LocalFileProvider(ResourceProvider):
         if isinstance(mode, float) and mode.is_integer():  # numbers cross the engine as floats
             mode = int(mode)
         if not isinstance(mode, int) or not 0 <= mode <= 0o777:
-            failures.append(CheckFailure("mode", f"mode must be a permission between 0 and 0o777 (got {mode!r})"))
+            failures.append(
+                CheckFailure("mode", f"mode must be a permission between 0 and 0o777 (got {mode!r})")
+            )
         return CheckResult({**news, "mode": mode}, failures)
 
     def create(self, props: dict[str, Any]) -> CreateResult:

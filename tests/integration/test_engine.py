@@ -29,7 +29,12 @@ def test_lifecycle_on_the_real_engine(hello: PulumiProject, tmp_path: Path) -> N
     out = tmp_path / "out"
 
     planned = planned_ops(hello.preview_json())
-    assert planned == {"hello-test": "create", "motd": "create", "credentials": "create", "token-length": "create"}
+    assert planned == {
+        "hello-test": "create",
+        "motd": "create",
+        "credentials": "create",
+        "token-length": "create",
+    }
     assert not out.exists(), "preview must not create anything"
 
     hello.up()

@@ -37,4 +37,6 @@ def test_up_and_destroy_with_state_in_postgres(tmp_path: Path, repo_root: Path) 
         project.destroy()
         assert project.resources() == []
         assert not (tmp_path / "out" / "motd.txt").exists()
-        assert not (tmp_path / "hello" / ".state" / ".pulumi").exists(), "state must not go to the file backend"
+        assert not (tmp_path / "hello" / ".state" / ".pulumi").exists(), (
+            "state must not go to the file backend"
+        )

@@ -33,7 +33,9 @@ class PostgresServer:
     def psql(self, sql: str) -> str:
         result = subprocess.run(
             ["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-At", "-c", sql],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         return result.stdout.strip()
 
@@ -72,13 +74,19 @@ def running_postgres() -> Iterator[PostgresServer]:
         shutil.chown(data, "postgres", "postgres")
     port = _free_port()
     subprocess.run(
-        _as_postgres(str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"),
-        check=True, capture_output=True,
+        _as_postgres(
+            str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"
+        ),
+        check=True,
+        capture_output=True,
     )
     options = f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off"
     subprocess.run(
-        _as_postgres(str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"),
-        check=True, capture_output=True,
+        _as_postgres(
+            str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"
+        ),
+        check=True,
+        capture_output=True,
     )
     server = PostgresServer(port=port, bin_dir=bin_dir)
     try:
@@ -89,6 +97,8 @@ def running_postgres() -> Iterator[PostgresServer]:
             time.sleep(0.1)
         yield server
     finally:
-        subprocess.run(_as_postgres(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"),
-                       capture_output=True)
+        subprocess.run(
+            _as_postgres(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"),
+            capture_output=True,
+        )
         shutil.rmtree(root, ignore_errors=True)

@@ -49,7 +49,9 @@ class PulumiProject:
 
     @classmethod
     def copy_of(cls, source: Path, workdir: Path, *, stack: str = "test", **env: str) -> PulumiProject:
-        shutil.copytree(source, workdir, ignore=shutil.ignore_patterns(".out", "__pycache__", "Pulumi.*.yaml"))
+        shutil.copytree(
+            source, workdir, ignore=shutil.ignore_patterns(".out", "__pycache__", "Pulumi.*.yaml")
+        )
         project = cls(workdir=workdir, stack=stack, env=env)
         project.state_dir.mkdir(exist_ok=True)
         project.run("stack", "init", stack)
@@ -105,7 +107,9 @@ class PulumiProject:
         return self.run("destroy", "--yes", "--skip-preview", "--stack", self.stack, *extra)
 
     def outputs(self) -> dict[str, Any]:
-        return json.loads(self.run("stack", "output", "--json", "--show-secrets", "--stack", self.stack).stdout)
+        return json.loads(
+            self.run("stack", "output", "--json", "--show-secrets", "--stack", self.stack).stdout
+        )
 
     def state_file(self) -> Path:
         """The stack's checkpoint file in the file:// backend."""

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pulumi
 import pytest
-
 from provisioning.sdk.local_file import LocalFile, LocalFileProvider
 
 
@@ -37,7 +36,9 @@ def test_create_read_update_delete(tmp_path: Path) -> None:
 
     diff = provider.diff(created.id, created.outs, {**created.outs, "content": "two"})
     assert diff.changes and not diff.replaces
-    assert provider.diff(created.id, created.outs, {**created.outs, "path": "/elsewhere"}).replaces == ["path"]
+    assert provider.diff(created.id, created.outs, {**created.outs, "path": "/elsewhere"}).replaces == [
+        "path"
+    ]
 
     provider.update(created.id, created.outs, {**created.outs, "content": "two"})
     assert target.read_text() == "two"

@@ -1,6 +1,12 @@
 """A tiny policy pack for the engine tests: local files must not be world-readable."""
 
-from pulumi_policy import EnforcementLevel, PolicyPack, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyPack,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+)
 
 
 def no_world_readable_files(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
