@@ -33,11 +33,16 @@ def verified_host_key(host: str, port: int, fingerprints: list[str], *, timeout:
         raise RuntimeError("ssh-keyscan is missing: apt-get install openssh-client")
     scan = subprocess.run(["ssh-keyscan", "-T", str(timeout), "-p", str(port), host],
                           capture_output=True, text=True, check=False)  # fmt: skip
-    for line in scan.stdout.splitlines():
-        if line and not line.startswith("#"):
-            key = " ".join(line.split()[1:3])
-            if _fingerprint(key) in fingerprints:
-                return key
+    keys = [
+        " ".join(line.split()[1:3]) for line in scan.stdout.splitlines() if line and not line.startswith("#")
+    ]
+    if not keys:
+        raise ConnectionError(
+            f"could not read the host key of {host}:{port} (is the server running and its SSH port open?)"
+        )
+    for key in keys:
+        if _fingerprint(key) in fingerprints:
+            return key
     raise ValueError(
         f"no host key of {host}:{port} matches the fingerprints {fingerprints} (refusing to connect)"
     )

@@ -69,5 +69,8 @@ class VolumesMixin(BaseBackend):
                     details={"dependents": [row.doc["attached_to"]]},
                 )
             self.delete_row(conn, vid)
+            drop_disk = getattr(self.hosts, "delete_volume", None)  # optional hook (sandbox: frees the disk)
+            if drop_disk is not None:
+                drop_disk(vid)
 
         return self.write(project_id, 204, op)

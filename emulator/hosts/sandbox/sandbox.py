@@ -167,8 +167,9 @@ class SandboxHost:
             shutil.rmtree(folder, ignore_errors=True)
 
     def delete_volume(self, volume_id: str) -> None:
-        """Drop a retained disk."""
-        Disk(self.root / "volumes" / volume_id).remove()
+        """Drop a retained disk (its folder under `<root>/volumes`); nothing to do for other volumes."""
+        with self._lock:
+            Disk(self.root / "volumes" / volume_id).remove()
 
     def restore(self, statuses: dict[str, str]) -> None:
         """At emulator start: boot the sandboxes of running instances, stop the others, drop unknown ones."""

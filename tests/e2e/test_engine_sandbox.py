@@ -1,0 +1,248 @@
+"""examples/sandbox-servers on the real Pulumi engine against sandbox hosts: `pulumi up` makes a network, a
+subnet and two servers and runs `pulumi_command.remote.Command`s on them over SSH (host keys pinned); the
+client reaches the greeter's private IP; files under /etc stay on their server; stop/start keeps the disk
+and brings the enabled service back; refresh + preview see no changes; destroy leaves nothing behind."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from provisioning.sdk.ssh import verified_host_key
+
+from tests.support.cloud import CloudHandle, start_cloud, stop_cloud
+from tests.support.pulumi_cli import REPO_ROOT, PulumiProject
+
+from .kernel import leftovers
+from .ssh import Ssh, keypair, require_tools
+
+pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(600)]
+
+EXAMPLE = REPO_ROOT / "examples" / "sandbox-servers"
+PORT = 7000
+CIDR = "10.43.0.0/16"
+
+
+@dataclass
+class Run:
+    """The emulator, the project after `pulumi up`, its outputs, the SSH helper and the key material."""
+
+    cloud: CloudHandle
+    api: httpx.Client
+    project: PulumiProject
+    outputs: dict[str, Any]
+    ssh: Ssh
+    private_key: str = field(repr=False)  # never in assertion messages
+    state_dir: Path = field(default=Path())
+
+
+def _config_secret_from_stdin(project: PulumiProject, key: str, value: str) -> None:
+    """`pulumi config set --secret key` with the value on stdin (never on a command line or in a message)."""
+    done = subprocess.run(
+        ["pulumi", "config", "set", "--secret", key, "--stack", project.stack, "--non-interactive"],
+        cwd=project.workdir, env=project._environment(), input=value, capture_output=True, text=True,
+        check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, f"pulumi config set --secret {key}: exit {done.returncode}"
+
+
+def _instance(api: httpx.Client, iid: str) -> dict[str, Any]:
+    return dict(api.get(f"/instances/{iid}").raise_for_status().json())
+
+
+def _wait_status(api: httpx.Client, iid: str, status: str, timeout: float = 30) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        doc = _instance(api, iid)
+        if doc["status"] == status:
+            return doc
+        assert time.monotonic() < deadline, f"{iid} stays {doc['status']}, expected {status}"
+        time.sleep(0.1)
+
+
+def _greet(ip: str, timeout: float = 10) -> str:
+    """What the greeter answers on `ip:PORT` (the host reaches every instance IP through the bridge)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with socket.create_connection((ip, PORT), timeout=2) as conn:
+                return conn.makefile().readline().strip()
+        except OSError:
+            assert time.monotonic() < deadline, f"nothing answers on {ip}:{PORT}"
+            time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
+    require_tools()
+    tmp = tmp_path_factory.mktemp("engine-sandbox")
+    state_dir = tmp / "cloud"
+    state_dir.mkdir()
+    cloud = start_cloud(state_dir / "custom-cloud.db", hosts="sandbox", lifecycle="timed", boot_delay=0.3)
+    api = httpx.Client(base_url=cloud.url, headers={"Authorization": f"Bearer {cloud.api_key}"}, timeout=60)
+    key, public = keypair(tmp)
+    private_key = key.read_text()
+    try:
+        project = PulumiProject.copy_of(EXAMPLE, tmp / "proj", PROVISIONING_LOG_DIR=str(tmp / "logs"))
+        project.config_set("custom-cloud:apiUrl", cloud.url)
+        project.config_set("custom-cloud:apiKey", cloud.api_key, secret=True)
+        project.config_set("sandbox-servers:sshPublicKey", public)
+        project.config_set("sandbox-servers:cidr", CIDR)
+        project.config_set("sandbox-servers:port", str(PORT))
+        _config_secret_from_stdin(project, "sandbox-servers:sshPrivateKey", private_key)
+        project.up()
+        outputs = project.outputs()
+        ssh = Ssh(key, tmp / "known_hosts")
+        for iid in (outputs["greeter_id"], outputs["client_id"]):
+            inst = _instance(api, iid)
+            ssh.trust(inst["ssh_host"], inst["ssh_port"], inst["ssh_host_key_fingerprints"])
+        yield Run(cloud, api, project, outputs, ssh, private_key, state_dir)
+    finally:
+        api.close()
+        stop_cloud(cloud.process)
+
+
+def sh(r: Run, iid: str, command: str) -> str:
+    inst = _instance(r.api, iid)
+    return r.ssh.run(inst["ssh_host"], inst["ssh_port"], command)
+
+
+def test_up_made_two_servers_in_one_subnet(run: Run) -> None:
+    greeter = _instance(run.api, run.outputs["greeter_id"])
+    client = _instance(run.api, run.outputs["client_id"])
+    assert greeter["status"] == client["status"] == "running"
+    assert greeter["subnet"] == client["subnet"] and greeter["vpc"] == client["vpc"]
+    assert greeter["private_ip"].startswith("10.43.0.") and client["private_ip"].startswith("10.43.0.")
+    assert run.outputs["greeter_private_ip"] == greeter["private_ip"]
+    assert greeter["ssh_host"] in (greeter["public_ip"], greeter["private_ip"])
+    assert greeter["ssh_port"] == 22 and greeter["ssh_host_key_fingerprints"]
+
+
+def test_remote_commands_ran_and_client_reached_greeter_privately(run: Run) -> None:
+    assert run.outputs["greeter_service"].strip().endswith(f"greeter listening on port {PORT}")
+    # the client connected to the greeter's private IP; the answer carries the greeter's hostname
+    assert run.outputs["greeting"].strip() == "hello from greeter"
+    conf = sh(run, run.outputs["client_id"], f"cat {run.outputs['client_config']}")
+    assert conf.strip() == f"greeter={run.outputs['greeter_private_ip']}:{PORT}"
+
+
+def test_host_keys_are_pinned(run: Run) -> None:
+    exported = json.loads(run.project.run("stack", "export", "--show-secrets", "--stack", "test").stdout)
+    commands = {
+        r["urn"].rsplit("::", 1)[-1]: r for r in exported["deployment"]["resources"]
+        if r["type"] == "command:remote:Command"
+    }  # fmt: skip
+    assert set(commands) == {"greeter-service", "client-greets"}
+    for name, iid in (
+        ("greeter-service", run.outputs["greeter_id"]),
+        ("client-greets", run.outputs["client_id"]),
+    ):
+        conn = commands[name]["inputs"]["connection"]
+        conn = conn.get("plaintext", conn) if isinstance(conn, dict) and "plaintext" in conn else conn
+        if isinstance(conn, str):
+            conn = json.loads(conn)
+        host_key = conn["hostKey"]
+        fp = subprocess.run(["ssh-keygen", "-l", "-E", "sha256", "-f", "-"], input=host_key,
+                            capture_output=True, text=True, check=True).stdout.split()[1]  # fmt: skip
+        assert fp in _instance(run.api, iid)["ssh_host_key_fingerprints"], name
+    # and a key the API did not vouch for is refused before pulumi-command ever connects
+    greeter = _instance(run.api, run.outputs["greeter_id"])
+    with pytest.raises(ValueError, match="refusing to connect"):
+        verified_host_key(greeter["ssh_host"], 22, ["SHA256:" + "A" * 43])
+
+
+PINNED_PROGRAM = """
+import pulumi
+from pulumi_command import remote
+
+config = pulumi.Config()
+remote.Command("probe", create="touch /etc/probe-ran",
+               connection=remote.ConnectionArgs(host=config.require("host"), port=22, user="root",
+                                                private_key=config.require_secret("privateKey"),
+                                                host_key=config.require("hostKey"), dial_error_limit=1))
+"""
+
+
+def test_pulumi_command_refuses_another_host_key(run: Run, tmp_path: Path) -> None:
+    """pulumi-command enforces `host_key`: with a key that is not the server's, nothing runs there."""
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "Pulumi.yaml").write_text("name: pinned-probe\nruntime: python\n")
+    (source / "__main__.py").write_text(PINNED_PROGRAM)
+    other, _ = keypair(tmp_path)
+    other_key = " ".join(other.with_suffix(".pub").read_text().split()[:2])
+    greeter = _instance(run.api, run.outputs["greeter_id"])
+    probe = PulumiProject.copy_of(source, tmp_path / "proj")
+    probe.config_set("pinned-probe:host", greeter["ssh_host"])
+    probe.config_set("pinned-probe:hostKey", other_key)
+    _config_secret_from_stdin(probe, "pinned-probe:privateKey", run.private_key)
+    failed = probe.run("up", "--yes", "--skip-preview", "--stack", probe.stack, check=False)
+    assert failed.returncode != 0
+    assert "ssh: host key mismatch" in failed.stdout + failed.stderr, failed.stdout[-2000:]
+    assert sh(run, greeter["id"], "test -e /etc/probe-ran; echo $?").strip() == "1"
+    probe.destroy()
+
+
+def test_etc_files_stay_on_their_server(run: Run) -> None:
+    path = run.outputs["client_config"]
+    assert sh(run, run.outputs["client_id"], f"test -f {path}; echo $?").strip() == "0"
+    assert sh(run, run.outputs["greeter_id"], f"test -e {path}; echo $?").strip() == "1"
+    assert not Path(path).exists()
+    assert not Path("/etc/provisioning/services/greeter").exists()
+
+
+def test_stop_start_keeps_disk_and_restarts_enabled_service(run: Run) -> None:
+    iid, ip = run.outputs["greeter_id"], run.outputs["greeter_private_ip"]
+    assert _greet(ip) == "hello from greeter"
+    sh(run, iid, "echo kept > /etc/written-before-stop && sync")
+    run.api.post(f"/instances/{iid}/stop").raise_for_status()
+    _wait_status(run.api, iid, "stopped")
+    with pytest.raises(OSError):
+        socket.create_connection((ip, PORT), timeout=1).close()
+    run.api.post(f"/instances/{iid}/start").raise_for_status()
+    _wait_status(run.api, iid, "running")
+    assert _greet(ip) == "hello from greeter"  # enabled service started again by `svc boot`
+    assert sh(run, iid, "cat /etc/written-before-stop").strip() == "kept"
+    assert sh(run, iid, "svc is-enabled greeter && svc status greeter; echo rc=$?").strip() == "rc=0"
+
+
+def test_refresh_then_preview_has_no_changes(run: Run) -> None:
+    run.project.refresh()
+    run.project.preview("--expect-no-changes")
+
+
+def test_private_key_never_in_plaintext(run: Run) -> None:
+    body = [line for line in run.private_key.splitlines() if line and not line.startswith("-----")]
+    texts = {
+        "state": run.project.state_file().read_text(),
+        "stack config": (run.project.workdir / "Pulumi.test.yaml").read_text(),
+    }
+    for what, text in texts.items():
+        # booleans only: a failing assertion must not print the key
+        whole = run.private_key.strip() in text or json.dumps(run.private_key)[1:-1] in text
+        lines = sum(line in text for line in body)
+        assert not whole, f"the private key is in plaintext in the {what}"
+        assert lines == 0, f"{lines} lines of the private key are in plaintext in the {what}"
+    api_key_leaked = run.cloud.api_key in texts["state"]
+    assert not api_key_leaked, "the API key is in plaintext in the state"
+
+
+def test_destroy_leaves_nothing(run: Run) -> None:
+    run.project.destroy()
+    assert run.api.get("/instances").raise_for_status().json()["items"] == []
+    assert run.api.get("/subnets").raise_for_status().json()["items"] == []
+    assert run.api.get("/networks").raise_for_status().json()["items"] == []
+    assert run.project.resources() == []
+    instances_dir = run.state_dir / "sandboxes" / "instances"
+    assert not instances_dir.exists() or list(instances_dir.iterdir()) == []
+    stop_cloud(run.cloud.process)
+    left = leftovers(run.state_dir)
+    assert left == {"netns": [], "links": [], "routes": [], "mounts": [], "processes": []}, left
