@@ -30,18 +30,36 @@ for _ in $(seq 100); do
     kill -0 "$cloud_pid" 2>/dev/null || { cat "$cloud_dir/serve.log" >&2; exit 1; }
     sleep 0.1
 done
-echo "==> demo: host backend: $(curl -fsS -H "Authorization: Bearer $CUSTOM_CLOUD_ADMIN_TOKEN" \
-    "http://127.0.0.1:$port/admin/info" | python -c 'import json,sys; print(json.load(sys.stdin)["host_backend"])')"
 
-cd "$PROJECT_ROOT/examples/server"
-pulumi stack select --create "$stack" --non-interactive >/dev/null
-pulumi config set custom-cloud:apiUrl "http://127.0.0.1:$port/v1" --stack "$stack" --non-interactive
-pulumi config set --secret custom-cloud:apiKey "$CUSTOM_CLOUD_BOOTSTRAP_KEY" --stack "$stack" --non-interactive
+host_backend="$(curl -fsS -H "Authorization: Bearer $CUSTOM_CLOUD_ADMIN_TOKEN" "http://127.0.0.1:$port/admin/info" \
+    | python -c 'import json,sys; print(json.load(sys.stdin)["host_backend"])')"
+echo "==> demo: host backend: $host_backend"
 
-echo "==> demo: pulumi preview (the dry run, with estimated costs)"
-pulumi preview --stack "$stack" --non-interactive --diff | grep -E 'estimatedHourlyCost|estimated_hourly_cost|^ *[+~-] |Resources:|to (create|update|delete)' || true
-echo "==> demo: pulumi up"
+# Selects the example's stack and points it at the local Custom Cloud.
+use_example() {
+    cd "$PROJECT_ROOT/examples/$1"
+    pulumi stack select --create "$stack" --non-interactive >/dev/null
+    pulumi config set custom-cloud:apiUrl "http://127.0.0.1:$port/v1" --stack "$stack" --non-interactive
+    printf '%s' "$CUSTOM_CLOUD_BOOTSTRAP_KEY" | pulumi config set --secret custom-cloud:apiKey --stack "$stack" --non-interactive
+}
+
+use_example server
+echo "==> demo: pulumi preview of examples/server (the dry run, with estimated costs)"
+pulumi preview --stack "$stack" --non-interactive --diff | grep -E 'estimated_hourly_cost|^ *[+~-] |to (create|update|delete)' || true
+echo "==> demo: pulumi up of examples/server"
 pulumi up --yes --skip-preview --stack "$stack" --non-interactive
+
+if [ "$host_backend" = sandbox ]; then
+    use_example sandbox-servers
+    key="$cloud_dir/demo-ssh-key"
+    [ -f "$key" ] || ssh-keygen -q -t ed25519 -N '' -C provisioning-demo -f "$key"
+    pulumi config set sandbox-servers:sshPublicKey "$(cat "$key.pub")" --stack "$stack" --non-interactive
+    pulumi config set --secret sandbox-servers:sshPrivateKey --stack "$stack" --non-interactive <"$key"
+    echo "==> demo: pulumi up of examples/sandbox-servers (real SSH into sandbox hosts)"
+    pulumi up --yes --skip-preview --stack "$stack" --non-interactive
+    echo "==> demo: the client read from the greeter over the private network: $(pulumi stack output greeting --stack "$stack")"
+fi
+
 echo "==> demo: the servers as the Custom Cloud API sees them"
 python - "http://127.0.0.1:$port/v1" <<'PY'
 import os, sys
