@@ -23,9 +23,10 @@ class ProjectsMixin(BaseBackend):
     """Projects, keys and admin operations."""
 
     _key_cache: dict[str, str]
+    """key hash → project id of keys seen (keys are never deleted; `ensure_project` drops a rebound one)."""
 
     def project_of_key(self, api_key: str) -> str | None:
-        """The project that owns `api_key`, or None."""
+        """The project that owns `api_key`, or None (cached in memory: no SQLite read per request)."""
         digest = hash_key(api_key)
         project = self._key_cache.get(digest)
         if project is None:
@@ -48,6 +49,7 @@ class ProjectsMixin(BaseBackend):
                 "INSERT OR REPLACE INTO api_keys(key_hash, project_id) VALUES (?, ?)",
                 (hash_key(api_key), pid),
             )
+        self._key_cache.pop(hash_key(api_key), None)  # the key may now open another project
         return str(pid)
 
     def create_project(self, name: str) -> tuple[str, str]:

@@ -61,13 +61,15 @@ async def get_instance(instance_id: ResourcePath, caller: CallerDep) -> Response
 
 
 @router.patch("/v1/instances/{instance_id}", response_model=InstancePublic)
-def update_instance(instance_id: ResourcePath, body: InstanceUpdate, caller: CallerDep) -> Response:
+async def update_instance(instance_id: ResourcePath, body: InstanceUpdate, caller: CallerDep) -> Response:
     """Relabel, grow the disk, or resize (while stopped)."""
-    return outcome_response(caller.backend.update_instance(caller.project_id, instance_id, body))
+    return outcome_response(
+        await caller.write(caller.backend.update_instance, caller.project_id, instance_id, body)
+    )
 
 
 @router.post("/v1/instances/{instance_id}/{action}", status_code=202, response_model=InstancePublic)
-def act_on_instance(
+async def act_on_instance(
     instance_id: ResourcePath,
     action: Literal["start", "stop", "reboot"],
     request: Request,
@@ -76,12 +78,18 @@ def act_on_instance(
 ) -> Response:
     """Start, stop or reboot an instance."""
     idem = idem_request(key, request)
-    return outcome_response(caller.backend.act_on_instance(caller.project_id, instance_id, action, idem))
+    return outcome_response(
+        await caller.write(caller.backend.act_on_instance, caller.project_id, instance_id, action, idem)
+    )
 
 
 @router.delete("/v1/instances/{instance_id}", status_code=202, response_model=InstancePublic)
-def delete_instance(instance_id: ResourcePath, caller: CallerDep, keep_storage: bool = False) -> Response:
+async def delete_instance(
+    instance_id: ResourcePath, caller: CallerDep, keep_storage: bool = False
+) -> Response:
     """Delete an instance (`deleting` → gone); `keep_storage=true` keeps the disk as a volume."""
     return outcome_response(
-        caller.backend.delete_instance(caller.project_id, instance_id, keep_storage=keep_storage)
+        await caller.write(
+            caller.backend.delete_instance, caller.project_id, instance_id, keep_storage=keep_storage
+        )
     )

@@ -21,12 +21,14 @@ router = APIRouter(tags=["load-balancers"], responses=ERRORS)
 
 
 @router.post("/v1/load-balancers", status_code=202, response_model=LoadBalancerPublic)
-def create_load_balancer(
+async def create_load_balancer(
     body: LoadBalancerCreate, request: Request, caller: CallerDep, key: IdemKey = None
 ) -> Response:
     """Create a load balancer (`provisioning` → `active`)."""
     idem = idem_request(key, request, body)
-    return outcome_response(caller.backend.create_load_balancer(caller.project_id, body, idem))
+    return outcome_response(
+        await caller.write(caller.backend.create_load_balancer, caller.project_id, body, idem)
+    )
 
 
 @router.get("/v1/load-balancers", response_model=Page[LoadBalancerPublic])
@@ -59,12 +61,14 @@ async def get_load_balancer(lb_id: ResourcePath, caller: CallerDep) -> Response:
 
 
 @router.patch("/v1/load-balancers/{lb_id}", response_model=LoadBalancerPublic)
-def update_load_balancer(lb_id: ResourcePath, body: LoadBalancerUpdate, caller: CallerDep) -> Response:
+async def update_load_balancer(lb_id: ResourcePath, body: LoadBalancerUpdate, caller: CallerDep) -> Response:
     """Change targets, listeners, health check path or labels."""
-    return outcome_response(caller.backend.update_load_balancer(caller.project_id, lb_id, body))
+    return outcome_response(
+        await caller.write(caller.backend.update_load_balancer, caller.project_id, lb_id, body)
+    )
 
 
 @router.delete("/v1/load-balancers/{lb_id}", status_code=202, response_model=LoadBalancerPublic)
-def delete_load_balancer(lb_id: ResourcePath, caller: CallerDep) -> Response:
+async def delete_load_balancer(lb_id: ResourcePath, caller: CallerDep) -> Response:
     """Delete a load balancer (`deleting` → gone)."""
-    return outcome_response(caller.backend.delete_load_balancer(caller.project_id, lb_id))
+    return outcome_response(await caller.write(caller.backend.delete_load_balancer, caller.project_id, lb_id))

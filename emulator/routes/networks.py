@@ -23,10 +23,14 @@ router = APIRouter(responses=ERRORS)
 
 
 @router.post("/v1/networks", status_code=201, response_model=NetworkPublic, tags=["networks"])
-def create_network(body: NetworkCreate, request: Request, caller: CallerDep, key: IdemKey = None) -> Response:
+async def create_network(
+    body: NetworkCreate, request: Request, caller: CallerDep, key: IdemKey = None
+) -> Response:
     """Create a network."""
     return outcome_response(
-        caller.backend.create_network(caller.project_id, body, idem_request(key, request, body))
+        await caller.write(
+            caller.backend.create_network, caller.project_id, body, idem_request(key, request, body)
+        )
     )
 
 
@@ -58,22 +62,28 @@ async def get_network(network_id: ResourcePath, caller: CallerDep) -> Response:
 
 
 @router.patch("/v1/networks/{network_id}", response_model=NetworkPublic, tags=["networks"])
-def update_network(network_id: ResourcePath, body: NetworkUpdate, caller: CallerDep) -> Response:
+async def update_network(network_id: ResourcePath, body: NetworkUpdate, caller: CallerDep) -> Response:
     """Relabel a network."""
-    return outcome_response(caller.backend.update_labels(caller.project_id, "network", network_id, body))
+    return outcome_response(
+        await caller.write(caller.backend.update_labels, caller.project_id, "network", network_id, body)
+    )
 
 
 @router.delete("/v1/networks/{network_id}", status_code=204, tags=["networks"])
-def delete_network(network_id: ResourcePath, caller: CallerDep) -> Response:
+async def delete_network(network_id: ResourcePath, caller: CallerDep) -> Response:
     """Delete a network (409 with dependents while subnets or instances use it)."""
-    return outcome_response(caller.backend.delete_network(caller.project_id, network_id))
+    return outcome_response(await caller.write(caller.backend.delete_network, caller.project_id, network_id))
 
 
 @router.post("/v1/subnets", status_code=201, response_model=SubnetPublic, tags=["subnets"])
-def create_subnet(body: SubnetCreate, request: Request, caller: CallerDep, key: IdemKey = None) -> Response:
+async def create_subnet(
+    body: SubnetCreate, request: Request, caller: CallerDep, key: IdemKey = None
+) -> Response:
     """Create a subnet inside a network."""
     return outcome_response(
-        caller.backend.create_subnet(caller.project_id, body, idem_request(key, request, body))
+        await caller.write(
+            caller.backend.create_subnet, caller.project_id, body, idem_request(key, request, body)
+        )
     )
 
 
@@ -108,12 +118,14 @@ async def get_subnet(subnet_id: ResourcePath, caller: CallerDep) -> Response:
 
 
 @router.patch("/v1/subnets/{subnet_id}", response_model=SubnetPublic, tags=["subnets"])
-def update_subnet(subnet_id: ResourcePath, body: SubnetUpdate, caller: CallerDep) -> Response:
+async def update_subnet(subnet_id: ResourcePath, body: SubnetUpdate, caller: CallerDep) -> Response:
     """Relabel a subnet."""
-    return outcome_response(caller.backend.update_labels(caller.project_id, "subnet", subnet_id, body))
+    return outcome_response(
+        await caller.write(caller.backend.update_labels, caller.project_id, "subnet", subnet_id, body)
+    )
 
 
 @router.delete("/v1/subnets/{subnet_id}", status_code=204, tags=["subnets"])
-def delete_subnet(subnet_id: ResourcePath, caller: CallerDep) -> Response:
+async def delete_subnet(subnet_id: ResourcePath, caller: CallerDep) -> Response:
     """Delete a subnet (409 with dependents while instances use it)."""
-    return outcome_response(caller.backend.delete_subnet(caller.project_id, subnet_id))
+    return outcome_response(await caller.write(caller.backend.delete_subnet, caller.project_id, subnet_id))

@@ -15,10 +15,14 @@ router = APIRouter(tags=["volumes"], responses=ERRORS)
 
 
 @router.post("/v1/volumes", status_code=201, response_model=VolumePublic)
-def create_volume(body: VolumeCreate, request: Request, caller: CallerDep, key: IdemKey = None) -> Response:
+async def create_volume(
+    body: VolumeCreate, request: Request, caller: CallerDep, key: IdemKey = None
+) -> Response:
     """Create a volume."""
     return outcome_response(
-        caller.backend.create_volume(caller.project_id, body, idem_request(key, request, body))
+        await caller.write(
+            caller.backend.create_volume, caller.project_id, body, idem_request(key, request, body)
+        )
     )
 
 
@@ -50,12 +54,14 @@ async def get_volume(volume_id: ResourcePath, caller: CallerDep) -> Response:
 
 
 @router.patch("/v1/volumes/{volume_id}", response_model=VolumePublic)
-def update_volume(volume_id: ResourcePath, body: VolumeUpdate, caller: CallerDep) -> Response:
+async def update_volume(volume_id: ResourcePath, body: VolumeUpdate, caller: CallerDep) -> Response:
     """Grow or relabel a volume."""
-    return outcome_response(caller.backend.update_volume(caller.project_id, volume_id, body))
+    return outcome_response(
+        await caller.write(caller.backend.update_volume, caller.project_id, volume_id, body)
+    )
 
 
 @router.delete("/v1/volumes/{volume_id}", status_code=204)
-def delete_volume(volume_id: ResourcePath, caller: CallerDep) -> Response:
+async def delete_volume(volume_id: ResourcePath, caller: CallerDep) -> Response:
     """Delete a volume (409 while attached)."""
-    return outcome_response(caller.backend.delete_volume(caller.project_id, volume_id))
+    return outcome_response(await caller.write(caller.backend.delete_volume, caller.project_id, volume_id))

@@ -314,3 +314,46 @@ def test_admin_reset_info_and_metrics(client: AsgiClient) -> None:
 def test_unknown_route_and_method(client: AsgiClient) -> None:
     assert client.get("/v1/nothing").json()["error"]["code"] == "not_found"
     assert client.request("PUT", "/v1/instances").status_code == 405
+
+
+def test_key_cache_follows_a_rebound_key(client: AsgiClient) -> None:
+    from .conftest import API_KEY
+
+    backend = client.app.state.backend
+    first = backend.project_of_key(API_KEY)
+    assert first is not None and client.get("/v1/instances").status_code == 200  # now cached
+    other = backend.ensure_project("rebound", API_KEY)
+    assert other != first and backend.project_of_key(API_KEY) == other
+
+
+def test_group_commit_fails_a_write_alone(client: AsgiClient) -> None:
+    import sqlite3
+    import threading
+    from concurrent.futures import Future
+
+    store = client.app.state.store
+
+    def bad(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO projects(id, name, created_at) VALUES ('p-bad', 'bad', 'now')")
+        raise RuntimeError("boom")
+
+    def good(conn: sqlite3.Connection) -> str:
+        conn.execute("INSERT INTO projects(id, name, created_at) VALUES ('p-good', 'good', 'now')")
+        return "ok"
+
+    running, release = threading.Event(), threading.Event()
+
+    def blocker(conn: sqlite3.Connection) -> None:
+        running.set()
+        release.wait(10)
+
+    first = store.submit(blocker)  # holds the writer: the next two writes queue up and form one batch
+    assert running.wait(10)
+    futures: list[Future[Any]] = [store.submit(bad), store.submit(good)]
+    release.set()
+    first.result(timeout=10)
+    with pytest.raises(RuntimeError, match="boom"):
+        futures[0].result(timeout=10)
+    assert futures[1].result(timeout=10) == "ok"
+    names = {r[0] for r in store.reader().execute("SELECT name FROM projects")}
+    assert "good" in names and "bad" not in names
