@@ -7,6 +7,8 @@ Prints the three durations and the ratios (goal: `pulumi up` within 1.5× the bo
 from __future__ import annotations
 
 import argparse
+import re
+import statistics
 import sys
 import tempfile
 import textwrap
@@ -53,6 +55,31 @@ def timed_up(project: PulumiProject) -> float:
     return time.monotonic() - started
 
 
+def create_profile(log: Path) -> str:
+    """From the provider log: how far apart the creates started, and how long each took to `running`."""
+    stamp = re.compile(
+        r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) .*create \S+: (start|i-\S+ running after ([\d.]+)s)"
+    )
+    starts: list[float] = []
+    durations: list[float] = []
+    for line in log.read_text().splitlines() if log.exists() else []:
+        match = stamp.match(line)
+        if match is None:
+            continue
+        clock = time.mktime(time.strptime(match.group(1)[:19], "%Y-%m-%d %H:%M:%S"))
+        clock += int(match.group(1)[20:]) / 1000
+        if match.group(2) == "start":
+            starts.append(clock)
+        else:
+            durations.append(float(match.group(3)))
+    if not starts or not durations:
+        return "no create lines in the provider log"
+    return (
+        f"{len(starts)} creates started within {max(starts) - min(starts):.2f} s; create to running: "
+        f"median {statistics.median(durations):.2f} s, max {max(durations):.2f} s"
+    )
+
+
 def thread_pool_script(url: str, key: str, servers: int) -> float:
     def one(n: int) -> None:
         with CustomCloudClient(base_url=url, api_key=key) as api:
@@ -80,6 +107,7 @@ def main() -> None:
             empty_up = timed_up(make_project(root / "empty", cloud.url, cloud.api_key, 0))
             full = make_project(root / "full", cloud.url, cloud.api_key, opts.servers)
             up = timed_up(full)
+            profile = create_profile(root / "full" / "logs" / "providers.log")
             script = thread_pool_script(cloud.url, cloud.api_key, opts.servers)
             full.destroy()
     bound = opts.boot_delay + empty_up
@@ -88,6 +116,7 @@ def main() -> None:
     print(f"critical-path bound            : {bound:7.2f} s")
     label = f"pulumi up ({opts.servers} servers)"
     print(f"{label:<31}: {up:7.2f} s   ratio vs bound {up / bound:5.2f}x (goal <= 1.5x)")
+    print(f"provider log                   : {profile}")
     print(f"thread-pool client script      : {script:7.2f} s   pulumi/script ratio {up / script:5.2f}x")
 
 

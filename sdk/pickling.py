@@ -14,7 +14,7 @@ __all__ = ["PATCHED_ATTRIBUTES", "pickler_restored"]
 PATCHED_ATTRIBUTES: tuple[str, ...] = ("_batch_setitems", "save_dict")
 """Methods of `pickle._Pickler` that pulumi's `serialize_provider` replaces and never restores."""
 
-_PYPICKLER: Any = pickle._Pickler  # type: ignore[attr-defined]
+_PYPICKLER: Any = pickle._Pickler
 
 
 @contextmanager

@@ -4,6 +4,7 @@ replace."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import pulumi.dynamic as dyn
@@ -39,7 +40,7 @@ class ApiResourceProvider(CustomCloudProvider):
     """Inputs that only steer the provider (never replace)."""
     computed_fields = frozenset({"idempotency_scope"})
 
-    def replaces(self, olds: dict[str, Any], news: dict[str, Any], changed: list[str]) -> list[str]:
+    def replaces(self, olds: Mapping[str, Any], news: Mapping[str, Any], changed: list[str]) -> list[str]:
         in_place = set(self.update_model.model_fields) | self.lifecycle_fields
         found = [name for name in changed if name not in in_place]
         for name in self.grow_only & set(changed):

@@ -107,7 +107,7 @@ def load_config(
     try:
         return CustomCloudConfig.model_validate(data)
     except Exception as exc:  # pydantic.ValidationError: re-raise as ConfigError without values of secrets
-        errors = getattr(exc, "errors", lambda: [])()
+        errors: list[dict[str, Any]] = list(getattr(exc, "errors", lambda: [])())
         first = errors[0] if errors else {"loc": ("config",), "msg": str(exc)}
         field = str(first["loc"][0]) if first.get("loc") else "config"
         key = CONFIG_KEYS.get(field, (field, None))[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +34,7 @@ class LoadBalancerProvider(ApiResourceProvider):
     ready_status = "active"
     output_fields = ("status", "created_at", "public_ip")
 
-    def delete_before_replace(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
+    def delete_before_replace(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
         return olds.get("name") == news.get("name") and olds.get("region") == news.get("region")
 
 
@@ -47,11 +48,11 @@ class VolumeProvider(ApiResourceProvider):
     grow_only = frozenset({"size"})
     output_fields = ("status", "created_at", "region", "hourly_cost", "attached_to")
 
-    def replaces(self, olds: dict[str, Any], news: dict[str, Any], changed: list[str]) -> list[str]:
+    def replaces(self, olds: Mapping[str, Any], news: Mapping[str, Any], changed: list[str]) -> list[str]:
         found = super().replaces(olds, news, changed)
         return sorted(set(found))
 
-    def delete_before_replace(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
+    def delete_before_replace(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
         return olds.get("name") == news.get("name") and olds.get("zone") == news.get("zone")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -23,7 +24,7 @@ class NetworkProvider(ApiResourceProvider):
     create_model = NetworkCreate
     update_model = NetworkUpdate
 
-    def delete_before_replace(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
+    def delete_before_replace(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
         return olds.get("name") == news.get("name")
 
 
@@ -36,7 +37,7 @@ class SubnetProvider(ApiResourceProvider):
     update_model = SubnetUpdate
     output_fields = ("status", "created_at", "region")
 
-    def delete_before_replace(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
+    def delete_before_replace(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
         return olds.get("name") == news.get("name") and olds.get("network_id") == news.get("network_id")
 
 

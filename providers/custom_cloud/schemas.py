@@ -53,7 +53,7 @@ def check_disk_type(value: str) -> str:
 class CustomCloudServer(ServerConfig):
     """Server configuration for Custom Cloud (the seed's CustomCloudServer) plus lifecycle options."""
 
-    name: ResourceName | None = None  # type: ignore[assignment]
+    name: ResourceName | None = None
     """Server name, unique per zone; defaults to the Pulumi resource name."""
     machine_type: str
     """Catalog machine type (`micro` … `xlarge`)."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -63,7 +65,7 @@ class ServerProvider(CustomCloudProvider):
         assert isinstance(args, CustomCloudServer)
         return {"estimated_hourly_cost": calculate_server_cost(args.model_dump())}
 
-    def replaces(self, olds: dict[str, Any], news: dict[str, Any], changed: list[str]) -> list[str]:
+    def replaces(self, olds: Mapping[str, Any], news: Mapping[str, Any], changed: list[str]) -> list[str]:
         found = super().replaces(olds, news, changed)
         if "disk_size" in changed:
             new, old = news.get("disk_size"), olds.get("disk_size")
@@ -71,7 +73,7 @@ class ServerProvider(CustomCloudProvider):
                 found.append("disk_size")
         return found
 
-    def delete_before_replace(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
+    def delete_before_replace(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
         # Names are unique per zone: a replacement keeping both must delete the old server first.
         return olds.get("name") == news.get("name") and olds.get("zone") == news.get("zone")
 
@@ -82,6 +84,8 @@ class ServerProvider(CustomCloudProvider):
         body = InstanceCreate.model_validate(
             {k: getattr(args, k) for k in _API_FIELDS if getattr(args, k) is not None}
         )
+        started = time.monotonic()
+        _log.info("create %s: start", args.name)
         with self.client() as api:
             instance = create_idempotent(
                 lambda key: api.create_instance(body, idempotency_key=key),
@@ -97,6 +101,7 @@ class ServerProvider(CustomCloudProvider):
                 )
                 self._delete_quietly(api, instance.id, args.create_timeout)
                 raise
+        _log.info("create %s: %s running after %.3fs", args.name, instance.id, time.monotonic() - started)
         return dyn.CreateResult(instance.id, self._outputs(props, instance))
 
     def read(self, id_: str, props: dict[str, Any]) -> dyn.ReadResult:

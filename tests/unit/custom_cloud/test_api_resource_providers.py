@@ -1,0 +1,212 @@
+"""Network, Subnet, LoadBalancer and Volume providers called directly against the in-process emulator app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from provisioning.providers.custom_cloud.load_balancer import LoadBalancerProvider, VolumeProvider
+from provisioning.providers.custom_cloud.network import NetworkProvider, SubnetProvider
+from provisioning.providers.custom_cloud.server import ServerProvider
+from provisioning.sdk import ApiError, Conflict, ProvisioningError, WaitTimeout
+from provisioning.sdk.unknowns import UNKNOWN
+
+from ._api_fixtures import checked, failures, items
+from .conftest import API_KEY, Cloud
+
+NET = {"name": "net-a", "cidr": "10.10.0.0/16", "idempotency_scope": "p/s/Network/net-a"}
+VOL = {"name": "data", "zone": "us-west-1a", "size": 10, "idempotency_scope": "p/s/Volume/data"}
+LISTENERS = [{"port": 80, "protocol": "http", "target_port": 8080}]
+
+
+def _network(cloud: Cloud) -> tuple[NetworkProvider, Any]:
+    provider = cloud.provider(NetworkProvider)
+    return provider, provider.create(checked(provider, NET))
+
+
+def _lb_inputs(provider: LoadBalancerProvider, **changes: Any) -> dict[str, Any]:
+    base = {"name": "front", "region": "us-west-1", "listeners": LISTENERS,
+            "idempotency_scope": "p/s/LoadBalancer/front"}  # fmt: skip
+    return checked(provider, {**base, **changes})
+
+
+# -- Network ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "reason"),
+    [
+        ({"cidr": "10.0.0.0/30"}, "cidr", ""),
+        ({"cidr": "not-a-cidr"}, "cidr", ""),
+        ({"name": "Bad_Name"}, "name", "should match pattern"),
+        ({"region": "mars-1"}, "region", "unknown region 'mars-1'"),
+    ],
+)
+def test_network_check_names_the_field(
+    cloud: Cloud, changes: dict[str, Any], field: str, reason: str
+) -> None:
+    found = failures(cloud.provider(NetworkProvider), {**NET, **changes})
+    assert field in found and reason in found[field]
+
+
+def test_network_lifecycle(cloud: Cloud) -> None:
+    provider, created = _network(cloud)
+    assert created.outs["status"] == "available" and created.outs["cidr"] == "10.10.0.0/16"
+    [live] = items(cloud, "networks")
+    assert live["id"] == created.id and live["name"] == "net-a"
+
+    news = {**checked(provider, NET), "labels": {"env": "prod"}}
+    diff = provider.diff(created.id, created.outs, news)
+    assert diff.changes and diff.replaces == []
+    updated = provider.update(created.id, created.outs, news).outs
+    assert updated["labels"] == {"env": "prod"} and items(cloud, "networks")[0]["labels"] == {"env": "prod"}
+
+    cloud.api.patch(f"/v1/networks/{created.id}", json={"labels": {"env": "hacked"}})
+    read = provider.read(created.id, updated)
+    assert read.id == created.id and read.outs["labels"] == {"env": "hacked"}
+    assert read.inputs is not None and read.inputs["cidr"] == "10.10.0.0/16"
+    adopted = provider.read(created.id, {})  # import: no props
+    assert adopted.inputs is not None and adopted.inputs["name"] == "net-a"
+
+    provider.delete(created.id, updated)
+    assert items(cloud, "networks") == []
+    provider.delete(created.id, updated)  # already gone: success
+    assert provider.read(created.id, updated).id == ""
+
+
+def test_network_replacements(cloud: Cloud) -> None:
+    provider = cloud.provider(NetworkProvider)
+    olds = checked(provider, NET)
+    cidr = provider.diff("n-1", olds, {**olds, "cidr": "10.20.0.0/16"})
+    assert cidr.replaces == ["cidr"] and cidr.delete_before_replace is True  # same name: delete first
+    renamed = provider.diff("n-1", olds, {**olds, "cidr": "10.20.0.0/16", "name": "net-b"})
+    assert sorted(renamed.replaces) == ["cidr", "name"] and renamed.delete_before_replace is False
+    assert provider.diff("n-1", {**olds, "__provider": "x"}, {**olds, "__provider": "y"}).changes is False
+    assert provider.diff("n-1", olds, {**olds, "cidr": UNKNOWN}).replaces == ["cidr"]
+
+
+def test_network_repeated_create_is_idempotent_and_delete_in_use_fails(cloud: Cloud) -> None:
+    provider, created = _network(cloud)
+    again = provider.create(checked(provider, NET))
+    assert again.id == created.id and len(items(cloud, "networks")) == 1
+    subnets = cloud.provider(SubnetProvider)
+    sub = {"name": "sub-a", "network_id": created.id, "cidr": "10.10.1.0/24", "zone": "us-west-1a",
+           "idempotency_scope": "p/s/Subnet/sub-a"}  # fmt: skip
+    subnets.create(checked(subnets, sub))
+    with pytest.raises(Conflict) as info:
+        provider.delete(created.id, created.outs)
+    assert info.value.status == 409 and API_KEY not in str(info.value)
+
+
+# -- Subnet -----------------------------------------------------------------------------------------------
+
+
+def test_subnet_lifecycle(cloud: Cloud) -> None:
+    _, net = _network(cloud)
+    provider = cloud.provider(SubnetProvider)
+    base = {"name": "sub-a", "network_id": net.id, "cidr": "10.10.1.0/24", "zone": "us-west-1b",
+            "idempotency_scope": "p/s/Subnet/sub-a"}  # fmt: skip
+    assert "zone" in failures(provider, {**base, "zone": "mars-1a"})
+    created = provider.create(checked(provider, base))
+    assert created.outs["region"] == "us-west-1" and created.outs["network_id"] == net.id
+
+    news = {**checked(provider, base), "labels": {"tier": "app"}}
+    assert provider.diff(created.id, created.outs, news).replaces == []
+    assert provider.update(created.id, created.outs, news).outs["labels"] == {"tier": "app"}
+    moved = provider.diff(created.id, created.outs, {**news, "cidr": "10.10.2.0/24"})
+    assert moved.replaces == ["cidr"] and moved.delete_before_replace is True
+    other_net = provider.diff(created.id, created.outs, {**news, "network_id": "net-other"})
+    assert other_net.replaces == ["network_id"] and other_net.delete_before_replace is False
+
+    with pytest.raises(ApiError) as outside:  # a CIDR outside the network's: the API names the field
+        other = {**base, "name": "sub-b", "cidr": "10.99.0.0/24", "idempotency_scope": "p/s/Subnet/sub-b"}
+        provider.create(checked(provider, other))
+    assert outside.value.field == "cidr"
+
+    provider.delete(created.id, created.outs)
+    assert items(cloud, "subnets") == []
+
+
+# -- LoadBalancer ------------------------------------------------------------------------------------------
+
+
+def test_load_balancer_lifecycle(cloud: Cloud) -> None:
+    servers = cloud.provider(ServerProvider)
+    server = {"name": "web-1", "machine_type": "micro", "zone": "us-west-1a",
+              "idempotency_scope": "p/s/Server/web-1"}  # fmt: skip
+    web = servers.create(checked(servers, server))
+    provider = cloud.provider(LoadBalancerProvider)
+    assert "listeners" in failures(provider, {"name": "front", "region": "us-west-1", "listeners": []})
+    assert "health_check_path" in failures(
+        provider, {"name": "front", "region": "us-west-1", "listeners": LISTENERS, "health_check_path": "x"}
+    )
+    inputs = _lb_inputs(provider, target_instance_ids=[web.id])
+    created = provider.create(inputs)
+    assert created.outs["status"] == "active" and created.outs["public_ip"].startswith("127.")
+    assert created.outs["target_instance_ids"] == [web.id]
+
+    news = {**inputs, "target_instance_ids": [], "listeners": [{**LISTENERS[0], "target_port": 9090}],
+            "health_check_path": "/ready"}  # fmt: skip
+    diff = provider.diff(created.id, created.outs, news)
+    assert diff.changes and diff.replaces == []
+    updated = provider.update(created.id, created.outs, news).outs
+    [live] = items(cloud, "load-balancers")
+    assert live["target_instance_ids"] == [] and live["listeners"][0]["target_port"] == 9090
+    assert updated["health_check_path"] == "/ready" and live["health_check_path"] == "/ready"
+
+    region = provider.diff(created.id, updated, {**news, "region": "us-east-1"})
+    assert region.replaces == ["region"] and region.delete_before_replace is False  # unique per region
+    assert provider.read(created.id, updated).outs["status"] == "active"
+
+    provider.delete(created.id, updated)
+    assert items(cloud, "load-balancers") == []
+
+
+def test_load_balancer_that_never_becomes_active_is_deleted(cloud: Cloud) -> None:
+    cloud.admin.put("/admin/lifecycle", json={"mode": "manual", "boot_delay_s": 0})
+    provider = cloud.provider(LoadBalancerProvider)
+    with pytest.raises(WaitTimeout) as info:
+        provider.create(_lb_inputs(provider, create_timeout=0.3))
+    assert "active" in str(info.value)
+    assert [lb["status"] for lb in items(cloud, "load-balancers")] in ([], ["deleting"])
+
+
+# -- Volume -----------------------------------------------------------------------------------------------
+
+
+def test_volume_lifecycle_grows_in_place_and_replaces_on_shrink(cloud: Cloud) -> None:
+    provider = cloud.provider(VolumeProvider)
+    assert "disk_type" in failures(provider, {**VOL, "disk_type": "nvme"})
+    assert "size" in failures(provider, {**VOL, "size": 0})
+    inputs = checked(provider, VOL)
+    created = provider.create(inputs)
+    assert created.outs["region"] == "us-west-1" and created.outs["hourly_cost"] == pytest.approx(0.01)
+    assert created.outs["attached_to"] is None
+
+    grow = {**inputs, "size": 30, "labels": {"k": "v"}}
+    diff = provider.diff(created.id, created.outs, grow)
+    assert diff.changes and diff.replaces == []
+    grown = provider.update(created.id, created.outs, grow).outs
+    assert grown["size"] == 30 and items(cloud, "volumes")[0]["size"] == 30
+
+    shrink = provider.diff(created.id, grown, {**grow, "size": 20})
+    assert shrink.replaces == ["size"] and shrink.delete_before_replace is True
+    unknown = provider.diff(created.id, grown, {**grow, "size": UNKNOWN})
+    assert unknown.replaces == ["size"]
+    zone = provider.diff(created.id, grown, {**grow, "zone": "us-west-1b"})
+    assert zone.replaces == ["zone"] and zone.delete_before_replace is False
+
+    cloud.api.patch(f"/v1/volumes/{created.id}", json={"size": 40})
+    assert provider.read(created.id, grown).inputs["size"] == 40  # type: ignore[index]
+    provider.delete(created.id, grown)
+    assert items(cloud, "volumes") == []
+    assert provider.read(created.id, grown).id == ""
+
+
+def test_volume_errors_name_the_field_and_never_the_key(cloud: Cloud) -> None:
+    provider = cloud.provider(VolumeProvider)
+    created = provider.create(checked(provider, VOL))
+    with pytest.raises(ProvisioningError) as info:  # shrinking in place: the API refuses (grow only)
+        provider.update(created.id, created.outs, {**checked(provider, VOL), "size": 5, "labels": {"a": "b"}})
+    assert "422" in str(info.value) and API_KEY not in str(info.value)
+    assert isinstance(info.value, ApiError) and info.value.field == "size"
