@@ -25,7 +25,7 @@ $(VENV_STAMP): pyproject.toml setup.py
 	@command -v $(PYTHON_BIN) >/dev/null || { echo "setup: $(PYTHON_BIN) is missing: install Python >= 3.11" >&2; exit 1; }
 	@[ -x .venv/bin/python ] || $(PYTHON_BIN) -m venv .venv
 	@.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[cloud,dev]'
+	@.venv/bin/python -m pip install -qq --disable-pip-version-check -e '.[cloud,dev]'
 	@touch $@
 
 toolchain: $(VENV_STAMP) ## the pinned Pulumi CLI, language host and command plugin in .tools/
