@@ -88,6 +88,7 @@ def test_update_replace_refresh_and_import(tmp_path: Path, cloud: CloudHandle) -
 @pytest.mark.parametrize(
     ("config", "field", "reason"),
     [
+        ({"t:machineType": ""}, "machine_type", "machine_type cannot be empty"),
         ({"t:machineType": "huge"}, "machine_type", "unknown machine_type 'huge'"),
         ({"t:diskSize": "5"}, "disk_size", "disk_size must be at least 10GB"),
         ({"t:zone": "eu-west-1a"}, "zone", "is not in region 'us-west-1'"),

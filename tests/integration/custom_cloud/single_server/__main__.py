@@ -5,9 +5,10 @@ from provisioning.providers.custom_cloud import Server
 
 config = pulumi.Config("t")
 import_id = config.get("importId")
+machine_type = config.get("machineType")
 server = Server(
     config.get("resourceName") or "web",
-    machine_type=config.get("machineType") or "small",
+    machine_type="small" if machine_type is None else machine_type,
     zone=config.get("zone") or "us-west-1a",
     disk_size=config.get_int("diskSize") or 20,
     labels=config.get_object("labels") or {},
