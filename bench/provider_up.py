@@ -1,8 +1,10 @@
 """Benchmark: `pulumi up` of N servers with a boot delay vs the critical-path bound and a thread-pool script.
 
-    source scripts/env.sh && python bench/provider_up.py [--servers 100] [--boot-delay 2]
+    source scripts/env.sh && python bench/provider_up.py [--servers 100] [--boot-delay 2] [--skip-checkpoints]
 
-Prints the three durations and the ratios (goal: `pulumi up` within 1.5× the bound)."""
+Prints the three durations and the ratios (goal: `pulumi up` within 1.5× the bound). `--skip-checkpoints`
+sets the engine's `PULUMI_SKIP_CHECKPOINTS=true` for both runs: the DIY backend otherwise rewrites the whole
+state file after every step (measured ≈ 0.5 s over 100 creates here, none in the empty run)."""
 
 from __future__ import annotations
 
@@ -35,14 +37,14 @@ pulumi.export("count", len(servers))
 """
 
 
-def make_project(root: Path, url: str, key: str, servers: int) -> PulumiProject:
+def make_project(root: Path, url: str, key: str, servers: int, **env: str) -> PulumiProject:
     source = root / "src"
     source.mkdir()
     (source / "Pulumi.yaml").write_text("name: bench-provider-up\nruntime: python\n")
     (source / "__main__.py").write_text(textwrap.dedent(PROGRAM))
     parallel = str(max(servers, 16))
     project = PulumiProject.copy_of(source, root / "proj", PULUMI_PARALLEL=parallel,
-                                    PROVISIONING_LOG_DIR=str(root / "logs"))  # fmt: skip
+                                    PROVISIONING_LOG_DIR=str(root / "logs"), **env)  # fmt: skip
     project.config_set("custom-cloud:apiUrl", url)
     project.config_set("custom-cloud:apiKey", key, secret=True)
     project.config_set("bench:servers", str(servers))
@@ -98,20 +100,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--servers", type=int, default=100)
     parser.add_argument("--boot-delay", type=float, default=2.0)
+    parser.add_argument("--skip-checkpoints", action="store_true", help="PULUMI_SKIP_CHECKPOINTS=true")
     opts = parser.parse_args()
+    env = {"PULUMI_SKIP_CHECKPOINTS": "true"} if opts.skip_checkpoints else {}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         with running_cloud(root, lifecycle="timed", boot_delay=opts.boot_delay) as cloud:
             (root / "empty").mkdir()
             (root / "full").mkdir()
-            empty_up = timed_up(make_project(root / "empty", cloud.url, cloud.api_key, 0))
-            full = make_project(root / "full", cloud.url, cloud.api_key, opts.servers)
+            empty_up = timed_up(make_project(root / "empty", cloud.url, cloud.api_key, 0, **env))
+            full = make_project(root / "full", cloud.url, cloud.api_key, opts.servers, **env)
             up = timed_up(full)
             profile = create_profile(root / "full" / "logs" / "providers.log")
             script = thread_pool_script(cloud.url, cloud.api_key, opts.servers)
             full.destroy()
     bound = opts.boot_delay + empty_up
-    print(f"servers={opts.servers} boot_delay={opts.boot_delay}s")
+    print(f"servers={opts.servers} boot_delay={opts.boot_delay}s skip_checkpoints={opts.skip_checkpoints}")
     print(f"pulumi up (empty program)      : {empty_up:7.2f} s")
     print(f"critical-path bound            : {bound:7.2f} s")
     label = f"pulumi up ({opts.servers} servers)"

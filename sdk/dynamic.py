@@ -10,7 +10,13 @@ import pulumi
 import pulumi.dynamic as dyn
 from pydantic import BaseModel, ValidationError
 
-from .host import PROVIDERS_BY_TYPE, in_dynamic_host, install_read_fallback, raise_host_workers
+from .host import (
+    PROVIDERS_BY_TYPE,
+    in_dynamic_host,
+    install_create_urn,
+    install_read_fallback,
+    raise_host_workers,
+)
 from .logs import setup_file_logging
 from .pickling import pickler_restored
 from .unknowns import contains_unknown, normalize_unknowns
@@ -225,3 +231,4 @@ class DynamicResource(dyn.Resource):
 
 if in_dynamic_host():
     install_read_fallback()
+    install_create_urn()

@@ -22,8 +22,10 @@ __all__ = [
     "PROVIDERS_BY_TYPE",
     "find_host_executor",
     "in_dynamic_host",
+    "install_create_urn",
     "install_read_fallback",
     "raise_host_workers",
+    "with_urn",
 ]
 
 DEFAULT_HOST_WORKERS = 128
@@ -140,14 +142,52 @@ def install_read_fallback() -> bool:
         return original(self, request, context)
 
     servicer.Read = read
-    _patch_grpc_handlers(read)
+    _patch_grpc_handlers(read, "Read")
     _read_patched = True
     del dill
     return True
 
 
-def _patch_grpc_handlers(read: Callable[..., Any]) -> int:
-    """Point the running gRPC server's Read handlers (bound at registration) at `read`; count them."""
+# -- the URN for ownership labels: the host's Create gets `request.urn` but never passes it on -----------
+
+_create_patched = False
+CREATE_HANDLERS = 0
+"""How many gRPC Create handlers `install_create_urn` re-pointed (1 in pulumi's host)."""
+
+
+def with_urn(request: Any) -> Any:
+    """A copy of a CreateRequest whose properties also hold the URN under `URN_KEY` (`__urn`)."""
+    from .ownership import URN_KEY  # noqa: PLC0415
+
+    if not request.urn or URN_KEY in request.properties.fields:
+        return request
+    patched = type(request)()
+    patched.CopyFrom(request)
+    patched.properties[URN_KEY] = request.urn
+    return patched
+
+
+def install_create_urn() -> bool:
+    """In the host, make `Create` pass the resource URN to the provider (`props["__urn"]`), so creates can
+    stamp an ownership label (`sdk/ownership.py`). Returns True once installed."""
+    global _create_patched, CREATE_HANDLERS
+    main = sys.modules.get("__main__")
+    servicer = getattr(main, "DynamicResourceProviderServicer", None)
+    if servicer is None or _create_patched:
+        return _create_patched
+    original = servicer.Create
+
+    def create_with_urn(self: Any, request: Any, context: Any) -> Any:
+        return original(self, with_urn(request), context)
+
+    servicer.Create = create_with_urn
+    CREATE_HANDLERS = _patch_grpc_handlers(create_with_urn, "Create")
+    _create_patched = True
+    return True
+
+
+def _patch_grpc_handlers(method: Callable[..., Any], name: str) -> int:
+    """Point the running gRPC server's `name` handlers (bound at registration) at `method`; count them."""
     main_thread = threading.main_thread()
     frame = sys._current_frames().get(main_thread.ident or -1)
     monitor = server = None
@@ -159,13 +199,13 @@ def _patch_grpc_handlers(read: Callable[..., Any]) -> int:
     state = getattr(server, "_state", None)
     if state is None or monitor is None:
         return 0
-    bound = read.__get__(monitor)
+    bound = method.__get__(monitor)
     tables = [getattr(state, "registered_method_handlers", {})]
     tables += [getattr(h, "_method_handlers", {}) for h in getattr(state, "generic_handlers", [])]
     count = 0
     for table in tables:
-        for name, handler in list(table.items()):
-            if name.endswith("/Read") and "ResourceProvider" in name:
-                table[name] = handler._replace(unary_unary=bound)
+        for rpc, handler in list(table.items()):
+            if rpc.endswith("/" + name) and "ResourceProvider" in rpc:
+                table[rpc] = handler._replace(unary_unary=bound)
                 count += 1
     return count

@@ -73,6 +73,7 @@ class ApiResourceProvider(CustomCloudProvider):
                         lambda r: r.status == self.ready_status,
                         what=f"{self.kind} {resource.id} to be {self.ready_status}",
                         timeout=timeout,
+                        first=resource,  # the create's answer: the first request waits one delay
                     )
                 except BaseException:
                     ignore_not_found(lambda: self._api(api, "delete")(resource.id))

@@ -11,9 +11,10 @@ from typing import Any
 import pulumi
 import pulumi.dynamic as dyn
 from provisioning.sdk.dynamic import DynamicResource
-from provisioning.sdk.errors import NotFound, ProvisioningError
+from provisioning.sdk.errors import Conflict, NotFound, ProvisioningError
+from provisioning.sdk.ownership import OWNER_LABEL, owner_of, with_owner, without_owner
 from provisioning.sdk.validation import Violation, parse
-from provisioning.sdk.waiters import wait_for
+from provisioning.sdk.waiters import NO_FIRST_ANSWER, Pace, wait_for
 from pydantic import BaseModel
 
 from . import catalog
@@ -32,6 +33,10 @@ _API_FIELDS = (
     "external_ip", "preemptible", "labels", "ssh_public_key", "user_data",
 )  # fmt: skip
 _GONE = {"deleting", "deleted"}
+_FIXED = ("disk_type", "vpc", "subnet", "external_ip", "preemptible", "ssh_public_key", "user_data")
+"""Create fields that cannot change in place: an adopted server that differs in one is made anew."""
+_BOOTS = Pace()
+"""How long creates took to reach `running` in this process (a fleet's later waits poll right then)."""
 
 
 class ServerProvider(CustomCloudProvider):
@@ -81,20 +86,24 @@ class ServerProvider(CustomCloudProvider):
 
     def create(self, props: dict[str, Any]) -> dyn.CreateResult:
         args = parse(CustomCloudServer, {k: v for k, v in self.inputs_of(props).items() if v is not None})
-        body = InstanceCreate.model_validate(
-            {k: getattr(args, k) for k in _API_FIELDS if getattr(args, k) is not None}
-        )
+        owner = owner_of(props)
+        fields_ = {k: getattr(args, k) for k in _API_FIELDS if getattr(args, k) is not None}
+        fields_["labels"] = with_owner(args.labels, owner)
+        body = InstanceCreate.model_validate(fields_)
         started = time.monotonic()
         _log.info("create %s: start", args.name)
         with self.client() as api:
-            instance = create_idempotent(
-                lambda key: api.create_instance(body, idempotency_key=key),
-                lambda found: api.get_instance(found.id).status not in _GONE,
-                scope=props.get("idempotency_scope"),
-                body=body.model_dump(mode="json"),
-            )
+            adopted = False
             try:
-                instance = self._wait_running(api, instance.id, args.create_timeout)
+                instance = self._post(api, body, props)
+            except Conflict as exc:
+                if exc.field != "name":
+                    raise
+                instance, adopted = self._adopt(api, body, owner, props, exc)
+            try:
+                instance = self._wait_running(api, instance.id, args.create_timeout, first=instance)
+                if adopted:  # only then: a plain create must not undo what a newer run set
+                    instance = self._converge(api, instance, body, args.create_timeout)
             except BaseException:
                 _log.warning(
                     "create of %s failed after the API accepted it: deleting %s", args.name, instance.id
@@ -103,6 +112,83 @@ class ServerProvider(CustomCloudProvider):
                 raise
         _log.info("create %s: %s running after %.3fs", args.name, instance.id, time.monotonic() - started)
         return dyn.CreateResult(instance.id, self._outputs(props, instance))
+
+    def _post(self, api: CustomCloudClient, body: InstanceCreate, props: dict[str, Any]) -> InstancePublic:
+        instance: InstancePublic = create_idempotent(
+            lambda key: api.create_instance(body, idempotency_key=key),
+            lambda found: api.get_instance(found.id).status not in _GONE,
+            scope=props.get("idempotency_scope"),
+            body=body.model_dump(mode="json"),
+        )
+        return instance
+
+    def _adopt(
+        self,
+        api: CustomCloudClient,
+        body: InstanceCreate,
+        owner: str | None,
+        props: dict[str, Any],
+        conflict: Conflict,
+    ) -> tuple[InstancePublic, bool]:
+        """The name is taken: adopt the server if its ownership label proves it is this resource's (made by
+        an interrupted run whose key no longer matches); else raise the conflict naming field and value.
+        Returns the server and whether it was adopted (False: made anew)."""
+        found = [
+            i for i in api.list_instances(name=body.name) if i.zone == body.zone and i.status != "deleted"
+        ]
+        mine = [i for i in found if owner and i.labels.get(OWNER_LABEL) == owner]
+        if not mine:
+            holder = f" by {found[0].id}" if found else ""
+            raise Conflict(
+                method=conflict.method,
+                path=conflict.path,
+                status=conflict.status,
+                code=conflict.code,
+                message=(
+                    f"name {body.name!r} is taken in zone {body.zone}{holder}, and that server was not made "
+                    f"by this resource (no matching {OWNER_LABEL} label): delete or rename it"
+                ),
+                details={"field": "name", "value": body.name},
+            )
+        instance = mine[0]
+        timeout = float(props.get("create_timeout") or 300.0)
+        fixed = [
+            k for k in _FIXED if getattr(body, k) is not None and getattr(body, k) != getattr(instance, k)
+        ]
+        if instance.disk_size > body.disk_size:
+            fixed.append("disk_size")
+        if instance.status in _GONE or fixed:
+            _log.info(
+                "create %s: %s is ours but %s: making it anew",
+                body.name,
+                instance.id,
+                f"differs in {', '.join(fixed)}" if fixed else instance.status,
+            )
+            if instance.status not in _GONE:
+                ignore_not_found(lambda: api.delete_instance(instance.id))
+            self._wait_gone(api, instance.id, timeout)
+            return self._post(api, body, props), False
+        _log.info("create %s: adopted %s (ownership label matches)", body.name, instance.id)
+        if instance.status == "stopped":
+            instance = api.instance_action(instance.id, "start")
+        return instance, True
+
+    def _converge(
+        self, api: CustomCloudClient, instance: InstancePublic, body: InstanceCreate, timeout: float
+    ) -> InstancePublic:
+        """Bring an adopted (running) server to the desired labels, disk size and machine type."""
+        patch = InstanceUpdate()
+        if instance.labels != body.labels:
+            patch.labels = body.labels
+        if instance.disk_size < body.disk_size:
+            patch.disk_size = body.disk_size
+        if not patch.model_dump(exclude_none=True) and instance.machine_type == body.machine_type:
+            return instance
+        if patch.model_dump(exclude_none=True):
+            api.update_instance(instance.id, patch)
+        if instance.machine_type != body.machine_type:
+            self._resize(api, instance.id, body.machine_type, timeout)
+        return api.get_instance(instance.id)
 
     def read(self, id_: str, props: dict[str, Any]) -> dyn.ReadResult:
         with self.client() as api:
@@ -119,8 +205,9 @@ class ServerProvider(CustomCloudProvider):
         args = parse(CustomCloudServer, {k: v for k, v in self.inputs_of(news).items() if v is not None})
         with self.client() as api:
             patch = InstanceUpdate()
-            if olds.get("labels") != args.labels:
-                patch.labels = args.labels
+            if without_owner(olds.get("labels")) != args.labels:
+                owner = api.get_instance(id_).labels.get(OWNER_LABEL)  # kept on every label change
+                patch.labels = with_owner(args.labels, owner)
             if args.disk_size != olds.get("disk_size"):
                 patch.disk_size = args.disk_size
             if patch.model_dump(exclude_none=True):
@@ -140,13 +227,18 @@ class ServerProvider(CustomCloudProvider):
 
     # -- helpers ------------------------------------------------------------------------------------------
 
-    def _wait_running(self, api: CustomCloudClient, id_: str, timeout: float) -> InstancePublic:
+    def _wait_running(
+        self, api: CustomCloudClient, id_: str, timeout: float, *, first: InstancePublic | None = None
+    ) -> InstancePublic:
+        """Poll until `running`; `first` (the create's answer) saves the first request."""
         return wait_for(
             lambda: api.get_instance(id_),
             lambda i: i.status == "running",
             failed=lambda i: f"instance is {i.status}" if i.status in _GONE else None,
             what=f"instance {id_} to be running",
             timeout=timeout,
+            pace=_BOOTS if first is not None else None,  # only creates: not restarts after a resize
+            first=first if first is not None and first.id == id_ else NO_FIRST_ANSWER,
         )
 
     def _wait_gone(self, api: CustomCloudClient, id_: str, timeout: float) -> None:
@@ -185,6 +277,7 @@ class ServerProvider(CustomCloudProvider):
     def _inputs_from(self, props: dict[str, Any], instance: InstancePublic) -> dict[str, Any]:
         inputs = {k: v for k, v in self.inputs_of(props).items()}
         inputs.update(instance.model_dump(mode="json", include=set(_API_FIELDS)))
+        inputs["labels"] = without_owner(instance.labels)
         for name, info in CustomCloudServer.model_fields.items():
             if name not in inputs and not info.is_required() and name not in self.computed_fields:
                 inputs[name] = info.get_default(call_default_factory=True)
@@ -200,7 +293,7 @@ class ServerProvider(CustomCloudProvider):
             public_ip=instance.public_ip,
             created_at=instance.created_at.isoformat(),
             estimated_hourly_cost=instance.hourly_cost,
-            labels=instance.labels,
+            labels=without_owner(instance.labels),
             disk_size=instance.disk_size,
             machine_type=instance.machine_type,
         )

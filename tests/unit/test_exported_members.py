@@ -18,7 +18,7 @@ PUBLIC_PACKAGES = [
 @pytest.mark.parametrize("name", PUBLIC_PACKAGES)
 def test_all_names_resolve(name: str) -> None:
     module = importlib.import_module(name)
-    exported = list(getattr(module, "__all__"))
+    exported = list(module.__all__)
     assert len(exported) == len(set(exported)), f"{name}.__all__ repeats a name"
     missing = [member for member in exported if not hasattr(module, member)]
     assert missing == [], f"{name}.__all__ names what it does not define: {missing}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -36,8 +37,15 @@ def api(cloud: CloudHandle) -> httpx.Client:
 
 
 def instances(cloud: CloudHandle) -> list[dict[str, Any]]:
+    """Every instance; retries injected faults (a fault-injecting emulator fails any route, this one too)."""
     with api(cloud) as client:
-        return list(client.get("/instances").json()["items"])
+        for _ in range(20):
+            response = client.get("/instances")
+            if response.status_code == 200:
+                return list(response.json()["items"])
+            time.sleep(0.1)
+        response.raise_for_status()
+        raise AssertionError(f"GET /instances answered {response.status_code}")
 
 
 def steps(preview: dict[str, Any], kind: str = "Server") -> list[str]:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from provisioning.sdk.ownership import OWNER_LABEL, without_owner
 
 from tests.support.cloud import CloudHandle
 
@@ -49,7 +50,8 @@ def test_update_replace_refresh_and_import(tmp_path: Path, cloud: CloudHandle) -
     assert steps(project.preview_json()) == ["update"]
     project.up()
     [same] = instances(cloud)
-    assert same["id"] == first["id"] and same["labels"] == {"env": "prod"}
+    assert same["id"] == first["id"] and without_owner(same["labels"]) == {"env": "prod"}
+    assert same["labels"][OWNER_LABEL] == first["labels"][OWNER_LABEL]  # the update kept the ownership label
 
     project.config_set("t:zone", "us-west-1b")
     assert "replace" in steps(project.preview_json()) or "create-replacement" in steps(project.preview_json())
@@ -63,7 +65,7 @@ def test_update_replace_refresh_and_import(tmp_path: Path, cloud: CloudHandle) -
     [server] = [r for r in project.resources() if r["type"].endswith("Server")]
     assert server["outputs"]["labels"] == {"env": "hacked"}
     project.up()
-    assert instances(cloud)[0]["labels"] == {"env": "prod"}
+    assert without_owner(instances(cloud)[0]["labels"]) == {"env": "prod"}
 
     with api(cloud) as client:  # out-of-band delete: refresh drops it, up recreates it
         client.delete(f"/instances/{moved['id']}")

@@ -8,6 +8,7 @@ import pytest
 from provisioning.providers.custom_cloud.config import MISSING_KEY_MESSAGE
 from provisioning.providers.custom_cloud.server import ServerProvider
 from provisioning.sdk import ProvisioningError, WaitTimeout
+from provisioning.sdk.ownership import OWNER_LABEL, owner_hash
 from provisioning.sdk.unknowns import UNKNOWN
 from pulumi.output import Unknown
 
@@ -107,7 +108,9 @@ def test_create_read_update_delete_lifecycle(cloud: Cloud) -> None:
     updated = provider.update(created.id, outs, news).outs
     assert updated["labels"] == {"tier": "db"} and updated["disk_size"] == 40
     [live] = cloud.instances()
-    assert live["labels"] == {"tier": "db"} and live["disk_size"] == 40
+    # the ownership label (hash of the scope here: no host URN) stays on the server, hidden from outputs
+    assert live["labels"] == {"tier": "db", OWNER_LABEL: owner_hash(BASE["idempotency_scope"])}
+    assert live["disk_size"] == 40
 
     read = provider.read(created.id, updated)
     assert read.id == created.id and read.inputs is not None and read.inputs["labels"] == {"tier": "db"}

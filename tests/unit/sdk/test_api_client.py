@@ -122,3 +122,23 @@ def test_4xx_is_not_retried_and_names_method_path_status_message_but_never_the_k
 def test_404_maps_to_not_found() -> None:
     with pytest.raises(NotFound):
         make(lambda r: error(404, "not_found", "no such instance"), []).get_json("/instances/i-x")
+
+
+def test_shared_transport_pools_per_thread_with_one_ssl_context() -> None:
+    import threading
+
+    from provisioning.sdk.api_client import shared_transport
+
+    transport = shared_transport(7.5)
+    assert shared_transport(7.5) is transport
+    mine = transport._inner()  # type: ignore[attr-defined]
+    assert transport._inner() is mine  # type: ignore[attr-defined]
+    other: list[httpx.HTTPTransport] = []
+    thread = threading.Thread(target=lambda: other.append(transport._inner()))  # type: ignore[attr-defined]
+    thread.start()
+    thread.join()
+    assert other and other[0] is not mine  # no pool shared across threads (httpcore scans every connection)
+    pools = [mine._pool, other[0]._pool]
+    assert pools[0]._ssl_context is pools[1]._ssl_context  # one CA bundle load per process
+    transport.close()
+    assert transport._inner() is mine  # type: ignore[attr-defined]  # a client's close leaves it open

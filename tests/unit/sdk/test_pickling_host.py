@@ -77,3 +77,43 @@ def test_host_executor_is_found_and_raised_in_pulumis_real_host() -> None:
         "pulumi's dynamic host internals changed (ThreadPoolExecutor(max_workers=4) in main(), grpc "
         f"server._state.thread_pool): update provisioning/sdk/host.py\n{result.stdout}\n{result.stderr}"
     )
+
+
+def test_create_requests_carry_the_urn_to_the_provider() -> None:
+    from provisioning.sdk.host import with_urn
+    from provisioning.sdk.ownership import URN_KEY
+    from pulumi.runtime.proto import provider_pb2
+
+    request = provider_pb2.CreateRequest(urn="urn:pulumi:s::p::t::n")
+    request.properties["__provider"] = "x"
+    patched = with_urn(request)
+    assert patched.properties[URN_KEY] == "urn:pulumi:s::p::t::n" and patched.properties["__provider"] == "x"
+    assert URN_KEY not in request.properties.fields  # the original is left alone
+    assert with_urn(provider_pb2.CreateRequest()).properties.fields.get(URN_KEY) is None
+
+
+_CREATE_PROBE = textwrap.dedent(
+    """
+    import os, runpy, sys, threading, time
+
+    def probe():
+        time.sleep(1.0)
+        from provisioning.sdk import host
+        import provisioning.sdk.dynamic  # noqa: F401 (installs the host patches on import)
+        servicer = sys.modules["__main__"].DynamicResourceProviderServicer
+        print(f"RESULT create={servicer.Create.__name__} handlers={host.CREATE_HANDLERS}", flush=True)
+        os._exit(0)
+
+    threading.Thread(target=probe, daemon=True).start()
+    runpy.run_module("pulumi.dynamic", run_name="__main__", alter_sys=True)
+    """
+)
+
+
+def test_create_urn_patch_reaches_pulumis_real_host() -> None:
+    result = subprocess.run([sys.executable, "-c", _CREATE_PROBE], capture_output=True, text=True, timeout=60)
+    line = next((row for row in result.stdout.splitlines() if row.startswith("RESULT")), "")
+    assert line == "RESULT create=create_with_urn handlers=1", (
+        "pulumi's dynamic host internals changed (servicer.Create, grpc handlers): update "
+        f"provisioning/sdk/host.py\n{result.stdout}\n{result.stderr}"
+    )

@@ -108,3 +108,62 @@ def test_wait_for_fails_fast() -> None:
     with pytest.raises(ProvisioningError, match="deleted"):
         wait_for(lambda: "deleted", lambda v: v == "running", what="i", timeout=5,
                  failed=lambda v: "deleted" if v == "deleted" else None)  # fmt: skip
+
+
+def test_default_poll_schedule_is_capped_at_half_a_second() -> None:
+    from provisioning.sdk.waiters import DEFAULT_BACKOFF
+
+    delays = [DEFAULT_BACKOFF.delay(n, rng=random.Random(n)) for n in range(20)]
+    assert delays[0] <= 0.1 and max(delays) <= 0.5 and min(delays[6:]) >= 0.4
+
+
+def _fake_time() -> tuple[list[float], list[float]]:
+    return [0.0], []
+
+
+def test_wait_for_first_value_saves_the_first_request() -> None:
+    now, slept = _fake_time()
+    fetched: list[int] = []
+
+    def fetch() -> str:
+        fetched.append(1)
+        return "running"
+
+    def sleep(delay: float) -> None:
+        slept.append(delay)
+        now[0] += delay
+
+    got = wait_for(fetch, lambda v: v == "running", what="x", timeout=10, first="provisioning",
+                   clock=lambda: now[0], sleep=sleep)  # fmt: skip
+    assert got == "running" and len(fetched) == 1 and len(slept) == 1 and slept[0] <= 0.1
+    assert wait_for(fetch, lambda v: v == "running", what="x", timeout=10, first="running") == "running"
+    assert len(fetched) == 1  # done on the first value: no request at all
+
+
+def test_pace_sends_later_waits_straight_to_the_learned_time() -> None:
+    from provisioning.sdk.waiters import Pace
+
+    pace = Pace()
+    now, slept = _fake_time()
+
+    def sleep(delay: float) -> None:
+        slept.append(delay)
+        now[0] += delay
+
+    def ready_at(t: float) -> object:
+        return lambda: "running" if now[0] >= t else "provisioning"
+
+    wait_for(ready_at(2.0), lambda v: v == "running", what="x", timeout=10, pace=pace,
+             clock=lambda: now[0], sleep=sleep)  # fmt: skip
+    first_polls = len(slept)
+    learned = pace.expected()
+    assert learned is not None and 2.0 <= learned <= 2.5 and first_polls >= 6  # along the backoff grid
+    slept.clear()
+    start = now[0] = 100.0
+    wait_for(ready_at(start + learned), lambda v: v == "running", what="x", timeout=10, pace=pace,
+             first="provisioning", clock=lambda: now[0], sleep=sleep)  # fmt: skip
+    assert slept == [pytest.approx(learned)]  # one sleep to the learned time, one request
+    assert Pace().expected() is None
+    pace_once = Pace()
+    wait_for(lambda: "running", lambda v: v == "running", what="x", timeout=1, pace=pace_once)
+    assert pace_once.expected() is None  # ready at once teaches nothing
