@@ -3,7 +3,8 @@
 The host (`python -m pulumi.dynamic`, pulumi/dynamic/__main__.py) serves gRPC from a
 `ThreadPoolExecutor(max_workers=4)` created in its `main()`; that caps concurrent create/update/delete
 calls at 4 whatever `--parallel` says. `raise_host_workers` lifts that cap once, from a provider method.
-It touches private attributes of pulumi's host; tests/unit/sdk/test_host.py fails loudly if they change.
+It touches private attributes of pulumi's host; tests/unit/sdk/test_pickling_host.py fails loudly
+if they change.
 """
 
 from __future__ import annotations
@@ -119,8 +120,6 @@ def install_read_fallback() -> bool:
         return _read_patched
     import base64  # noqa: PLC0415 (only in the host)
 
-    import dill  # noqa: PLC0415
-
     from .pickling import pickler_restored  # noqa: PLC0415
 
     original = servicer.Read
@@ -144,7 +143,6 @@ def install_read_fallback() -> bool:
     servicer.Read = read
     _patch_grpc_handlers(read, "Read")
     _read_patched = True
-    del dill
     return True
 
 
