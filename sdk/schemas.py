@@ -29,7 +29,20 @@ class ServerConfig(SchemaModel):
     """Free-form key/value labels."""
 
 
-class TaskServiceConfig(SchemaModel):
+class _NamedConfig(SchemaModel):
+    """A schema whose `name` is required and not empty."""
+
+    name: str
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_empty(cls, value: str) -> str:
+        if not value:
+            raise ValueError("name cannot be empty")
+        return value
+
+
+class TaskServiceConfig(_NamedConfig):
     """A task service: software installed and run on servers."""
 
     name: str
@@ -37,25 +50,11 @@ class TaskServiceConfig(SchemaModel):
     version: str = "latest"
     """Version to install."""
 
-    @field_validator("name")
-    @classmethod
-    def _name_not_empty(cls, value: str) -> str:
-        if not value:
-            raise ValueError("name cannot be empty")
-        return value
 
-
-class ClusterConfig(SchemaModel):
+class ClusterConfig(_NamedConfig):
     """A cluster: several services orchestrated as one application stack."""
 
     name: str
     """Cluster name."""
     environment: str = "production"
     """Deployment environment."""
-
-    @field_validator("name")
-    @classmethod
-    def _name_not_empty(cls, value: str) -> str:
-        if not value:
-            raise ValueError("name cannot be empty")
-        return value

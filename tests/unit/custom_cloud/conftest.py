@@ -15,6 +15,23 @@ from provisioning.emulator.settings import Settings
 from provisioning.providers.custom_cloud._provider import CustomCloudProvider
 
 API_KEY = "cc-unit-test-key-5f1e"
+
+SERVER_BASE: dict[str, Any] = {
+    "name": "web-1",
+    "machine_type": "small",
+    "zone": "us-west-1a",
+    "idempotency_scope": "p/s/Server/web-1",
+}
+"""The smallest valid Server inputs, as the engine passes them to the provider."""
+
+
+def checked_server(provider: Any, **changes: Any) -> dict[str, Any]:
+    """`SERVER_BASE` with `changes`, through the provider's check; fails on any check failure."""
+    result = provider.check({}, {**SERVER_BASE, **changes})
+    assert result.failures == [], [(f.property, f.reason) for f in result.failures]
+    return dict(result.inputs)
+
+
 ADMIN = "admin-unit-token"
 API_URL = "http://testserver/v1"
 

@@ -10,21 +10,14 @@ from provisioning.providers.custom_cloud.server import ServerProvider
 from provisioning.sdk.errors import Conflict
 from provisioning.sdk.ownership import OWNER_LABEL, URN_KEY, owner_hash, owner_of
 
-from .conftest import Cloud
+from .conftest import SERVER_BASE, Cloud, checked_server
 
 URN = "urn:pulumi:dev::proj::pulumi-python:dynamic/custom-cloud:Server::web-1"
-BASE = {
-    "name": "web-1",
-    "machine_type": "small",
-    "zone": "us-west-1a",
-    "idempotency_scope": "p/s/Server/web-1",
-}
+BASE = SERVER_BASE
 
 
 def checked(provider: ServerProvider, **changes: Any) -> dict[str, Any]:
-    result = provider.check({}, {**BASE, **changes})
-    assert result.failures == [], [(f.property, f.reason) for f in result.failures]
-    return {**result.inputs, URN_KEY: URN}  # what the host's patched Create passes
+    return {**checked_server(provider, **changes), URN_KEY: URN}  # what the host's patched Create passes
 
 
 def live(cloud: Cloud) -> list[dict[str, Any]]:

@@ -12,20 +12,10 @@ from provisioning.sdk.ownership import OWNER_LABEL, owner_hash
 from provisioning.sdk.unknowns import UNKNOWN
 from pulumi.output import Unknown
 
-from .conftest import API_KEY, Cloud
+from .conftest import API_KEY, SERVER_BASE, Cloud, checked_server
 
-BASE = {
-    "name": "web-1",
-    "machine_type": "small",
-    "zone": "us-west-1a",
-    "idempotency_scope": "p/s/Server/web-1",
-}
-
-
-def checked(provider: ServerProvider, **changes: Any) -> dict[str, Any]:
-    result = provider.check({}, {**BASE, **changes})
-    assert result.failures == [], [(f.property, f.reason) for f in result.failures]
-    return dict(result.inputs)
+BASE = SERVER_BASE
+checked = checked_server
 
 
 def failures(provider: ServerProvider, **changes: Any) -> dict[str, str]:
