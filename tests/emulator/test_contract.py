@@ -146,7 +146,7 @@ def test_state_survives_restart_and_kill_9(tmp_path: Path) -> None:
     state = tmp_path / "durable.db"
     cloud = start_cloud(state, lifecycle="timed", boot_delay=0.5)
     with api(cloud) as c:
-        net = c.post("/networks", json={"name": "keep", "cidr": "192.168.0.0/16"}).json()
+        net = c.post("/networks", json={"name": "keep", "cidr": "10.99.0.0/16"}).json()
         inst = c.post(
             "/instances", json=instance_body("survivor", vpc=net["id"]), headers={"Idempotency-Key": "dur"}
         ).json()
