@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from ..backend import CloudBackend, IdemRequest, Outcome
 from ..errors import Unauthenticated
+from .common import parse_labels
 
 if TYPE_CHECKING:
     from ..faults import Faults
@@ -54,6 +55,31 @@ class Caller:
         The write joins the next group commit; neither the event loop nor a worker thread waits on it.
         """
         return await self.backend.store.transact_async(lambda _conn: method(*args, **kwargs))
+
+    def list_page(
+        self,
+        kind: str,
+        *,
+        page_size: int,
+        page_token: str | None,
+        name: str | None,
+        label: list[str] | None,
+        status: str | None = None,
+        where: list[tuple[str, Any]] | None = None,
+    ) -> Response:
+        """One page of the caller's `kind` resources, oldest first, filtered; as the 200 response."""
+        return json_response(
+            self.backend.list_json(
+                self.project_id,
+                kind,
+                page_size=page_size,
+                page_token=page_token,
+                name=name,
+                status=status,
+                labels=parse_labels(label),
+                where=where,
+            )
+        )
 
 
 def _bearer(request: Request) -> str | None:

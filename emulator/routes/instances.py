@@ -14,7 +14,7 @@ from provisioning.providers.custom_cloud.api_models import (
     Page,
 )
 
-from .common import LabelFilter, NameFilter, PageSize, PageToken, ResourcePath, parse_labels
+from .common import LabelFilter, NameFilter, PageSize, PageToken, ResourcePath
 from .deps import ERRORS, CallerDep, IdemKey, idem_request, json_response, outcome_response
 
 __all__ = ["router"]
@@ -41,16 +41,8 @@ async def list_instances(
     label: LabelFilter = None,
 ) -> Response:
     """List instances, oldest first, filtered by name, status and labels."""
-    return json_response(
-        caller.backend.list_json(
-            caller.project_id,
-            "instance",
-            page_size=page_size,
-            page_token=page_token,
-            name=name,
-            status=status,
-            labels=parse_labels(label),
-        )
+    return caller.list_page(
+        "instance", page_size=page_size, page_token=page_token, name=name, label=label, status=status
     )
 
 

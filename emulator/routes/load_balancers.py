@@ -12,7 +12,7 @@ from provisioning.providers.custom_cloud.api_models import (
     Page,
 )
 
-from .common import LabelFilter, NameFilter, PageSize, PageToken, ResourcePath, parse_labels
+from .common import LabelFilter, NameFilter, PageSize, PageToken, ResourcePath
 from .deps import ERRORS, CallerDep, IdemKey, idem_request, json_response, outcome_response
 
 __all__ = ["router"]
@@ -41,16 +41,8 @@ async def list_load_balancers(
     label: LabelFilter = None,
 ) -> Response:
     """List load balancers, oldest first."""
-    return json_response(
-        caller.backend.list_json(
-            caller.project_id,
-            "load_balancer",
-            page_size=page_size,
-            page_token=page_token,
-            name=name,
-            status=status,
-            labels=parse_labels(label),
-        )
+    return caller.list_page(
+        "load_balancer", page_size=page_size, page_token=page_token, name=name, label=label, status=status
     )
 
 

@@ -14,7 +14,7 @@ from provisioning.providers.custom_cloud.api_models import (
     SubnetUpdate,
 )
 
-from .common import LabelFilter, NameFilter, PageSize, PageToken, ResourcePath, parse_labels
+from .common import LabelFilter, NameFilter, PageSize, PageToken, ResourcePath
 from .deps import ERRORS, CallerDep, IdemKey, idem_request, json_response, outcome_response
 
 __all__ = ["router"]
@@ -43,16 +43,7 @@ async def list_networks(
     label: LabelFilter = None,
 ) -> Response:
     """List networks, oldest first."""
-    return json_response(
-        caller.backend.list_json(
-            caller.project_id,
-            "network",
-            page_size=page_size,
-            page_token=page_token,
-            name=name,
-            labels=parse_labels(label),
-        )
-    )
+    return caller.list_page("network", page_size=page_size, page_token=page_token, name=name, label=label)
 
 
 @router.get("/v1/networks/{network_id}", response_model=NetworkPublic, tags=["networks"])
@@ -98,16 +89,8 @@ async def list_subnets(
 ) -> Response:
     """List subnets, oldest first (optionally of one network)."""
     where = [("json_extract(body, '$.network_id') = ?", network_id)] if network_id else None
-    return json_response(
-        caller.backend.list_json(
-            caller.project_id,
-            "subnet",
-            page_size=page_size,
-            page_token=page_token,
-            name=name,
-            labels=parse_labels(label),
-            where=where,
-        )
+    return caller.list_page(
+        "subnet", page_size=page_size, page_token=page_token, name=name, label=label, where=where
     )
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from provisioning.providers.custom_cloud.api_models import Page, VolumeCreate, VolumePublic, VolumeUpdate
 
-from .common import LabelFilter, NameFilter, PageSize, PageToken, ResourcePath, parse_labels
+from .common import LabelFilter, NameFilter, PageSize, PageToken, ResourcePath
 from .deps import ERRORS, CallerDep, IdemKey, idem_request, json_response, outcome_response
 
 __all__ = ["router"]
@@ -35,16 +35,7 @@ async def list_volumes(
     label: LabelFilter = None,
 ) -> Response:
     """List volumes, oldest first."""
-    return json_response(
-        caller.backend.list_json(
-            caller.project_id,
-            "volume",
-            page_size=page_size,
-            page_token=page_token,
-            name=name,
-            labels=parse_labels(label),
-        )
-    )
+    return caller.list_page("volume", page_size=page_size, page_token=page_token, name=name, label=label)
 
 
 @router.get("/v1/volumes/{volume_id}", response_model=VolumePublic)

@@ -87,7 +87,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     state_dir = tmp / "cloud"
     state_dir.mkdir()
     cloud = start_cloud(state_dir / "custom-cloud.db", hosts="sandbox", lifecycle="timed", boot_delay=0.3)
-    api = httpx.Client(base_url=cloud.url, headers={"Authorization": f"Bearer {cloud.api_key}"}, timeout=60)
+    api = cloud.client(timeout=60)
     key, public = keypair(tmp)
     private_key = key.read_text()
     try:

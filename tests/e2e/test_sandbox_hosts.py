@@ -52,7 +52,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     state_dir = tmp / "cloud"
     state_dir.mkdir()
     cloud = start_cloud(state_dir / "custom-cloud.db", hosts="sandbox", lifecycle="immediate")
-    api = httpx.Client(base_url=cloud.url, headers={"Authorization": f"Bearer {cloud.api_key}"}, timeout=60)
+    api = cloud.client(timeout=60)
     key, public = keypair(tmp)
     ssh = Ssh(key, tmp / "known_hosts")
     try:

@@ -34,7 +34,7 @@ def test_deleting_a_retained_volume_frees_its_disk(tmp_path: Path) -> None:
     state_dir = tmp_path / "cloud"
     state_dir.mkdir()
     cloud = start_cloud(state_dir / "custom-cloud.db", hosts="sandbox", lifecycle="immediate")
-    api = httpx.Client(base_url=cloud.url, headers={"Authorization": f"Bearer {cloud.api_key}"}, timeout=60)
+    api = cloud.client(timeout=60)
     key, public = keypair(tmp_path)
     ssh = Ssh(key, tmp_path / "known_hosts")
     volumes = state_dir / "sandboxes" / "volumes"

@@ -15,7 +15,7 @@ from .conftest import instance_body
 
 
 def api(cloud: CloudHandle) -> httpx.Client:
-    return httpx.Client(base_url=cloud.url, headers={"Authorization": f"Bearer {cloud.api_key}"}, timeout=10)
+    return cloud.client()
 
 
 def test_system_routes(cloud: CloudHandle) -> None:

@@ -42,6 +42,12 @@ class CloudHandle:
         """URL without /v1 (for /healthz, /metrics, /admin)."""
         return self.url.removesuffix("/v1")
 
+    def client(self, *, timeout: float = 10) -> httpx.Client:
+        """An httpx client for `/v1` authenticated with the bootstrap project's key."""
+        return httpx.Client(
+            base_url=self.url, headers={"Authorization": f"Bearer {self.api_key}"}, timeout=timeout
+        )
+
     def __repr__(self) -> str:  # keep secrets out of assertion messages
         return f"CloudHandle(url={self.url!r}, pid={self.process.pid})"
 

@@ -33,7 +33,7 @@ def project_for(source: Path, workdir: Path, cloud: CloudHandle, **config: str) 
 
 
 def api(cloud: CloudHandle) -> httpx.Client:
-    return httpx.Client(base_url=cloud.url, headers={"Authorization": f"Bearer {cloud.api_key}"}, timeout=10)
+    return cloud.client()
 
 
 def instances(cloud: CloudHandle) -> list[dict[str, Any]]:
