@@ -21,7 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from provisioning.providers.custom_cloud.api_models import InstanceCreate  # noqa: E402
+from provisioning.providers.custom_cloud.api.models import InstanceCreate  # noqa: E402
 from provisioning.providers.custom_cloud.client import CustomCloudClient  # noqa: E402
 from provisioning.sdk.waiters import wait_for  # noqa: E402
 

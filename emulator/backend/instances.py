@@ -7,8 +7,8 @@ import sqlite3
 import time
 from typing import Any
 
-from provisioning.providers.custom_cloud import catalog
-from provisioning.providers.custom_cloud.api_models import InstanceCreate, InstanceUpdate
+from provisioning.providers.custom_cloud.api import catalog
+from provisioning.providers.custom_cloud.api.models import InstanceCreate, InstanceUpdate
 
 from ..errors import Conflict, InvalidState, ValidationFailed
 from ._common import BaseBackend, IdemRequest, Outcome, iso, new_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from provisioning.providers.custom_cloud.api_models import LoadBalancerCreate, LoadBalancerUpdate
+from provisioning.providers.custom_cloud.api.models import LoadBalancerCreate, LoadBalancerUpdate
 
 from ..errors import InvalidState, ValidationFailed
 from ._common import BaseBackend, IdemRequest, Outcome, iso, new_id

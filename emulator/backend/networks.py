@@ -6,8 +6,8 @@ import ipaddress
 import sqlite3
 from typing import Any
 
-from provisioning.providers.custom_cloud import catalog
-from provisioning.providers.custom_cloud.api_models import (
+from provisioning.providers.custom_cloud.api import catalog
+from provisioning.providers.custom_cloud.api.models import (
     NetworkCreate,
     NetworkUpdate,
     SubnetCreate,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from provisioning.providers.custom_cloud import catalog
-from provisioning.providers.custom_cloud.api_models import VolumeCreate, VolumeUpdate
+from provisioning.providers.custom_cloud.api import catalog
+from provisioning.providers.custom_cloud.api.models import VolumeCreate, VolumeUpdate
 
 from ..errors import Conflict, ValidationFailed
 from ._common import BaseBackend, IdemRequest, Outcome, iso, new_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from provisioning.providers.custom_cloud.api_models import Name
+from provisioning.providers.custom_cloud.api.models import Name
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..faults import FaultConfig

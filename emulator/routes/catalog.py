@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from provisioning.providers.custom_cloud import catalog
-from provisioning.providers.custom_cloud.api_models import (
+from provisioning.providers.custom_cloud.api import catalog
+from provisioning.providers.custom_cloud.api.models import (
     DiskTypePublic,
     Items,
     MachineTypePublic,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Header, Request
 from fastapi.responses import Response
-from provisioning.providers.custom_cloud.api_models import ErrorEnvelope
+from provisioning.providers.custom_cloud.api.models import ErrorEnvelope
 from pydantic import BaseModel
 
 from ..backend import CloudBackend, IdemRequest, Outcome

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from provisioning.providers.custom_cloud.api_models import Page, VolumeCreate, VolumePublic, VolumeUpdate
+from provisioning.providers.custom_cloud.api.models import Page, VolumeCreate, VolumePublic, VolumeUpdate
 
 from .common import LabelFilter, NameFilter, PageSize, PageToken, ResourcePath
 from .deps import ERRORS, CallerDep, IdemKey, idem_request, json_response, outcome_response

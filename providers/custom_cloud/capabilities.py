@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import catalog
+from .api import catalog
 
 __all__ = ["PROVIDER_NAME", "PROVIDER_VERSION", "get_provider_info", "provider_capabilities"]
 

@@ -9,7 +9,7 @@ import httpx
 from provisioning.sdk.api_client import ApiClient, RetryPolicy
 from pydantic import BaseModel
 
-from .api_models import (
+from .api.models import (
     InstanceCreate,
     InstancePublic,
     InstanceUpdate,

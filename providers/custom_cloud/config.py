@@ -10,7 +10,7 @@ from provisioning.sdk.errors import ConfigError
 from provisioning.sdk.schemas import ProviderConfig
 from pydantic import Field, SecretStr, field_validator
 
-from . import catalog
+from .api import catalog
 
 __all__ = [
     "CONFIG_KEYS",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from . import catalog
+from .api import catalog
 
 __all__ = ["DEFAULT_DISK_SIZE", "calculate_server_cost"]
 

@@ -10,7 +10,7 @@ import pulumi
 from provisioning.sdk.dynamic import DynamicResource
 
 from ._api_resource import ApiResourceProvider
-from .api_models import LoadBalancerCreate, LoadBalancerUpdate, VolumeCreate, VolumeUpdate
+from .api.models import LoadBalancerCreate, LoadBalancerUpdate, VolumeCreate, VolumeUpdate
 from .network import _values
 from .schemas import LoadBalancerSchema, VolumeSchema
 

@@ -10,7 +10,7 @@ import pulumi
 from provisioning.sdk.dynamic import DynamicResource
 
 from ._api_resource import ApiResourceProvider
-from .api_models import NetworkCreate, NetworkUpdate, SubnetCreate, SubnetUpdate
+from .api.models import NetworkCreate, NetworkUpdate, SubnetCreate, SubnetUpdate
 from .schemas import NetworkSchema, SubnetSchema
 
 __all__ = ["Network", "NetworkArgs", "NetworkProvider", "Subnet", "SubnetArgs", "SubnetProvider"]

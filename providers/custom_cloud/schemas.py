@@ -8,8 +8,8 @@ from typing import Annotated
 from provisioning.sdk.schemas import SchemaModel, ServerConfig
 from pydantic import Field, StringConstraints, field_validator
 
-from . import catalog
-from .api_models import CIDR, NAME_PATTERN, Listener
+from .api import catalog
+from .api.models import CIDR, NAME_PATTERN, Listener
 
 __all__ = [
     "DEFAULT_CREATE_TIMEOUT",

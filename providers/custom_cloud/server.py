@@ -17,9 +17,9 @@ from provisioning.sdk.validation import Violation, parse
 from provisioning.sdk.waiters import NO_FIRST_ANSWER, Pace, wait_for
 from pydantic import BaseModel
 
-from . import catalog
+from .api import catalog
 from ._provider import CustomCloudProvider, create_idempotent, ignore_not_found
-from .api_models import InstanceCreate, InstancePublic, InstanceUpdate
+from .api.models import InstanceCreate, InstancePublic, InstanceUpdate
 from .client import CustomCloudClient
 from .cost import calculate_server_cost
 from .schemas import CustomCloudServer

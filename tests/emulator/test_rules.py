@@ -9,7 +9,8 @@ from typing import Any
 
 import provisioning.emulator as emulator
 import pytest
-from provisioning.providers.custom_cloud import api_models, catalog
+from provisioning.providers.custom_cloud.api import catalog
+from provisioning.providers.custom_cloud.api import models as api_models
 
 from .conftest import AsgiClient, instance_body
 
