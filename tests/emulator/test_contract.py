@@ -185,7 +185,7 @@ def test_refuses_non_loopback_host(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "provisioning.sdk.cli",
+            "provisioning.cli",
             "cloud",
             "serve",
             "--host",

@@ -89,7 +89,7 @@ def start_cloud(
     cmd = [
         sys.executable,
         "-m",
-        "provisioning.sdk.cli",
+        "provisioning.cli",
         "cloud",
         "serve",
         "--host",

@@ -1,0 +1,406 @@
+"""`provisioning cloud`: serve the local Custom Cloud API, print the API key of its default project."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+import secrets
+import shlex
+import socket
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ._common import CliError
+
+if TYPE_CHECKING:
+    from ._common import Subcommands
+
+__all__ = [
+    "DEFAULT_PROJECT",
+    "DEFAULT_STATE",
+    "KEY_SUFFIX",
+    "RECORD_PUBLIC_POOL",
+    "SANDBOX_PUBLIC_POOL",
+    "describe_hosts",
+    "ensure_key_file",
+    "key_path",
+    "read_key_file",
+    "register",
+]
+
+DEFAULT_STATE = ".state/custom-cloud.db"
+"""State file when neither `--state` nor `CUSTOM_CLOUD_STATE` says otherwise (relative to the cwd)."""
+DEFAULT_PROJECT = "default"
+"""Project that `cloud serve` makes when no bootstrap project and key are given."""
+RECORD_PUBLIC_POOL = "127.77.0.0/16"
+"""`provisioning.emulator.settings.DEFAULT_PUBLIC_POOL`, copied so that `--help` does not load the emulator
+(tests/unit/cli keeps the two equal)."""
+SANDBOX_PUBLIC_POOL = "100.77.0.0/16"
+"""`provisioning.emulator.settings.SANDBOX_PUBLIC_POOL`, copied for the same reason."""
+KEY_SUFFIX = ".key"
+"""The default project's key file is the state file's path plus this."""
+_HOSTS = ("auto", "record", "sandbox")
+_LISTENING = "custom-cloud listening on http://{host}:{port}/v1"
+"""Parsed by tests/support/cloud.py and scripts: keep it exactly."""
+
+
+def register(commands: Subcommands) -> None:
+    """Add `cloud serve` and `cloud key`."""
+    cloud = commands.add_parser(
+        "cloud",
+        help="the local Custom Cloud (the API service on 127.0.0.1, its key)",
+        description="The local Custom Cloud: the Custom Cloud API on 127.0.0.1 with its state in SQLite.",
+    )
+    sub = cloud.add_subparsers(dest="cloud_command", required=True, metavar="COMMAND")
+    _add_serve(sub)
+    _add_key(sub)
+
+
+def _state_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--state",
+        default=os.environ.get("CUSTOM_CLOUD_STATE") or DEFAULT_STATE,
+        metavar="PATH",
+        help=f"SQLite state file (default: $CUSTOM_CLOUD_STATE, else {DEFAULT_STATE}); the API key of "
+        f"project {DEFAULT_PROJECT!r} is kept beside it in PATH.key (mode 0600)",
+    )
+
+
+def _add_serve(sub: Subcommands) -> None:
+    serve = sub.add_parser(
+        "serve",
+        help="run the Custom Cloud API service",
+        description=(
+            "Run the Custom Cloud API on 127.0.0.1. With no bootstrap options it creates project "
+            f"{DEFAULT_PROJECT!r} and writes its API key to a 0600 file beside the state file (PATH.key), "
+            "reused on every restart; `provisioning cloud key` prints it. It never prints the key."
+        ),
+    )
+    serve.add_argument("--host", type=_loopback, default="127.0.0.1", help="address in 127.0.0.0/8")
+    serve.add_argument("--port", type=int, default=8787, help="TCP port (default: 8787); 0 picks a free one")
+    _state_arg(serve)
+    serve.add_argument(
+        "--bootstrap-project",
+        metavar="NAME",
+        help="instead of the default project: create project NAME if missing, opened by --bootstrap-key "
+        "(default: $CUSTOM_CLOUD_BOOTSTRAP_PROJECT); give both or neither",
+    )
+    serve.add_argument(
+        "--bootstrap-key",
+        metavar="KEY",
+        help="the API key of --bootstrap-project; prefer $CUSTOM_CLOUD_BOOTSTRAP_KEY (not visible in ps)",
+    )
+    serve.add_argument(
+        "--admin-token",
+        metavar="TOKEN",
+        help="bearer token of the /admin routes, off without one; prefer $CUSTOM_CLOUD_ADMIN_TOKEN",
+    )
+    serve.add_argument(
+        "--hosts",
+        choices=_HOSTS,
+        default=None,
+        help="what runs behind an instance: record = nothing, instances are records only and nothing is "
+        "created on this machine; sandbox = a real machine made of Linux namespaces with sshd, i.e. network "
+        "namespaces, bridges and routes created on this machine (Linux, root only); auto = sandbox where "
+        "it can run, else record (default: $CUSTOM_CLOUD_HOSTS, else auto)",
+    )
+    serve.add_argument(
+        "--public-pool",
+        metavar="CIDR",
+        help="range public IPs come from. record hosts: a CIDR in 127.0.0.0/8, records only, nothing "
+        f"listens on them (default {RECORD_PUBLIC_POOL}); sandbox hosts: a CIDR in 100.64.0.0/10, "
+        "addresses on the emulator's own bridges, never routed off this machine "
+        f"(default {SANDBOX_PUBLIC_POOL})",
+    )
+    serve.add_argument(
+        "--lifecycle",
+        choices=("immediate", "timed", "manual"),
+        default="timed",
+        help="how instances move (provisioning → running, …): at once, after --boot-delay (default), or "
+        "by POST /admin/instances/{id}/advance",
+    )
+    serve.add_argument(
+        "--boot-delay", type=float, default=1.0, metavar="SECONDS", help="duration of timed transitions"
+    )
+    serve.add_argument(
+        "--rate-limit", type=float, default=0.0, metavar="RPS", help="requests/s per key (0 = off)"
+    )
+    serve.add_argument(
+        "--fault-error-rate",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="share (0-1) of requests answered with an injected error",
+    )
+    serve.add_argument(
+        "--fault-latency-ms", type=int, default=0, metavar="MS", help="latency added to every request"
+    )
+    serve.add_argument(
+        "--fault-route",
+        action="append",
+        default=None,
+        metavar="ROUTE",
+        help='route the faults apply to, e.g. "POST /v1/instances" (repeatable; default: every route)',
+    )
+    serve.add_argument(
+        "--synchronous",
+        choices=("FULL", "NORMAL"),
+        default="FULL",
+        help="SQLite synchronous: FULL survives power loss, NORMAL only a killed process",
+    )
+    serve.add_argument(
+        "--log-level",
+        default="warning",
+        choices=("critical", "error", "warning", "info", "debug", "trace"),
+        help="uvicorn's log level (default: warning)",
+    )
+    serve.set_defaults(func=_serve)
+
+
+def _add_key(sub: Subcommands) -> None:
+    key = sub.add_parser(
+        "key",
+        help=f"print the API key of project {DEFAULT_PROJECT!r}",
+        description=(
+            f"Print the API key of project {DEFAULT_PROJECT!r}, which `provisioning cloud serve` makes "
+            "when it has no bootstrap options. For the provider: "
+            'pulumi config set --secret custom-cloud:apiKey "$(provisioning cloud key)"'
+        ),
+    )
+    _state_arg(key)
+    key.set_defaults(func=_key)
+
+
+def _loopback(host: str) -> str:
+    try:
+        if ipaddress.ip_address(host) in ipaddress.ip_network("127.0.0.0/8"):
+            return host
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(
+        f"{host!r} is not in 127.0.0.0/8 (the local Custom Cloud listens on loopback only)"
+    )
+
+
+def key_path(state: str | os.PathLike[str]) -> Path:
+    """Where the default project's API key of `state` lives: `<state>.key`."""
+    return Path(os.fspath(state) + KEY_SUFFIX)
+
+
+def read_key_file(path: Path) -> str:
+    """The key in `path`; a `CliError` says what to do when it is missing, open to others or empty."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise CliError(
+            f"no API key at {path}: start `provisioning cloud serve` once on this state file (without "
+            f"bootstrap options): it creates project {DEFAULT_PROJECT!r} and writes its key there"
+        ) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise CliError(f"{path} is not a file: move it away, `provisioning cloud serve` makes a new key")
+    if info.st_mode & 0o077:
+        raise CliError(
+            f"{path} is open to other users (mode {stat.S_IMODE(info.st_mode):04o}): run `chmod 600 {path}`"
+        )
+    key = path.read_text(encoding="utf-8").strip()
+    if not key or any(c.isspace() for c in key):
+        raise CliError(f"{path} holds no API key: delete it, `provisioning cloud serve` makes a new one")
+    return key
+
+
+def ensure_key_file(path: Path) -> tuple[str, bool]:
+    """The key in `path`, made first (random, mode 0600) when the file is missing; True when made now."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return read_key_file(path), False
+    key = "cc_" + secrets.token_urlsafe(32)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            os.fchmod(file.fileno(), 0o600)  # whatever the umask
+            file.write(key + "\n")
+            file.flush()
+            os.fsync(file.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return key, True
+
+
+@dataclass(frozen=True, slots=True)
+class _Bootstrap:
+    project: str
+    key: str
+    key_origin: str
+    """`--bootstrap-key`, `CUSTOM_CLOUD_BOOTSTRAP_KEY`, or "file" for the default project's key file."""
+    state: str = ""
+    made: bool = False
+    """The key file was made by this start."""
+
+    def lines(self) -> list[str]:
+        """The start-up lines about the project (never the key)."""
+        if self.key_origin != "file":
+            return [f"custom-cloud project: {self.project}, API key from {self.key_origin}"]
+        how = "new, mode 0600" if self.made else "kept from an earlier start"
+        get_key = f"provisioning cloud key --state {shlex.quote(self.state)}"
+        return [
+            f"custom-cloud project: {self.project}, API key in {key_path(self.state)} ({how})",
+            f'  use it: pulumi config set --secret custom-cloud:apiKey "$({get_key})"',
+        ]
+
+
+def _option(args: argparse.Namespace, name: str) -> tuple[str | None, str]:
+    """The value of `--name` (else its `CUSTOM_CLOUD_*` variable; empty = unset) and which one gave it."""
+    flag, env = "--" + name.replace("_", "-"), "CUSTOM_CLOUD_" + name.upper()
+    value = getattr(args, name)
+    if value:
+        return str(value), flag
+    return os.environ.get(env) or None, env
+
+
+def _bootstrap(args: argparse.Namespace, state: str) -> _Bootstrap:
+    """The project to create at start and its key: the bootstrap options, else the default project."""
+    project, project_origin = _option(args, "bootstrap_project")
+    key, key_origin = _option(args, "bootstrap_key")
+    if key and not project:
+        raise CliError(
+            f"a bootstrap key ({key_origin}) needs the project it opens: add --bootstrap-project NAME "
+            f"(or CUSTOM_CLOUD_BOOTSTRAP_PROJECT=NAME), or drop the key to use project {DEFAULT_PROJECT!r} "
+            "and its key file"
+        )
+    if project and not key:
+        raise CliError(
+            f"bootstrap project {project!r} ({project_origin}) needs its API key: set "
+            "CUSTOM_CLOUD_BOOTSTRAP_KEY (or --bootstrap-key KEY), or drop the project to use project "
+            f"{DEFAULT_PROJECT!r} and its key file"
+        )
+    if project and key:
+        return _Bootstrap(project, key, key_origin)
+    if state == ":memory:":
+        raise CliError(
+            f"--state :memory: leaves no place for the key of project {DEFAULT_PROJECT!r}: give a state "
+            "file, or --bootstrap-project and CUSTOM_CLOUD_BOOTSTRAP_KEY"
+        )
+    os.makedirs(os.path.dirname(state), mode=0o700, exist_ok=True)  # it will hold the key file
+    key, made = ensure_key_file(key_path(state))
+    return _Bootstrap(DEFAULT_PROJECT, key, "file", state, made)
+
+
+def _hosts_choice(args: argparse.Namespace) -> tuple[str, str]:
+    """`--hosts` (else `CUSTOM_CLOUD_HOSTS`, else auto) and where it came from."""
+    if args.hosts:
+        return args.hosts, f"--hosts {args.hosts}"
+    env = os.environ.get("CUSTOM_CLOUD_HOSTS") or None
+    if env is None:
+        return "auto", "--hosts auto, the default"
+    if env not in _HOSTS:
+        raise CliError(f"CUSTOM_CLOUD_HOSTS={env!r} is none of {', '.join(_HOSTS)}: fix or unset it")
+    return env, f"CUSTOM_CLOUD_HOSTS={env}"
+
+
+def describe_hosts(backend: str, choice: str, origin: str, public_pool: str, reason: str | None) -> list[str]:
+    """The start-up lines about the host backend: which one, why, what it does to this machine."""
+    why = origin
+    if choice == "auto":
+        why += ": " + (reason or "Linux, root and the sandbox tools are here")
+    if backend == "sandbox":
+        return [
+            f"custom-cloud hosts: sandbox ({why})",
+            "  every running instance is a real machine made of Linux namespaces with its own sshd: this",
+            "  process (root) creates network namespaces, bridges and routes on this machine; public IPs",
+            f"  come from {public_pool} on those bridges (docs/sandbox-hosts.md)",
+            "  records only, nothing created on this machine: --hosts record or CUSTOM_CLOUD_HOSTS=record",
+        ]
+    lines = [
+        f"custom-cloud hosts: record ({why})",
+        "  instances are records only: nothing runs behind them and nothing is created on this machine;",
+        f"  public IPs come from {public_pool} and nothing listens on them",
+    ]
+    if choice == "auto":
+        lines.append("  instances you can SSH into: --hosts sandbox as root on Linux (docs/sandbox-hosts.md)")
+    return lines
+
+
+def _serve(args: argparse.Namespace) -> int:
+    choice, hosts_origin = _hosts_choice(args)
+    state = args.state if args.state == ":memory:" else os.path.abspath(args.state)
+    existed = state == ":memory:" or os.path.exists(state)
+    boot = _bootstrap(args, state)
+    if state != ":memory:":
+        os.makedirs(os.path.dirname(state), mode=0o700, exist_ok=True)
+    admin_token, admin_origin = _option(args, "admin_token")
+
+    import uvicorn  # the `cloud` extra: loaded only to serve
+
+    from provisioning.emulator import Settings, create_app
+    from provisioning.emulator.hosts import resolve_host_backend
+    from provisioning.emulator.hosts.sandbox import SandboxUnavailable, sandbox_unavailable_reason
+
+    backend = resolve_host_backend(choice)
+    reason = sandbox_unavailable_reason() if choice == "auto" and backend != "sandbox" else None
+    sock = _listen(args.host, args.port)  # before the app: a taken port leaves no sandbox state behind
+    extra = {"public_pool": args.public_pool} if args.public_pool else {}
+    try:
+        settings = Settings(
+            state_path=state,
+            bootstrap_project=boot.project,
+            bootstrap_key=boot.key,
+            admin_token=admin_token,
+            lifecycle=args.lifecycle,
+            boot_delay_s=args.boot_delay,
+            rate_limit=args.rate_limit,
+            fault_error_rate=args.fault_error_rate,
+            fault_latency_ms=args.fault_latency_ms,
+            fault_routes=args.fault_route,
+            synchronous=args.synchronous,
+            host_backend=backend,
+            **extra,
+        )
+    except ValueError as exc:
+        sock.close()
+        raise CliError(str(exc)) from None
+    lines = [f"custom-cloud state: {state} ({'existing' if existed else 'new'})", *boot.lines()]
+    lines += describe_hosts(backend, choice, hosts_origin, settings.public_pool, reason)
+    if admin_token:
+        lines.append(f"custom-cloud admin routes: on (token from {admin_origin})")
+    else:
+        lines.append("custom-cloud admin routes: off (set CUSTOM_CLOUD_ADMIN_TOKEN to turn on /admin)")
+    print("\n".join(lines), flush=True)  # before the app: sandbox hosts set up this machine's network
+    try:
+        app = create_app(settings)
+    except SandboxUnavailable as exc:
+        sock.close()
+        raise CliError(
+            f"{exc}: for records only, use --hosts record (or CUSTOM_CLOUD_HOSTS=record)"
+        ) from None
+    except ValueError as exc:
+        sock.close()
+        raise CliError(str(exc)) from None
+    print(_LISTENING.format(host=args.host, port=sock.getsockname()[1]), flush=True)
+    config = uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="on")
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted sockets inherit TCP_NODELAY on Linux: without it, headers and body written separately
+    # meet the client's delayed ACK and every response waits ~40 ms.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise CliError(
+            f"cannot listen on {host}:{port} ({exc.strerror}): choose another --port (0 picks a free one)"
+        ) from None
+    return sock
+
+
+def _key(args: argparse.Namespace) -> int:
+    print(read_key_file(key_path(os.path.abspath(args.state))))
+    return 0
