@@ -6,6 +6,7 @@ SUBPACKAGE_FOLDERS = ("sdk", "providers", "components", "policies", "emulator")
 
 package_dir = {"provisioning": "src/provisioning"}
 packages = ["provisioning"]
+packages += [f"provisioning.{sub}" for sub in find_packages(where="src/provisioning")]
 for folder in SUBPACKAGE_FOLDERS:
     root = f"provisioning.{folder}"
     package_dir[root] = folder

@@ -21,10 +21,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from provisioning.providers.custom_cloud.api.collections import INSTANCES  # noqa: E402
 from provisioning.providers.custom_cloud.api.models import InstanceCreate  # noqa: E402
 from provisioning.providers.custom_cloud.client import CustomCloudClient  # noqa: E402
 from provisioning.sdk.waiters import wait_for  # noqa: E402
-
 from tests.support.cloud import running_cloud  # noqa: E402
 from tests.support.pulumi_cli import PulumiProject  # noqa: E402
 
@@ -86,8 +86,8 @@ def thread_pool_script(url: str, key: str, servers: int) -> float:
     def one(n: int) -> None:
         with CustomCloudClient(base_url=url, api_key=key) as api:
             body = InstanceCreate(name=f"pool-{n}", machine_type="micro", zone="us-west-1b")
-            created = api.create_instance(body)
-            wait_for(lambda: api.get_instance(created.resource.id), lambda i: i.status == "running",
+            created = api.create(INSTANCES, body)
+            wait_for(lambda: api.get(INSTANCES, created.resource.id), lambda i: i.status == "running",
                      what="running", timeout=300)  # fmt: skip
 
     started = time.monotonic()

@@ -20,6 +20,7 @@ from .errors import (
     ValidationFailed,
     WaitTimeout,
 )
+from .registry import Declaration, declaration, declarations, register
 from .schemas import ClusterConfig, ProviderConfig, ServerConfig, TaskServiceConfig
 from .validation import Violation, parse, violations
 from .waiters import wait_for
@@ -31,6 +32,7 @@ __all__ = [
     "ClusterConfig",
     "ConfigError",
     "Conflict",
+    "Declaration",
     "DynamicProvider",
     "DynamicResource",
     "InvalidState",
@@ -47,20 +49,16 @@ __all__ = [
     "ValidationFailed",
     "Violation",
     "WaitTimeout",
+    "declaration",
+    "declarations",
     "idempotency_key",
     "parse",
-    "pickler_restored",
-    "raise_host_workers",
+    "register",
     "violations",
     "wait_for",
 ]
 
-_LAZY = {
-    "DynamicProvider": "dynamic",
-    "DynamicResource": "dynamic",
-    "raise_host_workers": "host",
-    "pickler_restored": "pickling",
-}
+_LAZY = {"DynamicProvider": "dynamic", "DynamicResource": "dynamic"}
 
 
 def __getattr__(name: str) -> Any:

@@ -10,17 +10,27 @@ import pulumi
 import pulumi.dynamic as dyn
 from pydantic import BaseModel, ValidationError
 
-from .host import (
+from ._host import (
     PROVIDERS_BY_TYPE,
     in_dynamic_host,
     install_create_urn,
     install_read_fallback,
     raise_host_workers,
 )
+from ._pickling import pickler_restored
+from .fields import (
+    COMPUTED,
+    FROM_RESOURCE_NAME,
+    GROW_ONLY,
+    INTERNAL,
+    compared_fields,
+    fields_with,
+    replace_fields,
+)
 from .logs import setup_file_logging
-from .pickling import pickler_restored
+from .registry import Declaration
 from .unknowns import contains_unknown, normalize_unknowns
-from .validation import Violation, violations
+from .validation import parse
 
 __all__ = ["PROVIDER_KEY", "DynamicProvider", "DynamicResource", "changed_fields"]
 
@@ -34,21 +44,20 @@ def changed_fields(olds: Mapping[str, Any], news: Mapping[str, Any], fields: Seq
 
 
 class DynamicProvider(dyn.ResourceProvider):
-    """Base provider: subclasses set `args_model` and the field sets, and implement create/read/update/delete.
+    """Base provider: subclasses set `declaration` and implement create/read/update/delete.
 
-    Instances hold no state when pickled (`__getstate__` is empty), so the serialized provider stays the
-    same across runs and code edits (pulumi#12401); stack configuration arrives through `configure`."""
+    What `check` validates, what `diff` compares and which changes replace all come from the declaration's
+    model and its field roles (`provisioning.sdk.fields`). Instances hold no state when pickled
+    (`__getstate__` is empty), so the serialized provider stays the same across runs and code edits
+    (pulumi#12401); stack configuration arrives through `configure`."""
 
-    args_model: ClassVar[type[BaseModel]]
-    """The pydantic schema of the resource's inputs."""
-    replace_fields: ClassVar[frozenset[str]] = frozenset()
-    """Inputs whose change needs a new resource."""
-    computed_fields: ClassVar[frozenset[str]] = frozenset()
-    """Inputs derived by `check` (cost, scopes): never compared by `diff`."""
+    declaration: ClassVar[Declaration]
+    """The resource's declaration: its model, cross-field rules and outputs."""
     computed_from: ClassVar[frozenset[str] | None] = None
     """Inputs the computed values depend on (None: all); computed at preview once these are known."""
-    check_only_fields: ClassVar[frozenset[str]] = frozenset()
-    """Inputs that only steer validation (e.g. the region a zone must be in): never compared by `diff`."""
+    unique_within: ClassVar[tuple[str, ...] | None] = None
+    """Fields within which the resource-name fields are unique (`("zone",)`); a replacement that keeps
+    them all deletes first. None: names need not be unique."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -59,6 +68,11 @@ class DynamicProvider(dyn.ResourceProvider):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._config = None
+
+    @property
+    def args_model(self) -> type[BaseModel]:
+        """The declaration's model."""
+        return self.declaration.model
 
     # -- configuration ---------------------------------------------------------------------------------
 
@@ -79,65 +93,71 @@ class DynamicProvider(dyn.ResourceProvider):
         """Problems with the provider configuration, reported by `check` (e.g. a missing API key)."""
         return []
 
-    def extra_violations(self, args: BaseModel) -> list[Violation]:
-        """Rules beyond the schema (e.g. catalog lookups) for valid `args`."""
-        return []
+    def defaults(self, news: Mapping[str, Any]) -> dict[str, Any]:
+        """Values the provider supplies for unset inputs before validation (e.g. a default region)."""
+        return {}
 
-    def computed(self, args: BaseModel) -> dict[str, Any]:
+    def computed(self, args: Any) -> dict[str, Any]:
         """Derived inputs added by `check` (e.g. estimated cost), visible at preview."""
         return {}
 
     def replaces(self, olds: Mapping[str, Any], news: Mapping[str, Any], changed: list[str]) -> list[str]:
-        """Changed inputs that force replacement; default: those in `replace_fields`."""
-        return [name for name in changed if name in self.replace_fields]
+        """Changed inputs that force replacement: every change of a replacing field, and grow-only
+        numbers that shrink."""
+        model = self.args_model
+        found = [name for name in changed if name in replace_fields(model)]
+        for name in set(fields_with(model, GROW_ONLY)) & set(changed):
+            new, old = news.get(name), olds.get(name)
+            if not isinstance(new, int | float) or not isinstance(old, int | float) or new < old:
+                found.append(name)
+        return found
 
     def delete_before_replace(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
-        """Whether a replacement must delete first (names that must stay unique)."""
-        return False
+        """Whether a replacement keeps the names that must stay unique (then it must delete first)."""
+        if self.unique_within is None:
+            return False
+        keys = (*fields_with(self.args_model, FROM_RESOURCE_NAME), *self.unique_within)
+        return all(olds.get(key) == news.get(key) for key in keys)
 
     # -- provider methods ---------------------------------------------------------------------------------
 
-    def input_fields(self) -> list[str]:
-        """Names of the compared inputs (schema fields minus computed ones)."""
-        skip = self.computed_fields | self.check_only_fields
-        return [name for name in self.args_model.model_fields if name not in skip]
+    def input_fields(self) -> tuple[str, ...]:
+        """Names of the compared inputs."""
+        return compared_fields(self.args_model)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dyn.CheckResult:
-        """Validate `news` with `args_model`: one `CheckFailure` per broken rule, in the schema's words."""
-        fields = self.args_model.model_fields
+        """Validate `news` against the declaration: one `CheckFailure` per broken rule, in its words."""
+        model = self.args_model
         news = normalize_unknowns(news)
-        data = {
-            k: v for k, v in news.items() if k in fields and k not in self.computed_fields and v is not None
-        }
+        news.update({k: v for k, v in self.defaults(news).items() if news.get(k) is None})
+        data = self.declaration.settable(news)
         unknown = {k for k, v in data.items() if contains_unknown(v)}
         known = {k: v for k, v in data.items() if k not in unknown}
-        failures = list(self.config_failures())
-        found = [v for v in violations(self.args_model, known) if v.field.split(".")[0] not in unknown]
+        found = self.declaration.check(known, unknown=unknown)
         inputs: dict[str, Any] = dict(news)
         if not found:
             try:
-                args = self.args_model.model_validate(known)
+                args = model.model_validate(known)
             except ValidationError:
                 args = None  # only unknown values are missing: keep the inputs as given
             if args is not None:
-                found = self.extra_violations(args)
-                inputs.update(args.model_dump(mode="json", exclude=set(self.computed_fields)))
-                needed = set(fields) if self.computed_from is None else set(self.computed_from)
-                if not found and not (unknown & needed):
+                inputs.update(args.model_dump(mode="json", exclude=set(fields_with(model, COMPUTED))))
+                needed = set(model.model_fields) if self.computed_from is None else set(self.computed_from)
+                if not (unknown & needed):
                     inputs.update(self.computed(args))
             else:
-                for name, info in fields.items():
+                for name, info in model.model_fields.items():
                     if name not in data and not info.is_required():
                         inputs[name] = info.get_default(call_default_factory=True)
         inputs.update({k: data[k] for k in unknown})
-        failures += [dyn.CheckFailure(v.field, v.rule) for v in found]
+        failures = self.config_failures() + [dyn.CheckFailure(v.field, v.rule) for v in found]
         for name in list(inputs):
-            if inputs[name] is None and name not in fields:
+            if inputs[name] is None and name not in model.model_fields:
                 del inputs[name]
         return dyn.CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.DiffResult:
-        """Compare schema inputs only (never `__provider`): in place unless `replaces` says otherwise."""
+        """Compare declared inputs only (never `__provider`): in place unless `replaces` says otherwise."""
         changed = changed_fields(olds, normalize_unknowns(news), self.input_fields())
         if not changed:
             return dyn.DiffResult(changes=False)
@@ -151,8 +171,12 @@ class DynamicProvider(dyn.ResourceProvider):
         )
 
     def inputs_of(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        """The schema inputs (computed included) from a property bag."""
+        """The declared inputs (computed included) from a property bag."""
         return {k: props[k] for k in self.args_model.model_fields if k in props}
+
+    def parse(self, props: Mapping[str, Any]) -> Any:
+        """The declared inputs of `props` as a model (`ConfigError` naming the first broken rule)."""
+        return parse(self.args_model, self.declaration.settable(props))
 
 
 class _BootstrapProvider(dyn.ResourceProvider):
@@ -178,11 +202,13 @@ class HostBootstrap(dyn.Resource, module="provisioning", name="HostBootstrap"):
 
     def __init__(self, name: str) -> None:
         with pickler_restored():
-            modules = tuple(sorted({factory.__module__ for factory in PROVIDERS_BY_TYPE.values()}))
+            modules = tuple(sorted(_RESOURCE_MODULES))
             super().__init__(_BootstrapProvider(modules), name, {})
 
 
 _bootstrap: dict[str, HostBootstrap] = {}
+_RESOURCE_MODULES: set[str] = set()
+"""Modules that define declared resources: an import's host loads them so their providers are known."""
 
 
 def _host_bootstrap() -> HostBootstrap:
@@ -193,26 +219,52 @@ def _host_bootstrap() -> HostBootstrap:
 
 
 class DynamicResource(dyn.Resource):
-    """Base resource: declares outputs, marks secret outputs, and serializes its provider safely.
+    """Base resource whose inputs and outputs come from its provider's declaration.
 
-    Subclasses: `class Server(DynamicResource, module="custom-cloud", name="Server")`."""
+    Subclasses name only their provider: `class Server(DynamicResource, provider=ServerProvider)`; the type
+    token (`custom-cloud:Server`), the accepted arguments and the outputs follow from the declaration.
+    Also: marks secret outputs, serializes the provider safely, and supports `import_` (pulumi#16175)."""
 
-    output_names: ClassVar[tuple[str, ...]] = ()
-    """Outputs the provider fills in (declared as None inputs so they become attributes)."""
-    provider_type: ClassVar[type[dyn.ResourceProvider] | None] = None
+    declaration: ClassVar[Declaration]
+    """The resource's declaration (from its provider)."""
+    provider_type: ClassVar[type[DynamicProvider]]
     """The provider class (registered so that an import's Read can get one: pulumi#16175)."""
     secret_output_names: ClassVar[tuple[str, ...]] = ()
     """Outputs stored encrypted in the state (pulumi#3012)."""
 
+    def __init_subclass__(cls, *, provider: type[DynamicProvider] | None = None, **kwargs: Any) -> None:
+        if provider is None:
+            super().__init_subclass__(**kwargs)
+            return
+        cls.provider_type = provider
+        cls.declaration = provider.declaration
+        module, _, name = provider.declaration.type_token.rpartition(":")
+        super().__init_subclass__(module=module, name=name, **kwargs)
+        PROVIDERS_BY_TYPE[cls._resource_type_name] = provider
+        _RESOURCE_MODULES.add(cls.__module__)
+
     def __init__(
         self,
-        provider: dyn.ResourceProvider,
-        name: str,
-        inputs: Mapping[str, Any],
+        resource_name: str,
+        args: Mapping[str, Any] | None = None,
         opts: pulumi.ResourceOptions | None = None,
+        **kwargs: Any,
     ) -> None:
-        props: dict[str, Any] = {key: None for key in self.output_names}
-        props.update({key: value for key, value in inputs.items() if value is not None})
+        values = {**(args or {}), **kwargs}
+        model = self.declaration.model
+        accepted = set(model.model_fields) - set(fields_with(model, COMPUTED, INTERNAL))
+        unknown = sorted(set(values) - accepted)
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__} got unknown argument(s) {', '.join(unknown)}; "
+                f"it takes: {', '.join(sorted(accepted))}"
+            )
+        for field in fields_with(model, FROM_RESOURCE_NAME):
+            if values.get(field) is None:
+                values[field] = resource_name
+        values.update(self.internal_inputs(resource_name))
+        props: dict[str, Any] = dict.fromkeys((*model.model_fields, *self.declaration.output_names))
+        props.update({key: value for key, value in values.items() if value is not None})
         if self.secret_output_names:
             opts = pulumi.ResourceOptions.merge(
                 opts, pulumi.ResourceOptions(additional_secret_outputs=list(self.secret_output_names))
@@ -220,13 +272,14 @@ class DynamicResource(dyn.Resource):
         if opts is not None and opts.import_:
             opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[_host_bootstrap()]))
         with pickler_restored():
-            super().__init__(provider, name, props, opts)
+            super().__init__(self.provider_type(), resource_name, props, opts)
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        provider_type = getattr(cls, "provider_type", None)
-        if provider_type is not None:
-            PROVIDERS_BY_TYPE[cls._resource_type_name] = provider_type
+    def internal_inputs(self, resource_name: str) -> dict[str, Any]:
+        """Inputs the resource sets itself: `idempotency_scope` (project/stack/type/name), if declared."""
+        if "idempotency_scope" not in fields_with(self.declaration.model, INTERNAL):
+            return {}
+        token = self.declaration.type_token
+        return {"idempotency_scope": f"{pulumi.get_project()}/{pulumi.get_stack()}/{token}/{resource_name}"}
 
 
 if in_dynamic_host():

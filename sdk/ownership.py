@@ -16,7 +16,7 @@ OWNER_LABEL = "pulumi-urn-hash"
 """The label that carries the owner hash."""
 
 URN_KEY = "__urn"
-"""The property under which the dynamic host passes the resource URN to `create` (see `sdk/host.py`)."""
+"""The property under which the dynamic host passes the resource URN to `create` (see `sdk/_host.py`)."""
 
 
 def owner_hash(urn: str) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from provisioning.providers.custom_cloud.api.models import Name
 from pydantic import BaseModel, ConfigDict, Field
+
+from provisioning.providers.custom_cloud.api.models import Name
 
 from ..faults import FaultConfig
 from ..settings import LifecycleMode

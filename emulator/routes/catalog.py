@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+
 from provisioning.providers.custom_cloud.api import catalog
 from provisioning.providers.custom_cloud.api.models import (
     DiskTypePublic,

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Header, Request
 from fastapi.responses import Response
-from provisioning.providers.custom_cloud.api.models import ErrorEnvelope
 from pydantic import BaseModel
+
+from provisioning.providers.custom_cloud.api.models import ErrorEnvelope
 
 from ..backend import CloudBackend, IdemRequest, Outcome
 from ..errors import Unauthenticated

@@ -6,6 +6,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+
 from provisioning.providers.custom_cloud.api.models import (
     InstanceCreate,
     InstancePublic,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+
 from provisioning.providers.custom_cloud.api.models import (
     LoadBalancerCreate,
     LoadBalancerPublic,

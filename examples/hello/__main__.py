@@ -4,6 +4,7 @@ import os
 
 import pulumi
 import pulumi_command.local as local
+
 from provisioning.sdk.local_file import LocalFile
 
 config = pulumi.Config()

@@ -28,9 +28,10 @@ private network) and `client_config` (the path of the file the client wrote unde
 import ipaddress
 
 import pulumi
+from pulumi_command import remote
+
 from provisioning.providers.custom_cloud import Network, Server, Subnet
 from provisioning.sdk.ssh import connection_args
-from pulumi_command import remote
 
 config = pulumi.Config("sandbox-servers")
 public_key = config.require("sshPublicKey")

@@ -6,6 +6,7 @@ Adopt an existing server with `import_id` (CLI `pulumi import` of dynamic resour
 """
 
 import pulumi
+
 from provisioning.providers.custom_cloud import Network, Server, Subnet
 
 config = pulumi.Config("server-example")

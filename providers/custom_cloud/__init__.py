@@ -13,15 +13,26 @@ if TYPE_CHECKING:
     from .client import CustomCloudClient
     from .config import CustomCloudConfig, load_config
     from .cost import calculate_server_cost
-    from .load_balancer import LoadBalancer, LoadBalancerArgs, Volume, VolumeArgs
-    from .network import Network, NetworkArgs, Subnet, SubnetArgs
-    from .server import Server, ServerArgs
+    from .resources import (
+        LoadBalancer,
+        LoadBalancerArgs,
+        Network,
+        NetworkArgs,
+        Server,
+        ServerArgs,
+        Subnet,
+        SubnetArgs,
+        Volume,
+        VolumeArgs,
+    )
+    from .specs import CustomCloudServer
 
 __all__ = [
     "PROVIDER_NAME",
     "PROVIDER_VERSION",
     "CustomCloudClient",
     "CustomCloudConfig",
+    "CustomCloudServer",
     "LoadBalancer",
     "LoadBalancerArgs",
     "Network",
@@ -38,7 +49,7 @@ __all__ = [
     "provider_capabilities",
 ]
 
-_MODULES = ("capabilities", "client", "config", "cost", "load_balancer", "network", "server")
+_MODULES = ("capabilities", "client", "config", "cost", "resources", "specs")
 """Where the public names live, searched in this order on first use."""
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pulumi.dynamic as dyn
+
 from provisioning.sdk.api_client import idempotency_key
 from provisioning.sdk.dynamic import DynamicProvider
 from provisioning.sdk.errors import ConfigError, NotFound

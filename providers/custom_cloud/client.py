@@ -6,26 +6,12 @@ from collections.abc import Iterator
 from typing import Any, TypeVar
 
 import httpx
-from provisioning.sdk.api_client import ApiClient, RetryPolicy
 from pydantic import BaseModel
 
-from .api.models import (
-    InstanceCreate,
-    InstancePublic,
-    InstanceUpdate,
-    LoadBalancerCreate,
-    LoadBalancerPublic,
-    LoadBalancerUpdate,
-    NetworkCreate,
-    NetworkPublic,
-    NetworkUpdate,
-    SubnetCreate,
-    SubnetPublic,
-    SubnetUpdate,
-    VolumeCreate,
-    VolumePublic,
-    VolumeUpdate,
-)
+from provisioning.sdk.api_client import ApiClient, RetryPolicy
+
+from .api.collections import Collection
+from .api.models import InstancePublic
 from .config import CustomCloudConfig
 
 __all__ = ["CustomCloudClient", "Created"]
@@ -63,125 +49,57 @@ class CustomCloudClient(ApiClient):
             user_agent="provisioning-custom-cloud",
         )
 
-    # -- generic helpers ------------------------------------------------------------------------------
+    # -- every collection -------------------------------------------------------------------------------
 
-    def _create(self, path: str, body: BaseModel, model: type[P], key: str | None) -> Created:
+    def create(
+        self, collection: Collection[P], body: BaseModel, *, idempotency_key: str | None = None
+    ) -> Created:
+        """`POST <collection>` (an instance answers 202 in `provisioning`)."""
         response = self.request(
-            "POST", path, json_body=body.model_dump(mode="json", exclude_none=True), idempotency_key=key
+            "POST",
+            collection.path,
+            json_body=body.model_dump(mode="json", exclude_none=True),
+            idempotency_key=idempotency_key,
         )
         replayed = response.headers.get("Idempotent-Replayed", "").lower() == "true"
-        return Created(resource=model.model_validate(response.json()), replayed=replayed)
+        return Created(resource=collection.public.model_validate(response.json()), replayed=replayed)
 
-    def _list(self, path: str, model: type[P], params: list[tuple[str, Any]]) -> Iterator[P]:
+    def get(self, collection: Collection[P], resource_id: str) -> P:
+        """`GET <collection>/{id}`."""
+        return collection.public.model_validate(self.get_json(f"{collection.path}/{resource_id}"))
+
+    def find(
+        self, collection: Collection[P], *, name: str | None = None, labels: dict[str, str] | None = None
+    ) -> list[P]:
+        """`GET <collection>`, every page, filtered by name and labels."""
+        params: list[tuple[str, Any]] = [("name", name)] if name else []
+        params += [("label", f"{k}={v}") for k, v in (labels or {}).items()]
+        return list(self._pages(collection, params))
+
+    def update(self, collection: Collection[P], resource_id: str, body: BaseModel) -> P:
+        """`PATCH <collection>/{id}` with the fields that change."""
+        answer = self.patch_json(
+            f"{collection.path}/{resource_id}", body.model_dump(mode="json", exclude_none=True)
+        )
+        return collection.public.model_validate(answer)
+
+    def remove(self, collection: Collection[P], resource_id: str, **params: str) -> None:
+        """`DELETE <collection>/{id}` (e.g. `keep_storage="true"` for instances)."""
+        self.delete(f"{collection.path}/{resource_id}", params=params or None)
+
+    def _pages(self, collection: Collection[P], params: list[tuple[str, Any]]) -> Iterator[P]:
         token: str | None = None
         while True:
             query = [*params, ("page_size", 500)] + ([("page_token", token)] if token else [])
-            page = self.get_json(path, params=query)
+            page = self.get_json(collection.path, params=query)
             for item in page["items"]:
-                yield model.model_validate(item)
+                yield collection.public.model_validate(item)
             token = page.get("next_page_token")
             if not token:
                 return
 
-    def _patch(self, path: str, body: BaseModel, model: type[P]) -> P:
-        return model.model_validate(self.patch_json(path, body.model_dump(mode="json", exclude_none=True)))
-
-    # -- instances --------------------------------------------------------------------------------------
-
-    def create_instance(self, body: InstanceCreate, *, idempotency_key: str | None = None) -> Created:
-        """`POST /instances` (202, status `provisioning`)."""
-        return self._create("/instances", body, InstancePublic, idempotency_key)
-
-    def get_instance(self, instance_id: str) -> InstancePublic:
-        """`GET /instances/{id}`."""
-        return InstancePublic.model_validate(self.get_json(f"/instances/{instance_id}"))
-
-    def list_instances(
-        self, *, name: str | None = None, labels: dict[str, str] | None = None
-    ) -> list[InstancePublic]:
-        """`GET /instances`, every page."""
-        params: list[tuple[str, Any]] = [("name", name)] if name else []
-        params += [("label", f"{k}={v}") for k, v in (labels or {}).items()]
-        return list(self._list("/instances", InstancePublic, params))
-
-    def update_instance(self, instance_id: str, body: InstanceUpdate) -> InstancePublic:
-        """`PATCH /instances/{id}` (labels, disk growth, machine type while stopped)."""
-        return self._patch(f"/instances/{instance_id}", body, InstancePublic)
+    # -- instance actions -------------------------------------------------------------------------------
 
     def instance_action(self, instance_id: str, action: str) -> InstancePublic:
         """`POST /instances/{id}/start|stop|reboot`."""
         return InstancePublic.model_validate(self.post_json(f"/instances/{instance_id}/{action}", {}))
-
-    def delete_instance(self, instance_id: str, *, keep_storage: bool = False) -> None:
-        """`DELETE /instances/{id}`."""
-        self.delete(f"/instances/{instance_id}", params={"keep_storage": str(keep_storage).lower()})
-
-    # -- networks and subnets ---------------------------------------------------------------------------
-
-    def create_network(self, body: NetworkCreate, *, idempotency_key: str | None = None) -> Created:
-        """`POST /networks`."""
-        return self._create("/networks", body, NetworkPublic, idempotency_key)
-
-    def get_network(self, network_id: str) -> NetworkPublic:
-        """`GET /networks/{id}`."""
-        return NetworkPublic.model_validate(self.get_json(f"/networks/{network_id}"))
-
-    def update_network(self, network_id: str, body: NetworkUpdate) -> NetworkPublic:
-        """`PATCH /networks/{id}`."""
-        return self._patch(f"/networks/{network_id}", body, NetworkPublic)
-
-    def delete_network(self, network_id: str) -> None:
-        """`DELETE /networks/{id}`."""
-        self.delete(f"/networks/{network_id}")
-
-    def create_subnet(self, body: SubnetCreate, *, idempotency_key: str | None = None) -> Created:
-        """`POST /subnets`."""
-        return self._create("/subnets", body, SubnetPublic, idempotency_key)
-
-    def get_subnet(self, subnet_id: str) -> SubnetPublic:
-        """`GET /subnets/{id}`."""
-        return SubnetPublic.model_validate(self.get_json(f"/subnets/{subnet_id}"))
-
-    def update_subnet(self, subnet_id: str, body: SubnetUpdate) -> SubnetPublic:
-        """`PATCH /subnets/{id}`."""
-        return self._patch(f"/subnets/{subnet_id}", body, SubnetPublic)
-
-    def delete_subnet(self, subnet_id: str) -> None:
-        """`DELETE /subnets/{id}`."""
-        self.delete(f"/subnets/{subnet_id}")
-
-    # -- load balancers and volumes ---------------------------------------------------------------------
-
-    def create_load_balancer(
-        self, body: LoadBalancerCreate, *, idempotency_key: str | None = None
-    ) -> Created:
-        """`POST /load-balancers`."""
-        return self._create("/load-balancers", body, LoadBalancerPublic, idempotency_key)
-
-    def get_load_balancer(self, lb_id: str) -> LoadBalancerPublic:
-        """`GET /load-balancers/{id}`."""
-        return LoadBalancerPublic.model_validate(self.get_json(f"/load-balancers/{lb_id}"))
-
-    def update_load_balancer(self, lb_id: str, body: LoadBalancerUpdate) -> LoadBalancerPublic:
-        """`PATCH /load-balancers/{id}`."""
-        return self._patch(f"/load-balancers/{lb_id}", body, LoadBalancerPublic)
-
-    def delete_load_balancer(self, lb_id: str) -> None:
-        """`DELETE /load-balancers/{id}`."""
-        self.delete(f"/load-balancers/{lb_id}")
-
-    def create_volume(self, body: VolumeCreate, *, idempotency_key: str | None = None) -> Created:
-        """`POST /volumes`."""
-        return self._create("/volumes", body, VolumePublic, idempotency_key)
-
-    def get_volume(self, volume_id: str) -> VolumePublic:
-        """`GET /volumes/{id}`."""
-        return VolumePublic.model_validate(self.get_json(f"/volumes/{volume_id}"))
-
-    def update_volume(self, volume_id: str, body: VolumeUpdate) -> VolumePublic:
-        """`PATCH /volumes/{id}`."""
-        return self._patch(f"/volumes/{volume_id}", body, VolumePublic)
-
-    def delete_volume(self, volume_id: str) -> None:
-        """`DELETE /volumes/{id}`."""
-        self.delete(f"/volumes/{volume_id}")

@@ -6,9 +6,10 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from pydantic import Field, SecretStr, field_validator
+
 from provisioning.sdk.errors import ConfigError
 from provisioning.sdk.schemas import ProviderConfig
-from pydantic import Field, SecretStr, field_validator
 
 from .api import catalog
 

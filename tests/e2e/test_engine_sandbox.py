@@ -16,8 +16,8 @@ from typing import Any
 
 import httpx
 import pytest
-from provisioning.sdk.ssh import verified_host_key
 
+from provisioning.sdk.ssh import verified_host_key
 from tests.support.cloud import CloudHandle, start_cloud, stop_cloud
 from tests.support.pulumi_cli import REPO_ROOT, PulumiProject
 

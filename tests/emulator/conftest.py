@@ -10,8 +10,8 @@ from typing import Any
 import anyio.from_thread
 import httpx
 import pytest
-from provisioning.emulator import Settings, create_app
 
+from provisioning.emulator import Settings, create_app
 from tests.support.cloud import CloudHandle, running_cloud
 
 API_KEY = "test-key-" + "x" * 24

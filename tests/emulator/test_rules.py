@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 import time
-import typing
 from typing import Any
 
-import provisioning.emulator as emulator
 import pytest
+
+import provisioning.emulator as emulator
 from provisioning.providers.custom_cloud.api import catalog
 from provisioning.providers.custom_cloud.api import models as api_models
 
@@ -28,9 +28,11 @@ def test_exports_are_real() -> None:
 
 
 def test_catalog_and_models_agree() -> None:
-    assert typing.get_args(api_models.RegionName) == catalog.REGIONS
-    assert typing.get_args(api_models.ZoneName) == catalog.ALL_ZONES
-    assert tuple(typing.get_args(api_models.MachineTypeName)) == tuple(catalog.MACHINE_TYPES)
+    schema = api_models.InstancePublic.model_json_schema()["properties"]
+    assert schema["region"]["enum"] == list(catalog.REGIONS)
+    assert schema["zone"]["enum"] == list(catalog.ALL_ZONES)
+    assert schema["machine_type"]["enum"] == list(catalog.MACHINE_TYPES)
+    assert schema["disk_type"]["enum"] == list(catalog.DISK_TYPES)
     assert [m.hourly_price for m in catalog.MACHINE_TYPES.values()] == [0.01, 0.05, 0.10, 0.20, 0.40]
     assert catalog.hourly_cost("medium", 50) == pytest.approx(0.15)
     assert catalog.region_of_zone("eu-west-1c") == "eu-west-1"

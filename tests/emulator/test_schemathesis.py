@@ -6,9 +6,10 @@ from pathlib import Path
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from provisioning.emulator import Settings, create_app
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from provisioning.emulator import Settings, create_app
 
 from .conftest import ADMIN, API_KEY
 

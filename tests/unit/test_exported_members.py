@@ -38,3 +38,32 @@ def test_public_classes_and_functions_are_exported(name: str) -> None:
     assert defined_here <= set(module.__all__), (
         f"{name} has public names outside __all__: {defined_here - set(module.__all__)}"
     )
+
+
+WORKAROUNDS = {
+    "raise_host_workers",
+    "find_host_executor",
+    "in_dynamic_host",
+    "install_read_fallback",
+    "install_create_urn",
+    "with_urn",
+    "PROVIDERS_BY_TYPE",
+    "pickler_restored",
+    "PATCHED_ATTRIBUTES",
+}
+"""The dynamic-host workarounds: internal, each in one private module."""
+
+
+def test_workarounds_are_in_no_public_export() -> None:
+    import pkgutil
+
+    exported: dict[str, set[str]] = {}
+    for root in ("provisioning", "provisioning.sdk", "provisioning.providers", "provisioning.components"):
+        package = importlib.import_module(root)
+        for info in pkgutil.walk_packages(package.__path__, f"{root}."):
+            if info.name.endswith("__main__"):
+                continue
+            module = importlib.import_module(info.name)
+            exported[info.name] = set(getattr(module, "__all__", ())) & WORKAROUNDS
+    assert {name: names for name, names in exported.items() if names} == {}
+    assert "provisioning.sdk.dynamic" in exported, "the walk must reach the SDK's modules"

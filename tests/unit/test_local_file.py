@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pulumi
 import pytest
+
 from provisioning.sdk.local_file import LocalFile, LocalFileProvider
 
 

@@ -8,6 +8,17 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from provisioning.sdk.fields import (
+    FROM_RESOURCE_NAME,
+    GROW_ONLY,
+    IN_PLACE,
+    OUTPUT,
+    update_model,
+)
+from provisioning.sdk.rules import AtLeast, InCatalog
+
+from . import catalog
+
 __all__ = [
     "CIDR",
     "DiskTypeName",
@@ -64,21 +75,16 @@ LabelValue = Annotated[str, StringConstraints(max_length=255)]
 Labels = Annotated[dict[LabelKey, LabelValue], Field(max_length=64)]
 """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
 
-RegionName = Literal["us-west-1", "us-west-2", "us-east-1", "eu-west-1"]
-"""A catalog region (kept equal to catalog.REGIONS by a test)."""
+RegionName = Annotated[str, InCatalog(catalog.REGIONS)]
+"""A catalog region."""
 
-ZoneName = Literal[
-    "us-west-1a", "us-west-1b", "us-west-1c",
-    "us-west-2a", "us-west-2b", "us-west-2c",
-    "us-east-1a", "us-east-1b", "us-east-1c",
-    "eu-west-1a", "eu-west-1b", "eu-west-1c",
-]  # fmt: skip
-"""A catalog zone (kept equal to catalog.ALL_ZONES by a test)."""
+ZoneName = Annotated[str, InCatalog(catalog.ALL_ZONES)]
+"""A catalog zone."""
 
-MachineTypeName = Literal["micro", "small", "medium", "large", "xlarge"]
+MachineTypeName = Annotated[str, InCatalog(tuple(catalog.MACHINE_TYPES))]
 """A catalog machine type."""
 
-DiskTypeName = Literal["ssd", "hdd"]
+DiskTypeName = Annotated[str, InCatalog(catalog.DISK_TYPES)]
 """A catalog disk type."""
 
 InstanceStatus = Literal[
@@ -119,15 +125,15 @@ ResourceId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
 class _Request(BaseModel):
-    """Request bodies reject unknown fields."""
+    """Request bodies reject unknown fields; the docstring under a field is its description."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
 
 class _Public(BaseModel):
     """Responses ignore unknown fields (forward compatible clients)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", use_attribute_docstrings=True)
 
 
 # --- errors ---------------------------------------------------------------------------------------
@@ -215,20 +221,29 @@ class Pricing(BaseModel):
 
 # --- instances ------------------------------------------------------------------------------------
 
+DiskSize = Annotated[int, Field(le=65536), AtLeast(10, "GB")]
+"""A boot disk size in GB: at least 10, at most 65536."""
+
+InPlaceLabels = Annotated[Labels, IN_PLACE]
+"""Labels, which every resource changes in place."""
+
+CreatedAt = Annotated[datetime, OUTPUT]
+"""Creation time (RFC 3339, UTC)."""
+
 
 class InstanceBase(_Request):
     """Fields of an instance that the caller chooses."""
 
-    name: Name
+    name: Annotated[Name, FROM_RESOURCE_NAME]
     """Name, unique per project and zone among instances not deleted."""
-    machine_type: MachineTypeName
-    """Catalog machine type."""
+    machine_type: Annotated[MachineTypeName, IN_PLACE]
+    """Catalog machine type (`micro` … `xlarge`); changing it stops, resizes and starts the instance."""
     zone: ZoneName
     """Catalog zone."""
-    disk_size: int = Field(default=20, ge=10, le=65536)
-    """Boot disk size in GB (≥ 10)."""
+    disk_size: Annotated[DiskSize, GROW_ONLY] = 20
+    """Boot disk size in GB (at least 10); grows in place, shrinking replaces."""
     disk_type: DiskTypeName = "ssd"
-    """Boot disk type."""
+    """Boot disk type (`ssd` or `hdd`)."""
     vpc: ResourceId | None = None
     """Network id; filled from the subnet when only `subnet` is given."""
     subnet: ResourceId | None = None
@@ -237,27 +252,20 @@ class InstanceBase(_Request):
     """Whether a public IP is allocated."""
     preemptible: bool = False
     """Preemptible instance (recorded only)."""
-    labels: Labels = Field(default_factory=dict)
-    """Free-form labels."""
+    labels: InPlaceLabels = Field(default_factory=dict)
+    """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
     ssh_public_key: Annotated[str, StringConstraints(max_length=16384)] | None = None
-    """OpenSSH public key installed for the default user (sandbox hosts)."""
+    """OpenSSH public key installed for the default user (sandbox hosts), up to 16384 characters."""
     user_data: Annotated[str, StringConstraints(max_length=65536)] | None = None
-    """Startup script or cloud-init data (recorded; run by sandbox hosts)."""
+    """Startup script or cloud-init data (run by sandbox hosts), up to 65536 characters."""
 
 
 class InstanceCreate(InstanceBase):
     """Body of `POST /v1/instances`."""
 
 
-class InstanceUpdate(_Request):
-    """Body of `PATCH /v1/instances/{id}`; absent fields are unchanged."""
-
-    labels: Labels | None = None
-    """New labels (replace the old ones)."""
-    disk_size: int | None = Field(default=None, ge=10, le=65536)
-    """New disk size in GB (grow only)."""
-    machine_type: MachineTypeName | None = None
-    """New machine type (only while `stopped`)."""
+class InstanceUpdate(update_model(InstanceBase)):  # type: ignore[misc]  # fields derived
+    """Body of `PATCH /v1/instances/{id}` (machine type only while stopped)."""
 
 
 class InstancePublic(InstanceBase, _Public):
@@ -269,25 +277,25 @@ class InstancePublic(InstanceBase, _Public):
     """Instance id (`i-<hex>`)."""
     project_id: str
     """Owning project."""
-    region: RegionName
+    region: Annotated[RegionName, OUTPUT]
     """Region of the zone."""
-    status: InstanceStatus
-    """Lifecycle status."""
-    private_ip: str | None = None
+    status: Annotated[InstanceStatus, OUTPUT]
+    """Lifecycle status (`running` after create)."""
+    private_ip: Annotated[str | None, OUTPUT] = None
     """Private IPv4 address."""
-    public_ip: str | None = None
+    public_ip: Annotated[str | None, OUTPUT] = None
     """Public IPv4 address (null unless `external_ip`)."""
-    created_at: datetime
+    created_at: CreatedAt
     """Creation time (RFC 3339, UTC)."""
     updated_at: datetime
     """Last change (RFC 3339, UTC)."""
     hourly_cost: float
     """USD per hour: machine price + disk_size × storage price."""
-    ssh_host: str | None = None
+    ssh_host: Annotated[str | None, OUTPUT] = None
     """SSH endpoint host (null without sandbox hosts)."""
-    ssh_port: int | None = None
+    ssh_port: Annotated[int | None, OUTPUT] = None
     """SSH endpoint port (null without sandbox hosts)."""
-    ssh_host_key_fingerprints: list[str] = Field(default_factory=list)
+    ssh_host_key_fingerprints: Annotated[list[str], OUTPUT] = Field(default_factory=list)
     """SHA256 host key fingerprints (empty without sandbox hosts)."""
     retained_volume_id: str | None = None
     """Volume that keeps the disk after `DELETE ?keep_storage=true`."""
@@ -299,25 +307,22 @@ class InstancePublic(InstanceBase, _Public):
 class NetworkBase(_Request):
     """Fields of a network that the caller chooses."""
 
-    name: Name
+    name: Annotated[Name, FROM_RESOURCE_NAME]
     """Name, unique per project."""
     cidr: CIDR
-    """Address range (/8../28)."""
+    """Address range, e.g. `10.0.0.0/16` (prefix /8../28, host bits clear)."""
     region: RegionName | None = None
     """Region (null: usable in every region)."""
-    labels: Labels = Field(default_factory=dict)
-    """Free-form labels."""
+    labels: InPlaceLabels = Field(default_factory=dict)
+    """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
 
 
 class NetworkCreate(NetworkBase):
     """Body of `POST /v1/networks`."""
 
 
-class NetworkUpdate(_Request):
+class NetworkUpdate(update_model(NetworkBase)):  # type: ignore[misc]  # fields derived
     """Body of `PATCH /v1/networks/{id}`."""
-
-    labels: Labels | None = None
-    """New labels (replace the old ones)."""
 
 
 class NetworkPublic(NetworkBase, _Public):
@@ -329,9 +334,9 @@ class NetworkPublic(NetworkBase, _Public):
     """Network id (`net-<hex>`)."""
     project_id: str
     """Owning project."""
-    status: NetworkStatus
+    status: Annotated[NetworkStatus, OUTPUT]
     """Lifecycle status."""
-    created_at: datetime
+    created_at: CreatedAt
     """Creation time (RFC 3339, UTC)."""
     updated_at: datetime
     """Last change (RFC 3339, UTC)."""
@@ -340,27 +345,24 @@ class NetworkPublic(NetworkBase, _Public):
 class SubnetBase(_Request):
     """Fields of a subnet that the caller chooses."""
 
-    name: Name
+    name: Annotated[Name, FROM_RESOURCE_NAME]
     """Name, unique per network."""
     network_id: ResourceId
-    """Parent network id."""
+    """Parent network id (e.g. `network.id`)."""
     cidr: CIDR
     """Address range inside the network's, not overlapping sibling subnets."""
     zone: ZoneName
     """Zone (in the network's region, if it has one)."""
-    labels: Labels = Field(default_factory=dict)
-    """Free-form labels."""
+    labels: InPlaceLabels = Field(default_factory=dict)
+    """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
 
 
 class SubnetCreate(SubnetBase):
     """Body of `POST /v1/subnets`."""
 
 
-class SubnetUpdate(_Request):
+class SubnetUpdate(update_model(SubnetBase)):  # type: ignore[misc]  # fields derived
     """Body of `PATCH /v1/subnets/{id}`."""
-
-    labels: Labels | None = None
-    """New labels (replace the old ones)."""
 
 
 class SubnetPublic(SubnetBase, _Public):
@@ -372,11 +374,11 @@ class SubnetPublic(SubnetBase, _Public):
     """Subnet id (`subnet-<hex>`)."""
     project_id: str
     """Owning project."""
-    region: RegionName
+    region: Annotated[RegionName, OUTPUT]
     """Region of the zone."""
-    status: NetworkStatus
+    status: Annotated[NetworkStatus, OUTPUT]
     """Lifecycle status."""
-    created_at: datetime
+    created_at: CreatedAt
     """Creation time (RFC 3339, UTC)."""
     updated_at: datetime
     """Last change (RFC 3339, UTC)."""
@@ -396,38 +398,35 @@ class Listener(_Request):
     """Port on the targets."""
 
 
+HttpPath = Annotated[str, StringConstraints(max_length=1024, pattern=r"^/")]
+"""An HTTP path: starts with `/`, up to 1024 characters."""
+
+
 class LoadBalancerBase(_Request):
     """Fields of a load balancer that the caller chooses."""
 
-    name: Name
+    name: Annotated[Name, FROM_RESOURCE_NAME]
     """Name, unique per project and region."""
     region: RegionName
-    """Region."""
-    listeners: list[Listener] = Field(min_length=1, max_length=32)
-    """Listeners (1..32)."""
-    target_instance_ids: list[ResourceId] = Field(default_factory=list, max_length=1000)
-    """Instances receiving traffic (must exist in the project)."""
-    health_check_path: Annotated[str, StringConstraints(max_length=1024, pattern=r"^/")] = "/healthz"
-    """HTTP path probed on the targets."""
-    labels: Labels = Field(default_factory=dict)
-    """Free-form labels."""
+    """Catalog region."""
+    listeners: Annotated[list[Listener], Field(min_length=1, max_length=32), IN_PLACE]
+    """Listeners (1..32): `[{"port": 80, "protocol": "http", "target_port": 8080}]`."""
+    target_instance_ids: Annotated[list[ResourceId], Field(max_length=1000), IN_PLACE] = Field(
+        default_factory=list
+    )
+    """Server ids receiving traffic (at most 1000, existing in the project)."""
+    health_check_path: Annotated[HttpPath, IN_PLACE] = "/healthz"
+    """HTTP path probed on the targets (starts with `/`)."""
+    labels: InPlaceLabels = Field(default_factory=dict)
+    """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
 
 
 class LoadBalancerCreate(LoadBalancerBase):
     """Body of `POST /v1/load-balancers`."""
 
 
-class LoadBalancerUpdate(_Request):
-    """Body of `PATCH /v1/load-balancers/{id}`; absent fields are unchanged."""
-
-    listeners: list[Listener] | None = Field(default=None, min_length=1, max_length=32)
-    """New listeners."""
-    target_instance_ids: list[ResourceId] | None = Field(default=None, max_length=1000)
-    """New targets."""
-    health_check_path: Annotated[str, StringConstraints(max_length=1024, pattern=r"^/")] | None = None
-    """New health check path."""
-    labels: Labels | None = None
-    """New labels (replace the old ones)."""
+class LoadBalancerUpdate(update_model(LoadBalancerBase)):  # type: ignore[misc]  # fields derived
+    """Body of `PATCH /v1/load-balancers/{id}`."""
 
 
 class LoadBalancerPublic(LoadBalancerBase, _Public):
@@ -439,11 +438,11 @@ class LoadBalancerPublic(LoadBalancerBase, _Public):
     """Load balancer id (`lb-<hex>`)."""
     project_id: str
     """Owning project."""
-    status: LoadBalancerStatus
-    """Lifecycle status."""
-    public_ip: str | None = None
+    status: Annotated[LoadBalancerStatus, OUTPUT]
+    """Lifecycle status (`active` after create)."""
+    public_ip: Annotated[str | None, OUTPUT] = None
     """Public IPv4 address (a record from the emulator's public pool)."""
-    created_at: datetime
+    created_at: CreatedAt
     """Creation time (RFC 3339, UTC)."""
     updated_at: datetime
     """Last change (RFC 3339, UTC)."""
@@ -455,29 +454,24 @@ class LoadBalancerPublic(LoadBalancerBase, _Public):
 class VolumeBase(_Request):
     """Fields of a volume that the caller chooses."""
 
-    name: Name
+    name: Annotated[Name, FROM_RESOURCE_NAME]
     """Name, unique per project and zone."""
     zone: ZoneName
-    """Zone."""
-    size: int = Field(ge=1, le=65536)
-    """Size in GB."""
+    """Catalog zone."""
+    size: Annotated[int, Field(ge=1, le=65536), GROW_ONLY]
+    """Size in GB (1..65536); grows in place, shrinking replaces."""
     disk_type: DiskTypeName = "ssd"
-    """Disk type."""
-    labels: Labels = Field(default_factory=dict)
-    """Free-form labels."""
+    """Disk type (`ssd` or `hdd`)."""
+    labels: InPlaceLabels = Field(default_factory=dict)
+    """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
 
 
 class VolumeCreate(VolumeBase):
     """Body of `POST /v1/volumes`."""
 
 
-class VolumeUpdate(_Request):
-    """Body of `PATCH /v1/volumes/{id}`; absent fields are unchanged."""
-
-    size: int | None = Field(default=None, ge=1, le=65536)
-    """New size in GB (grow only)."""
-    labels: Labels | None = None
-    """New labels (replace the old ones)."""
+class VolumeUpdate(update_model(VolumeBase)):  # type: ignore[misc]  # fields derived
+    """Body of `PATCH /v1/volumes/{id}`."""
 
 
 class VolumePublic(VolumeBase, _Public):
@@ -489,17 +483,17 @@ class VolumePublic(VolumeBase, _Public):
     """Volume id (`vol-<hex>`)."""
     project_id: str
     """Owning project."""
-    region: RegionName
+    region: Annotated[RegionName, OUTPUT]
     """Region of the zone."""
-    status: VolumeStatus
+    status: Annotated[VolumeStatus, OUTPUT]
     """Lifecycle status."""
-    attached_to: str | None = None
+    attached_to: Annotated[str | None, OUTPUT] = None
     """Instance the volume is attached to (null when detached)."""
     source_instance_id: str | None = None
     """Instance whose disk this volume kept (`keep_storage=true`), else null."""
-    hourly_cost: float
+    hourly_cost: Annotated[float, OUTPUT]
     """USD per hour: size × storage price."""
-    created_at: datetime
+    created_at: CreatedAt
     """Creation time (RFC 3339, UTC)."""
     updated_at: datetime
     """Last change (RFC 3339, UTC)."""

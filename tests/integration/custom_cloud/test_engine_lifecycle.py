@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from provisioning.sdk.ownership import OWNER_LABEL, without_owner
 
+from provisioning.sdk.ownership import OWNER_LABEL, without_owner
 from tests.support.cloud import CloudHandle
 
 from .conftest import EXAMPLE, HERE, api, instances, project_for, steps

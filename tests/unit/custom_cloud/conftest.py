@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import httpx
 import pulumi.dynamic as dyn
 import pytest
+
 from provisioning.emulator.app import create_app
 from provisioning.emulator.settings import Settings
 from provisioning.providers.custom_cloud._provider import CustomCloudProvider

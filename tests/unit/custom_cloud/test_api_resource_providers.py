@@ -5,10 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from provisioning.providers.custom_cloud.load_balancer import LoadBalancerProvider, VolumeProvider
-from provisioning.providers.custom_cloud.network import NetworkProvider, SubnetProvider
+
+from provisioning.providers.custom_cloud.resource_provider import (
+    LoadBalancerProvider,
+    NetworkProvider,
+    SubnetProvider,
+    VolumeProvider,
+)
 from provisioning.providers.custom_cloud.server import ServerProvider
 from provisioning.sdk import ApiError, Conflict, ProvisioningError, WaitTimeout
+from provisioning.sdk.ownership import OWNER_LABEL, without_owner
 from provisioning.sdk.unknowns import UNKNOWN
 
 from ._api_fixtures import checked, failures, items
@@ -59,7 +65,9 @@ def test_network_lifecycle(cloud: Cloud) -> None:
     diff = provider.diff(created.id, created.outs, news)
     assert diff.changes and diff.replaces == []
     updated = provider.update(created.id, created.outs, news).outs
-    assert updated["labels"] == {"env": "prod"} and items(cloud, "networks")[0]["labels"] == {"env": "prod"}
+    assert updated["labels"] == {"env": "prod"}
+    in_cloud = items(cloud, "networks")[0]["labels"]
+    assert without_owner(in_cloud) == {"env": "prod"} and OWNER_LABEL in in_cloud  # the owner label stays
 
     cloud.api.patch(f"/v1/networks/{created.id}", json={"labels": {"env": "hacked"}})
     read = provider.read(created.id, updated)
@@ -181,7 +189,7 @@ def test_volume_lifecycle_grows_in_place_and_replaces_on_shrink(cloud: Cloud) ->
     inputs = checked(provider, VOL)
     created = provider.create(inputs)
     assert created.outs["region"] == "us-west-1" and created.outs["hourly_cost"] == pytest.approx(0.01)
-    assert created.outs["attached_to"] is None
+    assert created.outs.get("attached_to") is None  # outputs that are None are not stored
 
     grow = {**inputs, "size": 30, "labels": {"k": "v"}}
     diff = provider.diff(created.id, created.outs, grow)

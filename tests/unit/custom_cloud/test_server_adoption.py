@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from provisioning.providers.custom_cloud.server import ServerProvider
 from provisioning.sdk.errors import Conflict
 from provisioning.sdk.ownership import OWNER_LABEL, URN_KEY, owner_hash, owner_of

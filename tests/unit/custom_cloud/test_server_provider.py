@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pulumi.output import Unknown
+
 from provisioning.providers.custom_cloud.config import MISSING_KEY_MESSAGE
 from provisioning.providers.custom_cloud.server import ServerProvider
 from provisioning.sdk import ProvisioningError, WaitTimeout
 from provisioning.sdk.ownership import OWNER_LABEL, owner_hash
 from provisioning.sdk.unknowns import UNKNOWN
-from pulumi.output import Unknown
 
 from .conftest import API_KEY, SERVER_BASE, Cloud, checked_server
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+
 from provisioning.sdk import ApiClient, NotFound, RateLimited, RetryPolicy, TransportError, ValidationFailed
 from provisioning.sdk.backoff import Backoff
 

@@ -11,8 +11,9 @@ from collections.abc import Iterator
 
 import pulumi
 import pytest
+
 from provisioning.providers.custom_cloud import Server
-from provisioning.sdk.pickling import PATCHED_ATTRIBUTES
+from provisioning.sdk._pickling import PATCHED_ATTRIBUTES
 
 
 class _Mocks(pulumi.runtime.Mocks):
@@ -54,7 +55,7 @@ def test_server_type_token_is_stable() -> None:
 _HOST_PROBE = textwrap.dedent(
     """
     import os, runpy, sys, threading, time
-    from provisioning.sdk.host import find_host_executor, in_dynamic_host, raise_host_workers
+    from provisioning.sdk._host import find_host_executor, in_dynamic_host, raise_host_workers
 
     def probe():
         time.sleep(1.0)
@@ -75,14 +76,15 @@ def test_host_executor_is_found_and_raised_in_pulumis_real_host() -> None:
     line = next((row for row in result.stdout.splitlines() if row.startswith("RESULT")), "")
     assert line == "RESULT in_host=True before=4 after=64", (
         "pulumi's dynamic host internals changed (ThreadPoolExecutor(max_workers=4) in main(), grpc "
-        f"server._state.thread_pool): update provisioning/sdk/host.py\n{result.stdout}\n{result.stderr}"
+        f"server._state.thread_pool): update provisioning/sdk/_host.py\n{result.stdout}\n{result.stderr}"
     )
 
 
 def test_create_requests_carry_the_urn_to_the_provider() -> None:
-    from provisioning.sdk.host import with_urn
-    from provisioning.sdk.ownership import URN_KEY
     from pulumi.runtime.proto import provider_pb2
+
+    from provisioning.sdk._host import with_urn
+    from provisioning.sdk.ownership import URN_KEY
 
     request = provider_pb2.CreateRequest(urn="urn:pulumi:s::p::t::n")
     request.properties["__provider"] = "x"
@@ -98,7 +100,7 @@ _CREATE_PROBE = textwrap.dedent(
 
     def probe():
         time.sleep(1.0)
-        from provisioning.sdk import host
+        from provisioning.sdk import _host as host
         import provisioning.sdk.dynamic  # noqa: F401 (installs the host patches on import)
         servicer = sys.modules["__main__"].DynamicResourceProviderServicer
         print(f"RESULT create={servicer.Create.__name__} handlers={host.CREATE_HANDLERS}", flush=True)
@@ -115,5 +117,5 @@ def test_create_urn_patch_reaches_pulumis_real_host() -> None:
     line = next((row for row in result.stdout.splitlines() if row.startswith("RESULT")), "")
     assert line == "RESULT create=create_with_urn handlers=1", (
         "pulumi's dynamic host internals changed (servicer.Create, grpc handlers): update "
-        f"provisioning/sdk/host.py\n{result.stdout}\n{result.stderr}"
+        f"provisioning/sdk/_host.py\n{result.stdout}\n{result.stderr}"
     )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import random
 
-import provisioning.sdk as sdk
 import pytest
+from pydantic import field_validator
+
+import provisioning.sdk as sdk
 from provisioning.sdk import (
     Backoff,
     ConfigError,
@@ -18,7 +20,6 @@ from provisioning.sdk import (
     wait_for,
 )
 from provisioning.sdk.errors import InvalidState, RateLimited, ServerError, api_error_for_status
-from pydantic import field_validator
 
 
 class Sized(ServerConfig):

@@ -1,6 +1,7 @@
 """`t:count` servers named fleet-0 … fleet-N-1 in one zone (optional `t:label` label, `t:diskSize`)."""
 
 import pulumi
+
 from provisioning.providers.custom_cloud import Server
 
 config = pulumi.Config("t")

@@ -1,6 +1,7 @@
 """One server, every input from config `t:*`, so tests can change one input at a time."""
 
 import pulumi
+
 from provisioning.providers.custom_cloud import Server
 
 config = pulumi.Config("t")

@@ -1,4 +1,4 @@
-"""Tuning of Pulumi's Python dynamic-provider host process from inside it.
+"""Internal: workarounds inside Pulumi's Python dynamic-provider host process (not public API).
 
 The host (`python -m pulumi.dynamic`, pulumi/dynamic/__main__.py) serves gRPC from a
 `ThreadPoolExecutor(max_workers=4)` created in its `main()`; that caps concurrent create/update/delete
@@ -18,17 +18,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-__all__ = [
-    "DEFAULT_HOST_WORKERS",
-    "PROVIDERS_BY_TYPE",
-    "find_host_executor",
-    "in_dynamic_host",
-    "install_create_urn",
-    "install_read_fallback",
-    "raise_host_workers",
-    "with_urn",
-]
-
 DEFAULT_HOST_WORKERS = 128
 """Worker threads after raising (override with `$PROVISIONING_PROVIDER_WORKERS`)."""
 
@@ -44,18 +33,21 @@ def in_dynamic_host() -> bool:
     return getattr(spec, "name", None) in {"pulumi.dynamic.__main__", "pulumi.dynamic"}
 
 
-def _from_main_frame() -> ThreadPoolExecutor | None:
-    """The executor of the gRPC server held in the host's `main()` frame (`server._state.thread_pool`)."""
-    main_thread = threading.main_thread()
-    frame = sys._current_frames().get(main_thread.ident or -1)
+def _host_main_locals() -> dict[str, Any]:
+    """The local variables of the host's `main()` (its gRPC `server` and `monitor`), or {} outside it."""
+    frame = sys._current_frames().get(threading.main_thread().ident or -1)
     while frame is not None:
         if frame.f_code.co_name == "main" and "server" in frame.f_locals:
-            state = getattr(frame.f_locals["server"], "_state", None)
-            pool = getattr(state, "thread_pool", None)
-            if isinstance(pool, ThreadPoolExecutor):
-                return pool
+            return dict(frame.f_locals)
         frame = frame.f_back
-    return None
+    return {}
+
+
+def _from_main_frame() -> ThreadPoolExecutor | None:
+    """The executor of the gRPC server held in the host's `main()` frame (`server._state.thread_pool`)."""
+    state = getattr(_host_main_locals().get("server"), "_state", None)
+    pool = getattr(state, "thread_pool", None)
+    return pool if isinstance(pool, ThreadPoolExecutor) else None
 
 
 def _from_current_thread() -> ThreadPoolExecutor | None:
@@ -120,7 +112,7 @@ def install_read_fallback() -> bool:
         return _read_patched
     import base64  # noqa: PLC0415 (only in the host)
 
-    from .pickling import pickler_restored  # noqa: PLC0415
+    from ._pickling import pickler_restored  # noqa: PLC0415
 
     original = servicer.Read
 
@@ -186,15 +178,9 @@ def install_create_urn() -> bool:
 
 def _patch_grpc_handlers(method: Callable[..., Any], name: str) -> int:
     """Point the running gRPC server's `name` handlers (bound at registration) at `method`; count them."""
-    main_thread = threading.main_thread()
-    frame = sys._current_frames().get(main_thread.ident or -1)
-    monitor = server = None
-    while frame is not None:
-        if frame.f_code.co_name == "main" and "server" in frame.f_locals:
-            monitor, server = frame.f_locals.get("monitor"), frame.f_locals["server"]
-            break
-        frame = frame.f_back
-    state = getattr(server, "_state", None)
+    main = _host_main_locals()
+    monitor = main.get("monitor")
+    state = getattr(main.get("server"), "_state", None)
     if state is None or monitor is None:
         return 0
     bound = method.__get__(monitor)

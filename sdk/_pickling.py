@@ -1,5 +1,5 @@
-"""Workaround for pulumi#17803: `serialize_provider` re-wraps `pickle._Pickler._batch_setitems` on every
-dynamic resource, so a few hundred resources end in `RecursionError`. `pickler_restored()` puts the
+"""Internal workaround for pulumi#17803: `serialize_provider` re-wraps `pickle._Pickler._batch_setitems`
+on every dynamic resource, so a few hundred resources end in `RecursionError`. `pickler_restored()` puts the
 original methods back after each serialization."""
 
 from __future__ import annotations
@@ -8,8 +8,6 @@ import pickle
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-
-__all__ = ["PATCHED_ATTRIBUTES", "pickler_restored"]
 
 PATCHED_ATTRIBUTES: tuple[str, ...] = ("_batch_setitems", "save_dict")
 """Methods of `pickle._Pickler` that pulumi's `serialize_provider` replaces and never restores."""

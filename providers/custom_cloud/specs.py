@@ -1,0 +1,112 @@
+"""The declarations of the Custom Cloud resources: each is the API's create body (its fields, limits and
+docs, in `api/models.py`) plus the options only the provider reads, registered by type token.
+
+Imports no Pulumi: the policy pack and the extension tooling read these without a running engine."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from provisioning.sdk.fields import CHECK_ONLY, COMPUTED, INTERNAL, OPTION
+from provisioning.sdk.registry import Declaration, register
+from provisioning.sdk.validation import Violation
+
+from .api import catalog
+from .api.models import (
+    InstanceCreate,
+    InstancePublic,
+    LoadBalancerCreate,
+    LoadBalancerPublic,
+    NetworkCreate,
+    NetworkPublic,
+    RegionName,
+    SubnetCreate,
+    SubnetPublic,
+    VolumeCreate,
+    VolumePublic,
+)
+
+__all__ = [
+    "DEFAULT_CREATE_TIMEOUT",
+    "CustomCloudLoadBalancer",
+    "CustomCloudNetwork",
+    "CustomCloudServer",
+    "CustomCloudSubnet",
+    "CustomCloudVolume",
+    "LOAD_BALANCER",
+    "NETWORK",
+    "SERVER",
+    "SUBNET",
+    "VOLUME",
+]
+
+DEFAULT_CREATE_TIMEOUT = 300.0
+"""Seconds a create waits for its resource to be ready (and a delete for it to be gone)."""
+
+
+class _Tracked(BaseModel):
+    """What every Custom Cloud resource carries besides its API fields."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    idempotency_scope: Annotated[str | None, INTERNAL] = None
+    """project/stack/type/name: the stable part of the create's Idempotency-Key (set by the resource)."""
+
+
+class _Awaited(_Tracked):
+    """A resource whose create waits until the API says it is ready."""
+
+    create_timeout: Annotated[float, Field(gt=0), OPTION] = DEFAULT_CREATE_TIMEOUT
+    """Seconds to wait until the resource is ready (and, on delete, gone) before failing."""
+
+
+class CustomCloudServer(_Awaited, InstanceCreate):
+    """A Custom Cloud server: machine type, zone, disk, network, labels, SSH key and startup data."""
+
+    region: Annotated[RegionName | None, CHECK_ONLY] = None
+    """Region the zone must be in (default: the provider's `custom-cloud:region`)."""
+    keep_storage: Annotated[bool, OPTION] = False
+    """On delete, keep the disk as a volume (`<name>-disk`)."""
+    estimated_hourly_cost: Annotated[float | None, COMPUTED] = None
+    """USD per hour, known at preview: machine price + disk_size × storage price."""
+
+
+class CustomCloudNetwork(_Tracked, NetworkCreate):
+    """A Custom Cloud network (VPC): an address range for subnets and servers."""
+
+
+class CustomCloudSubnet(_Tracked, SubnetCreate):
+    """A Custom Cloud subnet: part of a network's range in one zone."""
+
+
+class CustomCloudLoadBalancer(_Awaited, LoadBalancerCreate):
+    """A Custom Cloud load balancer: listeners forwarding to servers, with an HTTP health check."""
+
+
+class CustomCloudVolume(_Tracked, VolumeCreate):
+    """A Custom Cloud volume: a disk in one zone."""
+
+
+def zone_in_region(server: CustomCloudServer) -> list[Violation]:
+    """A server's zone must be in its region (when one is given)."""
+    if server.region is not None and catalog.region_of_zone(server.zone) != server.region:
+        return [Violation("zone", server.zone, f"zone {server.zone!r} is not in region {server.region!r}")]
+    return []
+
+
+SERVER = register(
+    Declaration("custom-cloud:Server", CustomCloudServer, InstancePublic, rules=(zone_in_region,))
+)
+"""Servers (`POST /v1/instances`)."""
+NETWORK = register(Declaration("custom-cloud:Network", CustomCloudNetwork, NetworkPublic))
+"""Networks (`POST /v1/networks`)."""
+SUBNET = register(Declaration("custom-cloud:Subnet", CustomCloudSubnet, SubnetPublic))
+"""Subnets (`POST /v1/subnets`)."""
+LOAD_BALANCER = register(
+    Declaration("custom-cloud:LoadBalancer", CustomCloudLoadBalancer, LoadBalancerPublic)
+)
+"""Load balancers (`POST /v1/load-balancers`)."""
+VOLUME = register(Declaration("custom-cloud:Volume", CustomCloudVolume, VolumePublic))
+"""Volumes (`POST /v1/volumes`)."""
