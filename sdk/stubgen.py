@@ -2,9 +2,9 @@
 
 At run time, `args_type` builds a resource's arguments TypedDict from its declaration. For type checkers,
 `render_stub` writes the `.pyi` of a resources module: an `XArgs` TypedDict per resource (each argument as
-`pulumi.Input[...]`, required ones `Required`), the outputs as `pulumi.Output[...]` attributes, and
-`__init__(resource_name, args=None, opts=None, **kwargs: Unpack[XArgs])`, so a misspelt keyword is a type
-error. Regenerate after changing a declaration:
+`pulumi.Input[...]`, required ones `Required`), the outputs as `pulumi.Output[...]` attributes, and two
+`__init__` overloads, `(resource_name, args, opts=None)` and `(resource_name, *, opts=None, **kwargs)`
+with `Unpack[XArgs]`, so a misspelt keyword is a type error. Regenerate after changing a declaration:
 
     python -m provisioning.sdk.stubgen provisioning.providers.custom_cloud.resources
 
@@ -133,13 +133,12 @@ def _resource(cls: type, renderer: _Renderer) -> str:
             _doc(info.description),
         ]
     out.append(
-        "    def __init__(\n"
-        "        self,\n"
-        "        resource_name: str,\n"
-        f"        args: {args} | None = None,\n"
-        "        opts: pulumi.ResourceOptions | None = None,\n"
-        f"        **kwargs: Unpack[{args}],\n"
-        "    ) -> None: ...\n"
+        "    @overload\n"
+        f"    def __init__(self, resource_name: str, args: {args},"
+        " opts: pulumi.ResourceOptions | None = None) -> None: ...\n"
+        "    @overload\n"
+        "    def __init__(self, resource_name: str, *, opts: pulumi.ResourceOptions | None = None,"
+        f" **kwargs: Unpack[{args}]) -> None: ...\n"
     )
     return "".join(out)
 
@@ -161,8 +160,8 @@ def render_stub(module_name: str) -> str:
     exports = sorted([c.__name__ for c in classes] + [f"{c.__name__}Args" for c in classes])
     head = [
         HEADER.format(module=module_name),
-        "\nfrom typing import Any, Literal, Required, TypedDict, Unpack\n\n",
-        "import pulumi\nfrom provisioning.sdk.dynamic import DynamicResource\n\n",
+        "\nfrom typing import Any, Literal, Required, TypedDict, Unpack, overload\n\n",
+        "import pulumi\n\nfrom provisioning.sdk.dynamic import DynamicResource\n\n",
         "__all__ = [" + ", ".join(f'"{e}"' for e in exports) + "]\n\n\n",
     ]
     return "".join(head) + "\n\n".join([*nested, *resources])

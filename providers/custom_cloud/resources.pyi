@@ -1,9 +1,10 @@
 """Generated from the resource declarations by
 `python -m provisioning.sdk.stubgen provisioning.providers.custom_cloud.resources`: do not edit."""
 
-from typing import Any, Literal, Required, TypedDict, Unpack
+from typing import Any, Literal, Required, TypedDict, Unpack, overload
 
 import pulumi
+
 from provisioning.sdk.dynamic import DynamicResource
 
 __all__ = [
@@ -116,12 +117,13 @@ class Server(DynamicResource):
     """SSH endpoint port (null without sandbox hosts)."""
     ssh_host_key_fingerprints: pulumi.Output[list[str]]
     """SHA256 host key fingerprints (empty without sandbox hosts)."""
+    @overload
     def __init__(
-        self,
-        resource_name: str,
-        args: ServerArgs | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-        **kwargs: Unpack[ServerArgs],
+        self, resource_name: str, args: ServerArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None: ...
+    @overload
+    def __init__(
+        self, resource_name: str, *, opts: pulumi.ResourceOptions | None = None, **kwargs: Unpack[ServerArgs]
     ) -> None: ...
 
 class NetworkArgs(TypedDict, total=False):
@@ -151,12 +153,13 @@ class Network(DynamicResource):
     """Lifecycle status."""
     created_at: pulumi.Output[str]
     """Creation time (RFC 3339, UTC)."""
+    @overload
     def __init__(
-        self,
-        resource_name: str,
-        args: NetworkArgs | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-        **kwargs: Unpack[NetworkArgs],
+        self, resource_name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None: ...
+    @overload
+    def __init__(
+        self, resource_name: str, *, opts: pulumi.ResourceOptions | None = None, **kwargs: Unpack[NetworkArgs]
     ) -> None: ...
 
 class SubnetArgs(TypedDict, total=False):
@@ -192,12 +195,13 @@ class Subnet(DynamicResource):
     """Lifecycle status."""
     created_at: pulumi.Output[str]
     """Creation time (RFC 3339, UTC)."""
+    @overload
     def __init__(
-        self,
-        resource_name: str,
-        args: SubnetArgs | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-        **kwargs: Unpack[SubnetArgs],
+        self, resource_name: str, args: SubnetArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None: ...
+    @overload
+    def __init__(
+        self, resource_name: str, *, opts: pulumi.ResourceOptions | None = None, **kwargs: Unpack[SubnetArgs]
     ) -> None: ...
 
 class LoadBalancerArgs(TypedDict, total=False):
@@ -241,10 +245,15 @@ class LoadBalancer(DynamicResource):
     """Public IPv4 address (a record from the emulator's public pool)."""
     created_at: pulumi.Output[str]
     """Creation time (RFC 3339, UTC)."""
+    @overload
+    def __init__(
+        self, resource_name: str, args: LoadBalancerArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None: ...
+    @overload
     def __init__(
         self,
         resource_name: str,
-        args: LoadBalancerArgs | None = None,
+        *,
         opts: pulumi.ResourceOptions | None = None,
         **kwargs: Unpack[LoadBalancerArgs],
     ) -> None: ...
@@ -286,10 +295,11 @@ class Volume(DynamicResource):
     """USD per hour: size × storage price."""
     created_at: pulumi.Output[str]
     """Creation time (RFC 3339, UTC)."""
+    @overload
     def __init__(
-        self,
-        resource_name: str,
-        args: VolumeArgs | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-        **kwargs: Unpack[VolumeArgs],
+        self, resource_name: str, args: VolumeArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None: ...
+    @overload
+    def __init__(
+        self, resource_name: str, *, opts: pulumi.ResourceOptions | None = None, **kwargs: Unpack[VolumeArgs]
     ) -> None: ...
