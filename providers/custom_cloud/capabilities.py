@@ -1,4 +1,4 @@
-"""What the Custom Cloud provider offers (the seed's provider_capabilities and get_provider_info)."""
+"""What the Custom Cloud provider offers (provider_capabilities and get_provider_info)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ PROVIDER_VERSION = "1.0.0"
 
 
 def provider_capabilities() -> dict[str, Any]:
-    """The seed's capability record, from the catalog."""
+    """The capability record, from the catalog."""
     return {
         "name": PROVIDER_NAME,
         "supports_auto_scaling": True,
@@ -27,7 +27,7 @@ def provider_capabilities() -> dict[str, Any]:
 
 
 def get_provider_info() -> dict[str, Any]:
-    """The seed's provider registry record: name, version, capabilities, regions, machine types, auth."""
+    """The provider registry record: name, version, capabilities, regions, machine types, auth."""
     return {
         "name": PROVIDER_NAME,
         "version": PROVIDER_VERSION,

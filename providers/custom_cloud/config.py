@@ -1,4 +1,4 @@
-"""Custom Cloud provider configuration: the seed's CustomCloudConfig, read from stack config or the env."""
+"""Custom Cloud provider configuration: CustomCloudConfig, read from stack config or the env."""
 
 from __future__ import annotations
 
@@ -22,13 +22,13 @@ __all__ = [
 ]
 
 DEFAULT_API_URL = "https://api.custom-cloud.com/v1"
-"""The seed's default endpoint (the local emulator is `http://127.0.0.1:<port>/v1`)."""
+"""The default endpoint of a hosted Custom Cloud (the local one is `http://127.0.0.1:<port>/v1`)."""
 
 MISSING_KEY_MESSAGE = (
     "CUSTOM_CLOUD_API_KEY environment variable is required "
     "(or set the secret stack config: pulumi config set --secret custom-cloud:apiKey <key>)"
 )
-"""The seed's message for a missing API key, extended with the stack config key."""
+"""The message for a missing API key: the environment variable or the secret stack config key."""
 
 CONFIG_KEYS: dict[str, tuple[str, str | None]] = {
     "api_key": ("custom-cloud:apiKey", "CUSTOM_CLOUD_API_KEY"),
@@ -45,7 +45,7 @@ CONFIG_KEYS: dict[str, tuple[str, str | None]] = {
 
 
 class CustomCloudConfig(ProviderConfig):
-    """Configuration for the Custom Cloud provider (the seed's CustomCloudConfig)."""
+    """Configuration for the Custom Cloud provider (API key, region, endpoint, timeout, billing)."""
 
     api_key: SecretStr
     """API key (Bearer token); never printed, never stored in state."""

@@ -1,4 +1,4 @@
-"""The seed's cost model: machine type price + disk_size × storage price (USD per hour)."""
+"""The cost model of a server: machine type price + disk_size × storage price (USD per hour)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from .api import catalog
 __all__ = ["DEFAULT_DISK_SIZE", "calculate_server_cost"]
 
 DEFAULT_DISK_SIZE = 20
-"""Disk size assumed when a server names none (the seed's default)."""
+"""Disk size assumed when a server names none (20 GB, the API's default)."""
 
 
 def calculate_server_cost(server: Mapping[str, Any]) -> float:

@@ -62,7 +62,7 @@ def test_check_tolerates_unknowns_at_preview(cloud: Cloud) -> None:
     assert ok.failures == [] and ok.inputs["subnet"] == UNKNOWN
 
 
-def test_missing_key_fails_check_with_the_seed_message(cloud: Cloud) -> None:
+def test_missing_key_fails_check_with_the_documented_message(cloud: Cloud) -> None:
     provider = ServerProvider(transport=cloud.transport)
     import pulumi.dynamic as dyn
 
