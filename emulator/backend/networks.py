@@ -41,15 +41,15 @@ class NetworksMixin(BaseBackend):
 
         return self.write(project_id, 201, op, idem)
 
-    def update_labels(
+    def update_fields(
         self, project_id: str, kind: str, rid: str, body: NetworkUpdate | SubnetUpdate
     ) -> Outcome:
-        """PATCH of a resource whose only mutable field is `labels`."""
+        """PATCH of a resource whose mutable fields need no rule beyond their schema: each given field is
+        replaced (labels as a whole)."""
 
         def op(conn: sqlite3.Connection, now: float) -> dict[str, Any]:
             row = self.get(conn, project_id, kind, rid, now)
-            if body.labels is not None:
-                row.doc["labels"] = body.labels
+            row.doc.update(body.model_dump(mode="json", exclude_none=True))
             self.save(conn, row, now)
             return row.doc
 

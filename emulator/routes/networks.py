@@ -57,7 +57,7 @@ async def get_network(network_id: ResourcePath, caller: CallerDep) -> Response:
 async def update_network(network_id: ResourcePath, body: NetworkUpdate, caller: CallerDep) -> Response:
     """Relabel a network."""
     return outcome_response(
-        await caller.write(caller.backend.update_labels, caller.project_id, "network", network_id, body)
+        await caller.write(caller.backend.update_fields, caller.project_id, "network", network_id, body)
     )
 
 
@@ -105,7 +105,7 @@ async def get_subnet(subnet_id: ResourcePath, caller: CallerDep) -> Response:
 async def update_subnet(subnet_id: ResourcePath, body: SubnetUpdate, caller: CallerDep) -> Response:
     """Relabel a subnet."""
     return outcome_response(
-        await caller.write(caller.backend.update_labels, caller.project_id, "subnet", subnet_id, body)
+        await caller.write(caller.backend.update_fields, caller.project_id, "subnet", subnet_id, body)
     )
 
 
