@@ -135,6 +135,8 @@ class NetworkArgs(TypedDict, total=False):
     """Address range, e.g. `10.0.0.0/16` (prefix /8../28, host bits clear)."""
     region: pulumi.Input[str | None]
     """Region (null: usable in every region)."""
+    description: pulumi.Input[str]
+    """What the network is for, up to 255 characters; changes in place. Default: ''."""
     labels: pulumi.Input[dict[str, pulumi.Input[str]]]
     """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
 
@@ -147,6 +149,8 @@ class Network(DynamicResource):
     """Address range, e.g. `10.0.0.0/16` (prefix /8../28, host bits clear)."""
     region: pulumi.Output[str | None]
     """Region (null: usable in every region)."""
+    description: pulumi.Output[str]
+    """What the network is for, up to 255 characters; changes in place."""
     labels: pulumi.Output[dict[str, str]]
     """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
     status: pulumi.Output[Literal["available", "deleting", "deleted"]]

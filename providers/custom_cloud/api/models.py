@@ -313,6 +313,8 @@ class NetworkBase(_Request):
     """Address range, e.g. `10.0.0.0/16` (prefix /8../28, host bits clear)."""
     region: RegionName | None = None
     """Region (null: usable in every region)."""
+    description: Annotated[str, StringConstraints(max_length=255), IN_PLACE] = ""
+    """What the network is for, up to 255 characters; changes in place."""
     labels: InPlaceLabels = Field(default_factory=dict)
     """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
 

@@ -218,3 +218,20 @@ def test_volume_errors_name_the_field_and_never_the_key(cloud: Cloud) -> None:
         provider.update(created.id, created.outs, {**checked(provider, VOL), "size": 5, "labels": {"a": "b"}})
     assert "422" in str(info.value) and API_KEY not in str(info.value)
     assert isinstance(info.value, ApiError) and info.value.field == "size"
+
+
+def test_network_description_goes_to_the_api_and_changes_in_place(cloud: Cloud) -> None:
+    provider = cloud.provider(NetworkProvider)
+    assert failures(provider, {**NET, "description": "x" * 256}) == {
+        "description": "String should have at most 255 characters"
+    }
+    created = provider.create(checked(provider, {**NET, "description": "shop traffic"}))
+    assert created.outs["description"] == "shop traffic"
+    assert items(cloud, "networks")[0]["description"] == "shop traffic"
+
+    news = checked(provider, {**NET, "description": "shop and admin traffic"})
+    diff = provider.diff(created.id, created.outs, news)
+    assert diff.changes and diff.replaces == []
+    provider.update(created.id, created.outs, news)
+    [live] = items(cloud, "networks")
+    assert (live["id"], live["description"]) == (created.id, "shop and admin traffic")
