@@ -90,8 +90,6 @@ def raise_host_workers(workers: int | None = None) -> int | None:
 PROVIDERS_BY_TYPE: dict[str, Callable[[], Any]] = {}
 """Provider factories by dynamic resource type (`dynamic/custom-cloud:Server`), filled by DynamicResource."""
 
-_read_patched = False
-
 
 def _type_of(urn: str) -> str:
     """`urn:pulumi:stack::project::parent$pulumi-python:dynamic/x:Y::name` → `dynamic/x:Y`."""
@@ -105,44 +103,60 @@ def install_read_fallback() -> bool:
 
     Returns True once installed. Needs this module loaded in the host before the import's Read: resources
     created with `import_` depend on a bootstrap resource for that (see `DynamicResource`)."""
-    global _read_patched
-    main = sys.modules.get("__main__")
-    servicer = getattr(main, "DynamicResourceProviderServicer", None)
-    if servicer is None or _read_patched:
-        return _read_patched
+    return _wrap_servicer("Read", _with_provider) is not None
+
+
+def _with_provider(request: Any) -> Any:
+    """A copy of a ReadRequest that carries a serialized provider for its type, if it came without one."""
+    if "__provider" in request.properties.fields:
+        return request
+    factory = PROVIDERS_BY_TYPE.get(_type_of(request.urn))
+    if factory is None:
+        return request
     import base64  # noqa: PLC0415 (only in the host)
+
+    from pulumi.dynamic.dynamic import serialize_provider  # noqa: PLC0415
 
     from ._pickling import pickler_restored  # noqa: PLC0415
 
-    original = servicer.Read
+    with pickler_restored():
+        serialized = serialize_provider(factory())
+    base64.b64decode(serialized)  # a valid provider string
+    _log.info("read of %s without __provider: supplied one (pulumi#16175)", request.urn)
+    return _with_property(request, "__provider", serialized)
 
-    def read(self: Any, request: Any, context: Any) -> Any:
-        if "__provider" not in request.properties.fields:
-            factory = PROVIDERS_BY_TYPE.get(_type_of(request.urn))
-            if factory is not None:
-                from pulumi.dynamic.dynamic import serialize_provider  # noqa: PLC0415
 
-                with pickler_restored():
-                    serialized = serialize_provider(factory())
-                base64.b64decode(serialized)  # a valid provider string
-                patched = type(request)()
-                patched.CopyFrom(request)
-                patched.properties["__provider"] = serialized
-                request = patched
-                _log.info("read of %s without __provider: supplied one (pulumi#16175)", request.urn)
-        return original(self, request, context)
+def _with_property(request: Any, key: str, value: Any) -> Any:
+    patched = type(request)()
+    patched.CopyFrom(request)
+    patched.properties[key] = value
+    return patched
 
-    servicer.Read = read
-    _patch_grpc_handlers(read, "Read")
-    _read_patched = True
-    return True
+
+_wrapped: dict[str, int] = {}
+"""gRPC methods of the host's servicer already wrapped, and how many handlers were re-pointed."""
+
+
+def _wrap_servicer(name: str, rewrite: Callable[[Any], Any]) -> int | None:
+    """Make the host's servicer method `name` pass each request through `rewrite` first (once per
+    process); the number of gRPC handlers re-pointed, or None outside the host."""
+    if name in _wrapped:
+        return _wrapped[name]
+    servicer = getattr(sys.modules.get("__main__"), "DynamicResourceProviderServicer", None)
+    if servicer is None:
+        return None
+    original = getattr(servicer, name)
+
+    def method(self: Any, request: Any, context: Any) -> Any:
+        return original(self, rewrite(request), context)
+
+    method.__name__ = f"{name.lower()}_rewritten"
+    setattr(servicer, name, method)
+    _wrapped[name] = _patch_grpc_handlers(method, name)
+    return _wrapped[name]
 
 
 # -- the URN for ownership labels: the host's Create gets `request.urn` but never passes it on -----------
-
-_create_patched = False
-CREATE_HANDLERS = 0
-"""How many gRPC Create handlers `install_create_urn` re-pointed (1 in pulumi's host)."""
 
 
 def with_urn(request: Any) -> Any:
@@ -151,29 +165,18 @@ def with_urn(request: Any) -> Any:
 
     if not request.urn or URN_KEY in request.properties.fields:
         return request
-    patched = type(request)()
-    patched.CopyFrom(request)
-    patched.properties[URN_KEY] = request.urn
-    return patched
+    return _with_property(request, URN_KEY, request.urn)
 
 
 def install_create_urn() -> bool:
     """In the host, make `Create` pass the resource URN to the provider (`props["__urn"]`), so creates can
     stamp an ownership label (`sdk/ownership.py`). Returns True once installed."""
-    global _create_patched, CREATE_HANDLERS
-    main = sys.modules.get("__main__")
-    servicer = getattr(main, "DynamicResourceProviderServicer", None)
-    if servicer is None or _create_patched:
-        return _create_patched
-    original = servicer.Create
+    return _wrap_servicer("Create", with_urn) is not None
 
-    def create_with_urn(self: Any, request: Any, context: Any) -> Any:
-        return original(self, with_urn(request), context)
 
-    servicer.Create = create_with_urn
-    CREATE_HANDLERS = _patch_grpc_handlers(create_with_urn, "Create")
-    _create_patched = True
-    return True
+def create_handlers() -> int:
+    """How many gRPC Create handlers `install_create_urn` re-pointed (1 in pulumi's host)."""
+    return _wrapped.get("Create", 0)
 
 
 def _patch_grpc_handlers(method: Callable[..., Any], name: str) -> int:

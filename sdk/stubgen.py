@@ -157,12 +157,10 @@ def render_stub(module_name: str) -> str:
         _typed_dict(name, model.__doc__, argument_fields(model), renderer)
         for name, model in renderer.nested.items()
     ]
-    exports = sorted([c.__name__ for c in classes] + [f"{c.__name__}Args" for c in classes])
     head = [
         HEADER.format(module=module_name),
         "\nfrom typing import Any, Literal, Required, TypedDict, Unpack, overload\n\n",
-        "import pulumi\n\nfrom provisioning.sdk.dynamic import DynamicResource\n\n",
-        "__all__ = [" + ", ".join(f'"{e}"' for e in exports) + "]\n\n\n",
+        "import pulumi\n\nfrom provisioning.sdk.dynamic import DynamicResource\n\n\n",
     ]
     return "".join(head) + "\n\n".join([*nested, *resources])
 

@@ -1,7 +1,8 @@
 """The Custom Cloud resources as Pulumi programs use them: Server, Network, Subnet, LoadBalancer, Volume.
 
-Their arguments, outputs and checks come from the declarations in `specs.py`; `resources.pyi` (generated
-from the same declarations by `python -m provisioning.sdk.stubgen`) gives type checkers their signatures.
+Re-exported by the package (see its `__all__`). Their arguments, outputs and checks come from the
+declarations in `specs.py`; `resources.pyi`, generated from the same declarations by
+`python -m provisioning.sdk.stubgen`, gives type checkers their signatures.
 
 >>> web = Server("web", machine_type="small", zone="us-west-1a", labels={"tier": "web"})  # doctest: +SKIP
 """
@@ -14,19 +15,6 @@ from provisioning.sdk.stubgen import args_type
 from .resource_provider import LoadBalancerProvider, NetworkProvider, SubnetProvider, VolumeProvider
 from .server import ServerProvider
 from .specs import LOAD_BALANCER, NETWORK, SERVER, SUBNET, VOLUME
-
-__all__ = [
-    "LoadBalancer",
-    "LoadBalancerArgs",
-    "Network",
-    "NetworkArgs",
-    "Server",
-    "ServerArgs",
-    "Subnet",
-    "SubnetArgs",
-    "Volume",
-    "VolumeArgs",
-]
 
 
 class Server(DynamicResource, provider=ServerProvider):

@@ -7,19 +7,6 @@ import pulumi
 
 from provisioning.sdk.dynamic import DynamicResource
 
-__all__ = [
-    "LoadBalancer",
-    "LoadBalancerArgs",
-    "Network",
-    "NetworkArgs",
-    "Server",
-    "ServerArgs",
-    "Subnet",
-    "SubnetArgs",
-    "Volume",
-    "VolumeArgs",
-]
-
 class ListenerArgs(TypedDict, total=False):
     """One listener of a load balancer."""
 
@@ -99,6 +86,8 @@ class Server(DynamicResource):
     """On delete, keep the disk as a volume (`<name>-disk`)."""
     estimated_hourly_cost: pulumi.Output[float | None]
     """USD per hour, known at preview: machine price + disk_size × storage price."""
+    created_at: pulumi.Output[str]
+    """Creation time (RFC 3339, UTC)."""
     status: pulumi.Output[
         Literal[
             "provisioning", "running", "stopping", "stopped", "starting", "rebooting", "deleting", "deleted"
@@ -109,8 +98,6 @@ class Server(DynamicResource):
     """Private IPv4 address."""
     public_ip: pulumi.Output[str | None]
     """Public IPv4 address (null unless `external_ip`)."""
-    created_at: pulumi.Output[str]
-    """Creation time (RFC 3339, UTC)."""
     ssh_host: pulumi.Output[str | None]
     """SSH endpoint host (null without sandbox hosts)."""
     ssh_port: pulumi.Output[int | None]
@@ -153,10 +140,10 @@ class Network(DynamicResource):
     """What the network is for, up to 255 characters; changes in place."""
     labels: pulumi.Output[dict[str, str]]
     """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
-    status: pulumi.Output[Literal["available", "deleting", "deleted"]]
-    """Lifecycle status."""
     created_at: pulumi.Output[str]
     """Creation time (RFC 3339, UTC)."""
+    status: pulumi.Output[Literal["available", "deleting", "deleted"]]
+    """Lifecycle status."""
     @overload
     def __init__(
         self, resource_name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None
@@ -193,12 +180,12 @@ class Subnet(DynamicResource):
     """Zone (in the network's region, if it has one)."""
     labels: pulumi.Output[dict[str, str]]
     """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
+    created_at: pulumi.Output[str]
+    """Creation time (RFC 3339, UTC)."""
     region: pulumi.Output[str]
     """Region of the zone."""
     status: pulumi.Output[Literal["available", "deleting", "deleted"]]
     """Lifecycle status."""
-    created_at: pulumi.Output[str]
-    """Creation time (RFC 3339, UTC)."""
     @overload
     def __init__(
         self, resource_name: str, args: SubnetArgs, opts: pulumi.ResourceOptions | None = None
@@ -243,12 +230,12 @@ class LoadBalancer(DynamicResource):
     """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
     create_timeout: pulumi.Output[float]
     """Seconds to wait until the resource is ready (and, on delete, gone) before failing."""
+    created_at: pulumi.Output[str]
+    """Creation time (RFC 3339, UTC)."""
     status: pulumi.Output[Literal["provisioning", "active", "deleting", "deleted"]]
     """Lifecycle status (`active` after create)."""
     public_ip: pulumi.Output[str | None]
     """Public IPv4 address (a record from the emulator's public pool)."""
-    created_at: pulumi.Output[str]
-    """Creation time (RFC 3339, UTC)."""
     @overload
     def __init__(
         self, resource_name: str, args: LoadBalancerArgs, opts: pulumi.ResourceOptions | None = None
@@ -289,6 +276,8 @@ class Volume(DynamicResource):
     """Disk type (`ssd` or `hdd`)."""
     labels: pulumi.Output[dict[str, str]]
     """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
+    created_at: pulumi.Output[str]
+    """Creation time (RFC 3339, UTC)."""
     region: pulumi.Output[str]
     """Region of the zone."""
     status: pulumi.Output[Literal["available", "in-use", "deleting", "deleted"]]
@@ -297,8 +286,6 @@ class Volume(DynamicResource):
     """Instance the volume is attached to (null when detached)."""
     hourly_cost: pulumi.Output[float]
     """USD per hour: size × storage price."""
-    created_at: pulumi.Output[str]
-    """Creation time (RFC 3339, UTC)."""
     @overload
     def __init__(
         self, resource_name: str, args: VolumeArgs, opts: pulumi.ResourceOptions | None = None

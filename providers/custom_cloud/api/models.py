@@ -136,6 +136,26 @@ class _Public(BaseModel):
     model_config = ConfigDict(extra="ignore", use_attribute_docstrings=True)
 
 
+class _Stored(_Public):
+    """What the API adds to every resource it stores."""
+
+    id: str
+    """Id handed out by the API (`i-…`, `net-…`, `subnet-…`, `lb-…`, `vol-…`)."""
+    project_id: str
+    """Owning project."""
+    created_at: Annotated[datetime, OUTPUT]
+    """Creation time (RFC 3339, UTC)."""
+    updated_at: datetime
+    """Last change (RFC 3339, UTC)."""
+
+
+class _Zonal(_Stored):
+    """A stored resource that lives in one zone."""
+
+    region: Annotated[RegionName, OUTPUT]
+    """Region of the zone."""
+
+
 # --- errors ---------------------------------------------------------------------------------------
 
 
@@ -227,9 +247,6 @@ DiskSize = Annotated[int, Field(le=65536), AtLeast(10, "GB")]
 InPlaceLabels = Annotated[Labels, IN_PLACE]
 """Labels, which every resource changes in place."""
 
-CreatedAt = Annotated[datetime, OUTPUT]
-"""Creation time (RFC 3339, UTC)."""
-
 
 class InstanceBase(_Request):
     """Fields of an instance that the caller chooses."""
@@ -268,27 +285,15 @@ class InstanceUpdate(update_model(InstanceBase)):  # type: ignore[misc]  # field
     """Body of `PATCH /v1/instances/{id}` (machine type only while stopped)."""
 
 
-class InstancePublic(InstanceBase, _Public):
+class InstancePublic(InstanceBase, _Zonal):
     """An instance as the API answers it."""
 
-    model_config = ConfigDict(extra="ignore")
-
-    id: str
-    """Instance id (`i-<hex>`)."""
-    project_id: str
-    """Owning project."""
-    region: Annotated[RegionName, OUTPUT]
-    """Region of the zone."""
     status: Annotated[InstanceStatus, OUTPUT]
     """Lifecycle status (`running` after create)."""
     private_ip: Annotated[str | None, OUTPUT] = None
     """Private IPv4 address."""
     public_ip: Annotated[str | None, OUTPUT] = None
     """Public IPv4 address (null unless `external_ip`)."""
-    created_at: CreatedAt
-    """Creation time (RFC 3339, UTC)."""
-    updated_at: datetime
-    """Last change (RFC 3339, UTC)."""
     hourly_cost: float
     """USD per hour: machine price + disk_size × storage price."""
     ssh_host: Annotated[str | None, OUTPUT] = None
@@ -327,21 +332,11 @@ class NetworkUpdate(update_model(NetworkBase)):  # type: ignore[misc]  # fields 
     """Body of `PATCH /v1/networks/{id}`."""
 
 
-class NetworkPublic(NetworkBase, _Public):
+class NetworkPublic(NetworkBase, _Stored):
     """A network as the API answers it."""
 
-    model_config = ConfigDict(extra="ignore")
-
-    id: str
-    """Network id (`net-<hex>`)."""
-    project_id: str
-    """Owning project."""
     status: Annotated[NetworkStatus, OUTPUT]
     """Lifecycle status."""
-    created_at: CreatedAt
-    """Creation time (RFC 3339, UTC)."""
-    updated_at: datetime
-    """Last change (RFC 3339, UTC)."""
 
 
 class SubnetBase(_Request):
@@ -367,23 +362,11 @@ class SubnetUpdate(update_model(SubnetBase)):  # type: ignore[misc]  # fields de
     """Body of `PATCH /v1/subnets/{id}`."""
 
 
-class SubnetPublic(SubnetBase, _Public):
+class SubnetPublic(SubnetBase, _Zonal):
     """A subnet as the API answers it."""
 
-    model_config = ConfigDict(extra="ignore")
-
-    id: str
-    """Subnet id (`subnet-<hex>`)."""
-    project_id: str
-    """Owning project."""
-    region: Annotated[RegionName, OUTPUT]
-    """Region of the zone."""
     status: Annotated[NetworkStatus, OUTPUT]
     """Lifecycle status."""
-    created_at: CreatedAt
-    """Creation time (RFC 3339, UTC)."""
-    updated_at: datetime
-    """Last change (RFC 3339, UTC)."""
 
 
 # --- load balancers -------------------------------------------------------------------------------
@@ -431,23 +414,13 @@ class LoadBalancerUpdate(update_model(LoadBalancerBase)):  # type: ignore[misc] 
     """Body of `PATCH /v1/load-balancers/{id}`."""
 
 
-class LoadBalancerPublic(LoadBalancerBase, _Public):
+class LoadBalancerPublic(LoadBalancerBase, _Stored):
     """A load balancer as the API answers it."""
 
-    model_config = ConfigDict(extra="ignore")
-
-    id: str
-    """Load balancer id (`lb-<hex>`)."""
-    project_id: str
-    """Owning project."""
     status: Annotated[LoadBalancerStatus, OUTPUT]
     """Lifecycle status (`active` after create)."""
     public_ip: Annotated[str | None, OUTPUT] = None
     """Public IPv4 address (a record from the emulator's public pool)."""
-    created_at: CreatedAt
-    """Creation time (RFC 3339, UTC)."""
-    updated_at: datetime
-    """Last change (RFC 3339, UTC)."""
 
 
 # --- volumes --------------------------------------------------------------------------------------
@@ -476,17 +449,9 @@ class VolumeUpdate(update_model(VolumeBase)):  # type: ignore[misc]  # fields de
     """Body of `PATCH /v1/volumes/{id}`."""
 
 
-class VolumePublic(VolumeBase, _Public):
+class VolumePublic(VolumeBase, _Zonal):
     """A volume as the API answers it."""
 
-    model_config = ConfigDict(extra="ignore")
-
-    id: str
-    """Volume id (`vol-<hex>`)."""
-    project_id: str
-    """Owning project."""
-    region: Annotated[RegionName, OUTPUT]
-    """Region of the zone."""
     status: Annotated[VolumeStatus, OUTPUT]
     """Lifecycle status."""
     attached_to: Annotated[str | None, OUTPUT] = None
@@ -495,7 +460,3 @@ class VolumePublic(VolumeBase, _Public):
     """Instance whose disk this volume kept (`keep_storage=true`), else null."""
     hourly_cost: Annotated[float, OUTPUT]
     """USD per hour: size × storage price."""
-    created_at: CreatedAt
-    """Creation time (RFC 3339, UTC)."""
-    updated_at: datetime
-    """Last change (RFC 3339, UTC)."""

@@ -103,7 +103,7 @@ _CREATE_PROBE = textwrap.dedent(
         from provisioning.sdk import _host as host
         import provisioning.sdk.dynamic  # noqa: F401 (installs the host patches on import)
         servicer = sys.modules["__main__"].DynamicResourceProviderServicer
-        print(f"RESULT create={servicer.Create.__name__} handlers={host.CREATE_HANDLERS}", flush=True)
+        print(f"RESULT create={servicer.Create.__name__} handlers={host.create_handlers()}", flush=True)
         os._exit(0)
 
     threading.Thread(target=probe, daemon=True).start()
@@ -115,7 +115,7 @@ _CREATE_PROBE = textwrap.dedent(
 def test_create_urn_patch_reaches_pulumis_real_host() -> None:
     result = subprocess.run([sys.executable, "-c", _CREATE_PROBE], capture_output=True, text=True, timeout=60)
     line = next((row for row in result.stdout.splitlines() if row.startswith("RESULT")), "")
-    assert line == "RESULT create=create_with_urn handlers=1", (
+    assert line == "RESULT create=create_rewritten handlers=1", (
         "pulumi's dynamic host internals changed (servicer.Create, grpc handlers): update "
         f"provisioning/sdk/_host.py\n{result.stdout}\n{result.stderr}"
     )
