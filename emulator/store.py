@@ -4,6 +4,10 @@ Writes of the API go through `submit()`: one writer thread takes every pending w
 SAVEPOINT of one transaction and commits them together (group commit: one fsync for the batch), then
 answers each caller. A write is acknowledged only after the COMMIT that holds it returned, so nothing
 acknowledged is lost on a crash; a failing write rolls back to its savepoint and fails alone.
+
+A write whose answer needs slow work outside the database (a sandbox host boot) returns a `Deferred`: the
+transaction records the intent, and after its COMMIT `Deferred.finish()` runs on a worker thread (never the
+writer), its value or error being the write's answer. The writer moves on to other writes meanwhile.
 """
 
 from __future__ import annotations
@@ -13,9 +17,9 @@ import queue
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 
@@ -23,8 +27,10 @@ _MAX_BATCH = 256
 """Writes per group commit at most."""
 _IDLE_S = 5.0
 """The writer thread exits after this long without work (and starts again on the next write)."""
+_FINISHERS = 32
+"""Worker threads running `Deferred.finish()` (each waits at most on work queued before its own)."""
 
-__all__ = ["Store"]
+__all__ = ["Deferred", "Store"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS projects(
@@ -52,7 +58,30 @@ CREATE TABLE IF NOT EXISTS idempotency(
     project_id TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL,
     status INTEGER NOT NULL, body TEXT NOT NULL, created_at REAL NOT NULL,
     PRIMARY KEY(project_id, key));
+-- Host work of an instance under way outside the transactions (emulator/backend/_host_work.py).
+CREATE TABLE IF NOT EXISTS host_jobs(
+    instance_id TEXT PRIMARY KEY, token TEXT NOT NULL, action TEXT NOT NULL, project_id TEXT NOT NULL,
+    idem_key TEXT, retained_volume_id TEXT,
+    fallback_status TEXT, fallback_next_status TEXT, fallback_ready_at REAL, created_at REAL NOT NULL);
 """
+
+
+class Deferred:
+    """Base of a write's result that is final only after work outside the transaction.
+
+    The store calls `finish()` once the COMMIT holding the write returned, on a worker thread (or on the
+    thread of a blocking `transact`), and answers the write with its value or error.
+    """
+
+    __slots__ = ()
+
+    def finish(self) -> object:
+        """The write's final answer (runs after the COMMIT, never on the writer thread)."""
+        raise NotImplementedError
+
+
+class _Raw(Future[Any]):
+    """Waiter of a blocking `transact`: receives a `Deferred` unfinished (its caller finishes it)."""
 
 
 class Store:
@@ -72,6 +101,7 @@ class Store:
         self._thread: threading.Thread | None = None
         self._thread_lock = threading.Lock()
         self._closed = False
+        self._finishers = ThreadPoolExecutor(_FINISHERS, thread_name_prefix="cc-store-finish")
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(
@@ -108,17 +138,22 @@ class Store:
     # --- group commit ---------------------------------------------------------------------------------
 
     def submit(self, fn: Callable[[sqlite3.Connection], T]) -> Future[T]:
-        """Run `fn(conn)` in a write transaction on the writer thread; the future resolves after COMMIT."""
+        """Run `fn(conn)` in a write transaction on the writer thread; the future resolves after COMMIT
+        (a `Deferred` result: with what its `finish()` returns)."""
         fut: Future[T] = Future()
         self._enqueue(fn, fut)
         return fut
 
     def transact(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """`submit` and wait; on the writer thread itself (a write calling a write), run `fn` inline in the
-        transaction under way."""
+        """`submit` and wait (a `Deferred` result is finished on this thread); on the writer thread itself
+        (a write calling a write), run `fn` inline in the transaction under way and return what it returns,
+        a `Deferred` unfinished."""
         if threading.current_thread() is self._thread:
             return fn(self._writer)
-        return self.submit(fn).result()
+        raw = _Raw()
+        self._enqueue(fn, raw)
+        value = raw.result()
+        return cast(T, value.finish()) if isinstance(value, Deferred) else cast(T, value)
 
     async def transact_async(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """`submit` and await from the event loop (no worker thread blocked while waiting)."""
@@ -164,7 +199,19 @@ class Store:
                 results = self._run_batch(batch)
             except BaseException as exc:  # noqa: BLE001 - the writer thread must not die with waiters
                 results = [(waiter, None, exc) for _, waiter in batch]
-            _deliver(results)
+            _deliver([r for r in results if not self._finish_later(*r)])
+
+    def _finish_later(self, waiter: Any, value: Any, exc: BaseException | None) -> bool:
+        """Hand a committed `Deferred` to a worker, which answers `waiter`; False when there is none."""
+        if exc is not None or not isinstance(value, Deferred) or isinstance(waiter, _Raw):
+            return False
+        try:
+            done = self._finishers.submit(value.finish)
+        except RuntimeError as err:  # shut down (close): nobody will finish it
+            _deliver([(waiter, None, err)])
+            return True
+        done.add_done_callback(lambda f: _deliver([(waiter, *_outcome(f))]))
+        return True
 
     def _run_batch(
         self, batch: list[tuple[Callable[[sqlite3.Connection], Any], Any]]
@@ -196,7 +243,9 @@ class Store:
         return results
 
     def close(self) -> None:
-        """Stop the writer thread, close the writer (reader connections close with their threads)."""
+        """Let the `Deferred` work under way end, stop the writer thread, close the writer (reader connections
+        close with their threads)."""
+        self._finishers.shutdown(wait=True)
         self._closed = True
         with self._thread_lock:
             thread = self._thread
@@ -205,6 +254,11 @@ class Store:
             thread.join(timeout=10)
         with self._lock:
             self._writer.close()
+
+
+def _outcome(fut: Future[Any]) -> tuple[Any, BaseException | None]:
+    exc = fut.exception()
+    return (None, exc) if exc is not None else (fut.result(), None)
 
 
 def _deliver(results: list[tuple[Any, Any, BaseException | None]]) -> None:

@@ -8,15 +8,17 @@ import ipaddress
 import json
 import secrets
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import Conflict, IdempotencyMismatch, NotFound, ValidationFailed
 from ..faults import Faults
-from ..hosts import HostBackend
+from ..hosts import HostBackend, RecordHostBackend
 from ..settings import LifecycleMode, Settings
 from ..store import Store
 
@@ -91,6 +93,11 @@ class BaseBackend:
         self.hosts = hosts
         self.faults = faults
         self.lifecycle = Lifecycle(settings.lifecycle, settings.boot_delay_s)
+        # `record` host calls return at once and do nothing: they run inside the transaction.
+        self.inline_hosts = isinstance(hosts, RecordHostBackend)
+        # token of each host job under way → done once its result is committed (see `_host_work`)
+        self.host_waits: dict[str, Future[None]] = {}
+        self.host_waits_lock = threading.Lock()
         self._public_pool = ipaddress.IPv4Network(settings.public_pool)
         self._default_pool = ipaddress.IPv4Network(settings.default_private_cidr)
 
@@ -232,9 +239,12 @@ class BaseBackend:
         next_status: str | None = None,
         ready_at: float | None = None,
         transition: bool = False,
+        touch: bool = True,
     ) -> None:
-        """Write back `row.doc` (and a new status / pending transition when `transition`)."""
-        row.doc["updated_at"] = iso(now)
+        """Write back `row.doc` (and a new status / pending transition when `transition`); `touch` sets
+        `updated_at` to `now`."""
+        if touch:
+            row.doc["updated_at"] = iso(now)
         if transition:
             row.status = status or row.status
             row.next_status, row.ready_at = next_status, ready_at

@@ -5,31 +5,33 @@ from __future__ import annotations
 import ipaddress
 import sqlite3
 import time
+from functools import partial
 from typing import Any
 
 from provisioning.providers.custom_cloud.api import catalog
 from provisioning.providers.custom_cloud.api.models import InstanceCreate, InstanceUpdate
 
 from ..errors import Conflict, InvalidState, ValidationFailed
-from ._common import BaseBackend, IdemRequest, Outcome, iso, new_id
+from ._common import IdemRequest, Outcome, Row, iso, new_id
+from ._host_work import HOST_ACTIONS, HostJob, HostWorkMixin
 
 __all__ = ["InstancesMixin"]
 
-# action → (statuses it is allowed from, transitional status, final status); a no-op when already final.
-_ACTIONS: dict[str, tuple[frozenset[str], str, str]] = {
-    "start": (frozenset({"stopped"}), "starting", "running"),
-    "stop": (frozenset({"running"}), "stopping", "stopped"),
-    "reboot": (frozenset({"running"}), "rebooting", "running"),
+# action → statuses it is allowed from (a no-op when already in its final status, see HOST_ACTIONS).
+_ALLOWED: dict[str, frozenset[str]] = {
+    "start": frozenset({"stopped"}),
+    "stop": frozenset({"running"}),
+    "reboot": frozenset({"running"}),
 }
 
 
-class InstancesMixin(BaseBackend):
-    """The instance operations."""
+class InstancesMixin(HostWorkMixin):
+    """The instance operations (their host work: see `_host_work`)."""
 
     def create_instance(self, project_id: str, body: InstanceCreate, idem: IdemRequest | None) -> Outcome:
-        """POST /v1/instances → 202 with status `provisioning`."""
+        """POST /v1/instances → 202 with status `provisioning` (once the host is up, with its endpoint)."""
 
-        def op(conn: sqlite3.Connection, now: float) -> dict[str, Any]:
+        def op(conn: sqlite3.Connection, now: float, pending: list[HostJob]) -> dict[str, Any]:
             self.check_name(conn, project_id, "instance", body.zone, body.name)
             iid = new_id("i")
             doc: dict[str, Any] = body.model_dump(mode="json")
@@ -46,16 +48,20 @@ class InstancesMixin(BaseBackend):
                 updated_at=iso(now),
                 hourly_cost=catalog.hourly_cost(body.machine_type, body.disk_size),
                 retained_volume_id=None,
+                ssh_host=None,
+                ssh_port=None,
+                ssh_host_key_fingerprints=[],
             )
-            host = self.hosts.create({**doc, "vpc_cidr": self._vpc_cidr(conn, project_id, doc)})
-            doc.update(
-                ssh_host=host.ssh_host, ssh_port=host.ssh_port, ssh_host_key_fingerprints=host.fingerprints
+            row = Row(iid, "provisioning", None, None, doc)
+            job = self.host_job("create", row, idem)
+            job.spec = self.host_spec(conn, doc)
+            self.start_host_work(conn, now, row, job, pending)
+            self.insert(
+                conn, "instance", doc, scope=body.zone, next_status=row.next_status, ready_at=row.ready_at
             )
-            ready = None if self.faults.config.stuck_in_provisioning else self.ready_at(now)
-            self.insert(conn, "instance", doc, scope=body.zone, next_status="running", ready_at=ready)
             return doc
 
-        return self.write(project_id, 202, op, idem)
+        return self.host_write(project_id, 202, op, idem)
 
     def _allocate_private_ip(
         self,
@@ -101,14 +107,6 @@ class InstancesMixin(BaseBackend):
             return self.allocate_ip(conn, body.vpc, ipaddress.IPv4Network(network.doc["cidr"]), iid, "vpc")
         return self.allocate_ip(conn, f"default:{project_id}", self._default_pool, iid, "vpc")
 
-    def _vpc_cidr(self, conn: sqlite3.Connection, project_id: str, doc: dict[str, Any]) -> str:
-        """CIDR of the instance's network (the default pool when it has none): what a host backend wires."""
-        if doc.get("vpc"):
-            network = self.find(conn, project_id, "network", doc["vpc"], 0.0)
-            if network is not None:
-                return str(network.doc["cidr"])
-        return str(self._default_pool)
-
     def instance_statuses(self) -> dict[str, str]:
         """Every instance's id → effective status (a due transition counts as done)."""
         now = time.time()
@@ -149,29 +147,33 @@ class InstancesMixin(BaseBackend):
         return self.write(project_id, 200, op)
 
     def act_on_instance(self, project_id: str, iid: str, action: str, idem: IdemRequest | None) -> Outcome:
-        """POST /v1/instances/{id}/start|stop|reboot → 202."""
-        allowed, during, final = _ACTIONS[action]
+        """POST /v1/instances/{id}/start|stop|reboot → 202 (once the host did it)."""
+        final = HOST_ACTIONS[action][1]
 
-        def op(conn: sqlite3.Connection, now: float) -> dict[str, Any]:
+        def op(conn: sqlite3.Connection, now: float, pending: list[HostJob]) -> dict[str, Any]:
             row = self.get(conn, project_id, "instance", iid, now)
+            self.check_idle(conn, iid)
             if row.status == final and action != "reboot":
                 return row.doc
-            if row.status not in allowed:
+            if row.status not in _ALLOWED[action]:
                 raise InvalidState(
                     f"cannot {action} instance {iid!r} while it is {row.status}",
                     details={"status": row.status, "action": action},
                 )
-            getattr(self.hosts, action)(iid)
-            self.transition(conn, row, now, during, final)
+            self.start_host_work(conn, now, row, self.host_job(action, row, idem), pending)
+            self.save(conn, row, now)
             return row.doc
 
-        return self.write(project_id, 202, op, idem)
+        retry = partial(self.act_on_instance, project_id, iid, action, idem)
+        return self.host_write(project_id, 202, op, idem, retry=retry)
 
     def delete_instance(self, project_id: str, iid: str, *, keep_storage: bool) -> Outcome:
-        """DELETE /v1/instances/{id} → 202 `deleting`; with keep_storage a volume keeps the disk."""
+        """DELETE /v1/instances/{id} → 202 `deleting` (once the host is gone); with keep_storage a volume
+        keeps the disk."""
 
-        def op(conn: sqlite3.Connection, now: float) -> dict[str, Any]:
+        def op(conn: sqlite3.Connection, now: float, pending: list[HostJob]) -> dict[str, Any]:
             row = self.get(conn, project_id, "instance", iid, now)
+            self.check_idle(conn, iid)
             if row.status == "deleting":
                 return row.doc
             lbs = [
@@ -187,13 +189,16 @@ class InstancesMixin(BaseBackend):
                     f"instance {iid!r} is a target of load balancers {', '.join(lbs)}",
                     details={"dependents": lbs},
                 )
+            job = self.host_job("delete", row, None)
             if keep_storage:
-                row.doc["retained_volume_id"] = self._retain_disk(conn, project_id, row.doc, now)
-            self.hosts.delete(iid, retained_volume_id=row.doc.get("retained_volume_id"))
-            self.transition(conn, row, now, "deleting", "deleted")
+                job.retained_volume_id = self._retain_disk(conn, project_id, row.doc, now)
+                row.doc["retained_volume_id"] = job.retained_volume_id
+            self.start_host_work(conn, now, row, job, pending)
+            self.save(conn, row, now)
             return row.doc
 
-        return self.write(project_id, 202, op)
+        retry = partial(self.delete_instance, project_id, iid, keep_storage=keep_storage)
+        return self.host_write(project_id, 202, op, retry=retry)
 
     def _retain_disk(
         self, conn: sqlite3.Connection, project_id: str, inst: dict[str, Any], now: float
