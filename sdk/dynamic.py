@@ -30,7 +30,7 @@ from .fields import (
 from .logs import setup_file_logging
 from .registry import Declaration
 from .unknowns import contains_unknown, normalize_unknowns
-from .validation import parse
+from .validation import Violation, parse
 
 __all__ = ["PROVIDER_KEY", "DynamicProvider", "DynamicResource", "changed_fields"]
 
@@ -93,6 +93,16 @@ class DynamicProvider(dyn.ResourceProvider):
         """Problems with the provider configuration, reported by `check` (e.g. a missing API key)."""
         return []
 
+    def probe_failures(self) -> list[dyn.CheckFailure]:
+        """Problems only the service can tell (a refused key, a wrong URL), asked once the inputs and the
+        configuration pass their own rules: a broken input never costs a request."""
+        return []
+
+    def remote_violations(self, args: Any) -> list[Violation]:
+        """Rules that need the service to decide (a server's zone against its subnet's), for fully known,
+        valid `args`, once everything local passed."""
+        return []
+
     def defaults(self, news: Mapping[str, Any]) -> dict[str, Any]:
         """Values the provider supplies for unset inputs before validation (e.g. a default region)."""
         return {}
@@ -135,6 +145,7 @@ class DynamicProvider(dyn.ResourceProvider):
         known = {k: v for k, v in data.items() if k not in unknown}
         found = self.declaration.check(known, unknown=unknown)
         inputs: dict[str, Any] = dict(news)
+        args = None
         if not found:
             try:
                 args = model.model_validate(known)
@@ -150,11 +161,26 @@ class DynamicProvider(dyn.ResourceProvider):
                     if name not in data and not info.is_required():
                         inputs[name] = info.get_default(call_default_factory=True)
         inputs.update({k: data[k] for k in unknown})
+        found = [self._explained(v, news) for v in found]
         failures = self.config_failures() + [dyn.CheckFailure(v.field, v.rule) for v in found]
+        if not failures:
+            failures = self.probe_failures()
+        if not failures and args is not None:
+            failures = [dyn.CheckFailure(v.field, v.rule) for v in self.remote_violations(args)]
         for name in list(inputs):
             if inputs[name] is None and name not in model.model_fields:
                 del inputs[name]
         return dyn.CheckResult(inputs, failures)
+
+    def _explained(self, violation: Violation, news: Mapping[str, Any]) -> Violation:
+        """A broken rule on a value the resource took from its resource name says so, and how to set it."""
+        scope = str(news.get("idempotency_scope") or "")
+        if violation.field in fields_with(self.args_model, FROM_RESOURCE_NAME) and scope.endswith(
+            f"/{violation.value}"
+        ):
+            hint = f" (it comes from the resource name; pass {violation.field}=... to choose another)"
+            return Violation(violation.field, violation.value, violation.rule + hint)
+        return violation
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.DiffResult:
         """Compare declared inputs only (never `__provider`): in place unless `replaces` says otherwise."""

@@ -12,6 +12,7 @@ ValidationError: disk_size must be at least 10GB
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler, ValidationInfo
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
-__all__ = ["AtLeast", "InCatalog", "NotEmpty"]
+__all__ = ["AtLeast", "InCatalog", "Matches", "NotEmpty"]
 
 
 def _field(info: ValidationInfo) -> str:
@@ -90,3 +91,24 @@ class InCatalog(_Rule):
 
     def json_schema(self) -> dict[str, Any]:
         return {"enum": list(self.known)}
+
+
+@dataclass(frozen=True)
+class Matches(_Rule):
+    """The string matches `pattern`, which `means` says in words ("name 'Web_1' must be lowercase letters,
+    digits and dashes, …"); the JSON schema carries the pattern."""
+
+    pattern: str
+    """A regular expression the whole string must match."""
+    means: str
+    """What the pattern asks for, in words."""
+
+    def check(self, value: Any, info: ValidationInfo) -> Any:
+        if re.fullmatch(self.pattern, value) is None:
+            raise PydanticCustomError(
+                "string_pattern_mismatch", f"{_field(info)} {value!r} must be {self.means}"
+            )
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"pattern": self.pattern}

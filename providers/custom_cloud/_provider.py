@@ -15,6 +15,7 @@ from provisioning.sdk.errors import ConfigError, NotFound
 
 from .client import Created, CustomCloudClient
 from .config import CustomCloudConfig, load_config
+from .preflight import preflight
 
 __all__ = ["CustomCloudProvider", "create_idempotent", "ignore_not_found"]
 
@@ -43,8 +44,13 @@ class CustomCloudProvider(DynamicProvider):
         try:
             self.config()
         except ConfigError as exc:
-            return [dyn.CheckFailure("", f"{exc.field}: {exc.rule}")]
+            return [_failure(exc)]
         return []
+
+    def probe_failures(self) -> list[dyn.CheckFailure]:
+        """One probe of the API with this configuration (once per process): key, URL, reachability."""
+        problem = preflight(self.config(), transport=self._transport)
+        return [] if problem is None else [_failure(problem)]
 
     def client(self) -> CustomCloudClient:
         """A fresh API client (built per call: the provider object captures no client)."""
@@ -83,3 +89,7 @@ def create_idempotent(
     raise RuntimeError(
         f"create of {scope!r}: {MAX_KEY_GENERATIONS} idempotency keys all replay deleted resources"
     )
+
+
+def _failure(problem: ConfigError) -> dyn.CheckFailure:
+    return dyn.CheckFailure("", f"{problem.field}: {problem.rule}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 
@@ -72,6 +73,21 @@ class CustomCloudConfig(ProviderConfig):
         if not value.get_secret_value():
             raise ValueError(MISSING_KEY_MESSAGE)
         return value
+
+    @field_validator("api_url")
+    @classmethod
+    def _api_url_shape(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or not parts.path.rstrip("/").endswith("/v1")
+        ):
+            raise ValueError(
+                f"{value!r} is not the API's base URL: it must be http(s)://HOST[:PORT]/v1 "
+                "(the local Custom Cloud prints it, e.g. http://127.0.0.1:8787/v1)"
+            )
+        return value.rstrip("/")
 
     @field_validator("region")
     @classmethod

@@ -9,11 +9,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from provisioning.sdk.errors import ProvisioningError
+from provisioning.sdk.errors import NotFound, ProvisioningError
+from provisioning.sdk.validation import Violation
 from provisioning.sdk.waiters import Pace, wait_for
 
-from .api.collections import INSTANCES
-from .api.models import InstancePublic
+from .api.collections import INSTANCES, SUBNETS
+from .api.models import InstancePublic, SubnetPublic
 from .client import CustomCloudClient
 from .cost import calculate_server_cost
 from .resource_provider import ApiResourceProvider
@@ -47,6 +48,22 @@ class ServerProvider(ApiResourceProvider):
     def computed(self, args: Any) -> dict[str, Any]:
         return {"estimated_hourly_cost": calculate_server_cost(args.model_dump())}
 
+    def remote_violations(self, args: Any) -> list[Violation]:
+        """A server must be in its subnet's zone and network (decided at preview when the subnet exists)."""
+        if args.subnet is None:
+            return []
+        subnet = _subnet(self, args.subnet)
+        if subnet is None:
+            return [Violation("subnet", args.subnet, f"subnet {args.subnet!r} does not exist")]
+        found = []
+        if subnet.zone != args.zone:
+            rule = f"zone {args.zone!r} differs from the zone of subnet {subnet.id} ({subnet.zone!r})"
+            found.append(Violation("zone", args.zone, rule + ": a server must be in its subnet's zone"))
+        if args.vpc is not None and subnet.network_id != args.vpc:
+            rule = f"vpc {args.vpc!r} is not the network of subnet {subnet.id} ({subnet.network_id!r})"
+            found.append(Violation("vpc", args.vpc, rule))
+        return found
+
     def revive(self, api: CustomCloudClient, resource: Any) -> Any:
         """A stopped server that is adopted is started."""
         return api.instance_action(resource.id, "start") if resource.status == "stopped" else resource
@@ -78,3 +95,17 @@ class ServerProvider(ApiResourceProvider):
         api.update(INSTANCES, id_, INSTANCES.update(machine_type=machine_type))
         api.instance_action(id_, "start")
         self.until_ready(api, id_, timeout)
+
+
+_subnets: dict[str, SubnetPublic | None] = {}
+"""Subnets looked up by `check` in this process (a subnet's zone and network never change in place)."""
+
+
+def _subnet(provider: ServerProvider, subnet_id: str) -> SubnetPublic | None:
+    if subnet_id not in _subnets:
+        with provider.client() as api:
+            try:
+                _subnets[subnet_id] = api.get(SUBNETS, subnet_id)
+            except NotFound:
+                return None
+    return _subnets[subnet_id]

@@ -15,7 +15,7 @@ from provisioning.sdk.fields import (
     OUTPUT,
     update_model,
 )
-from provisioning.sdk.rules import AtLeast, InCatalog
+from provisioning.sdk.rules import AtLeast, InCatalog, Matches
 
 from . import catalog
 
@@ -67,7 +67,13 @@ T = TypeVar("T")
 NAME_PATTERN = r"^[a-z]([-a-z0-9]*[a-z0-9])?$"
 """Resource names: lowercase letters, digits and dashes, starting with a letter, not ending with a dash."""
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=63, pattern=NAME_PATTERN)]
+Name = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=63),
+    Matches(
+        NAME_PATTERN, "lowercase letters, digits and dashes, starting with a letter, not ending with a dash"
+    ),
+]
 """A resource name (1..63 characters, NAME_PATTERN)."""
 
 LabelKey = Annotated[str, StringConstraints(min_length=1, max_length=63)]

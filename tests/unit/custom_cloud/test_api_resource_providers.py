@@ -44,7 +44,7 @@ def _lb_inputs(provider: LoadBalancerProvider, **changes: Any) -> dict[str, Any]
     [
         ({"cidr": "10.0.0.0/30"}, "cidr", ""),
         ({"cidr": "not-a-cidr"}, "cidr", ""),
-        ({"name": "Bad_Name"}, "name", "should match pattern"),
+        ({"name": "Bad_Name"}, "name", "name 'Bad_Name' must be lowercase letters, digits and dashes"),
         ({"region": "mars-1"}, "region", "unknown region 'mars-1'"),
     ],
 )

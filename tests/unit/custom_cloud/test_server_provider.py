@@ -32,7 +32,7 @@ def failures(provider: ServerProvider, **changes: Any) -> dict[str, str]:
         ({"zone": "mars-1a"}, "zone", "unknown zone 'mars-1a'"),
         ({"zone": "eu-west-1a"}, "zone", "zone 'eu-west-1a' is not in region 'us-west-1'"),
         ({"disk_type": "nvme"}, "disk_type", "unknown disk_type 'nvme'"),
-        ({"name": "Bad_Name"}, "name", "should match pattern"),
+        ({"name": "Bad_Name"}, "name", "name 'Bad_Name' must be lowercase letters, digits and dashes"),
     ],
 )
 def test_check_reports_each_rule_on_its_field(

@@ -13,6 +13,7 @@ server = Server(
     zone=config.get("zone") or "us-west-1a",
     disk_size=config.get_int("diskSize") or 20,
     labels=config.get_object("labels") or {},
+    subnet=config.get("subnet"),
     opts=pulumi.ResourceOptions(import_=import_id) if import_id else None,
 )
 pulumi.export("id", server.id)
