@@ -54,11 +54,12 @@ __all__ = [
     "idempotency_key",
     "parse",
     "register",
+    "stack_hourly_cost",
     "violations",
     "wait_for",
 ]
 
-_LAZY = {"DynamicProvider": "dynamic", "DynamicResource": "dynamic"}
+_LAZY = {"DynamicProvider": "dynamic", "DynamicResource": "dynamic", "stack_hourly_cost": "cost"}
 
 
 def __getattr__(name: str) -> Any:

@@ -18,6 +18,7 @@ from ._host import (
     raise_host_workers,
 )
 from ._pickling import pickler_restored
+from .cost import COST_OUTPUT, track_cost
 from .fields import (
     COMPUTED,
     FROM_RESOURCE_NAME,
@@ -299,6 +300,8 @@ class DynamicResource(dyn.Resource):
             opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[_host_bootstrap()]))
         with pickler_restored():
             super().__init__(self.provider_type(), resource_name, props, opts)
+        if COST_OUTPUT in model.model_fields:
+            track_cost(getattr(self, COST_OUTPUT))
 
     def internal_inputs(self, resource_name: str) -> dict[str, Any]:
         """Inputs the resource sets itself: `idempotency_scope` (project/stack/type/name), if declared."""

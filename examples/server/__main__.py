@@ -2,12 +2,15 @@
 
 Configure the API with `pulumi config set custom-cloud:apiUrl http://127.0.0.1:<port>/v1` and
 `pulumi config set --secret custom-cloud:apiKey <key>` (or CUSTOM_CLOUD_API_URL / CUSTOM_CLOUD_API_KEY).
-Adopt an existing server with `import_id` (CLI `pulumi import` of dynamic resources fails: pulumi#16175).
+Adopt an existing server as `example-1` with `pulumi config set server-example:importId i-…` (the CLI's
+`pulumi import` cannot import dynamic resources: pulumi#16175). `provisioning cost STACK` prints the cost
+of each resource from the stack's state.
 """
 
 import pulumi
 
 from provisioning.providers.custom_cloud import Network, Server, Subnet
+from provisioning.sdk import stack_hourly_cost
 
 config = pulumi.Config("server-example")
 zone = config.get("zone") or "us-west-1a"
@@ -35,9 +38,4 @@ pulumi.export("network_id", network.id)
 pulumi.export("server_ids", [server.id for server in servers])
 pulumi.export("private_ips", [server.private_ip for server in servers])
 pulumi.export("public_ips", [server.public_ip for server in servers])
-pulumi.export(
-    "estimated_hourly_cost",
-    pulumi.Output.all(*[server.estimated_hourly_cost for server in servers]).apply(
-        lambda costs: round(sum(costs), 6)
-    ),
-)
+pulumi.export("estimated_hourly_cost", stack_hourly_cost())  # every declared resource, known at preview

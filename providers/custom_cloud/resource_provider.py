@@ -18,6 +18,7 @@ from provisioning.sdk.ownership import OWNER_LABEL, owner_of, with_owner, withou
 from provisioning.sdk.waiters import NO_FIRST_ANSWER, Pace, wait_for
 
 from ._provider import CustomCloudProvider, create_idempotent, ignore_not_found
+from .api import catalog
 from .api.collections import LOAD_BALANCERS, NETWORKS, SUBNETS, VOLUMES, Collection
 from .client import CustomCloudClient
 from .specs import DEFAULT_CREATE_TIMEOUT, LOAD_BALANCER, NETWORK, SUBNET, VOLUME
@@ -297,3 +298,7 @@ class VolumeProvider(ApiResourceProvider):
     declaration = VOLUME
     collection = VOLUMES
     unique_within = ("zone",)
+    computed_from = frozenset({"size"})
+
+    def computed(self, args: Any) -> dict[str, Any]:
+        return {"estimated_hourly_cost": round(args.size * catalog.STORAGE_GB_HOUR, 6)}

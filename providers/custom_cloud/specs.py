@@ -88,6 +88,9 @@ class CustomCloudLoadBalancer(_Awaited, LoadBalancerCreate):
 class CustomCloudVolume(_Tracked, VolumeCreate):
     """A Custom Cloud volume: a disk in one zone."""
 
+    estimated_hourly_cost: Annotated[float | None, COMPUTED] = None
+    """USD per hour, known at preview: size × storage price."""
+
 
 def zone_in_region(server: CustomCloudServer) -> list[Violation]:
     """A server's zone must be in its region (when one is given)."""
