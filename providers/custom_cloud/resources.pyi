@@ -276,6 +276,8 @@ class Volume(DynamicResource):
     """Disk type (`ssd` or `hdd`)."""
     labels: pulumi.Output[dict[str, str]]
     """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
+    estimated_hourly_cost: pulumi.Output[float | None]
+    """USD per hour, known at preview: size × storage price."""
     created_at: pulumi.Output[str]
     """Creation time (RFC 3339, UTC)."""
     region: pulumi.Output[str]
