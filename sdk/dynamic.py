@@ -18,6 +18,7 @@ from ._host import (
     raise_host_workers,
 )
 from ._pickling import pickler_restored
+from ._program import install_user_frames
 from .cost import COST_OUTPUT, track_cost
 from .fields import (
     COMPUTED,
@@ -314,3 +315,5 @@ class DynamicResource(dyn.Resource):
 if in_dynamic_host():
     install_read_fallback()
     install_create_urn()
+else:
+    install_user_frames()
