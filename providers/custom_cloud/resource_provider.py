@@ -13,7 +13,7 @@ import pulumi.dynamic as dyn
 from pydantic import BaseModel
 
 from provisioning.sdk.errors import Conflict, NotFound
-from provisioning.sdk.fields import GROW_ONLY, IN_PLACE, fields_with, replace_fields
+from provisioning.sdk.fields import GROW_ONLY, IN_PLACE, INTERNAL, fields_with, replace_fields
 from provisioning.sdk.ownership import OWNER_LABEL, owner_of, with_owner, without_owner
 from provisioning.sdk.waiters import NO_FIRST_ANSWER, Pace, wait_for
 
@@ -257,11 +257,13 @@ class ApiResourceProvider(CustomCloudProvider):
         return float(props.get("create_timeout") or DEFAULT_CREATE_TIMEOUT)
 
     def outputs(self, inputs: Mapping[str, Any], resource: BaseModel) -> dict[str, Any]:
-        """Declared inputs, then the API's view of its fields and the declared outputs."""
-        outs = {k: v for k, v in self.inputs_of(inputs).items() if v is not None}
+        """Declared inputs (not internal ones), then the API's view of its fields and the declared outputs.
+        Values that are None, and outputs that are empty lists, are not stored (state stays small)."""
+        internal = set(fields_with(self.args_model, INTERNAL))
+        outs = {k: v for k, v in self.inputs_of(inputs).items() if v is not None and k not in internal}
         dumped = resource.model_dump(mode="json")
-        names = (*self.collection.create.model_fields, *self.declaration.output_names)
-        outs.update({k: dumped[k] for k in names if dumped.get(k) is not None})  # None: not in state
+        outs.update({k: dumped[k] for k in self.collection.create.model_fields if dumped.get(k) is not None})
+        outs.update({k: dumped[k] for k in self.declaration.output_names if dumped.get(k) not in (None, [])})
         if "labels" in outs:
             outs["labels"] = without_owner(outs["labels"])
         return outs
