@@ -59,9 +59,7 @@ class ApiResourceProvider(CustomCloudProvider):
         with self.client() as api:
             try:
                 resource, adopted = self.post(api, body, props), False
-            except Conflict as exc:
-                if exc.field != "name":
-                    raise
+            except Conflict as exc:  # the name (or, for a subnet, the range) is taken: perhaps by us
                 resource, adopted = self.adopt(api, body, props, exc)
             try:
                 resource = self.until_ready(api, resource.id, timeout, first=resource)
@@ -93,9 +91,10 @@ class ApiResourceProvider(CustomCloudProvider):
     def adopt(
         self, api: CustomCloudClient, body: BaseModel, props: Mapping[str, Any], conflict: Conflict
     ) -> tuple[Any, bool]:
-        """The name is taken: adopt the resource if its ownership label proves it is this one's (made by an
-        interrupted run whose key no longer matches), else raise the conflict naming field, value and
-        holder. Returns the resource and whether it was adopted (False: made anew)."""
+        """A create met a conflict: adopt the resource of this name if its ownership label proves it is this
+        one's (made by an interrupted run whose key no longer matches); else raise the conflict, naming
+        field, value and holder when it was the name. Returns the resource and whether it was adopted
+        (False: made anew)."""
         name, owner = str(getattr(body, "name")), owner_of(props)  # noqa: B009 (every create body has one)
         scope = self.unique_within or ()
         found = [
@@ -104,6 +103,8 @@ class ApiResourceProvider(CustomCloudProvider):
             if r.status != "deleted" and all(getattr(r, k) == getattr(body, k) for k in scope)
         ]
         mine = [r for r in found if owner and r.labels.get(OWNER_LABEL) == owner]
+        if not mine and conflict.field != "name":
+            raise conflict
         if not mine:
             holder = f" by {found[0].id}" if found else ""
             where = "".join(f" in {k} {getattr(body, k)}" for k in scope)
