@@ -60,7 +60,7 @@ def _probe(config: CustomCloudConfig, transport: httpx.BaseTransport | None) -> 
         return ConfigError(
             "custom-cloud:apiKey",
             None,
-            f"the API at {url} refused the key (401): set your project's key with "
+            f"the API at {url} refused the key (401 unauthenticated): set your project's key with "
             "`pulumi config set --secret custom-cloud:apiKey <key>` "
             "(the local Custom Cloud's: `provisioning cloud key`)",
         )

@@ -39,7 +39,7 @@ def _answering(status: int) -> httpx.MockTransport:
 @pytest.mark.parametrize(
     ("transport", "key", "words"),
     [
-        (_answering(401), "custom-cloud:apiKey", "refused the key (401)"),
+        (_answering(401), "custom-cloud:apiKey", "refused the key (401 unauthenticated)"),
         (_answering(404), "custom-cloud:apiUrl", "/regions answered 404: the URL must be the API's base"),
         (_raising("[Errno -2] Name or service not known"), "custom-cloud:apiUrl", "does not resolve"),
         (_raising("[Errno 111] Connection refused"), "custom-cloud:apiUrl", "nothing listens at"),
@@ -83,7 +83,7 @@ def test_a_refused_port_fails_check_fast_on_a_real_socket() -> None:
 def test_wrong_key_fails_check_against_the_real_service(cloud: Cloud) -> None:
     provider = cloud.provider(ServerProvider, **{"custom-cloud:apiKey": "not-the-key"})
     [failure] = provider.check({}, dict(SERVER_BASE)).failures
-    assert failure.reason.startswith(f"custom-cloud:apiKey: the API at {API_URL} refused the key (401)")
+    assert failure.reason.startswith(f"custom-cloud:apiKey: the API at {API_URL} refused the key (401 unauthenticated)")
     assert cloud.provider(ServerProvider).check({}, dict(SERVER_BASE)).failures == []
     assert API_KEY not in failure.reason
 
