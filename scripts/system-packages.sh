@@ -3,7 +3,8 @@
 #
 # The sandbox backend overlays the host's root filesystem, so every package installed here is present in
 # every sandbox: openssh-server (each sandbox's sshd), and the software of the task services
-# (postgresql, haproxy, prometheus, prometheus-node-exporter, cron), so that `apt-get install <package>`
+# (postgresql, haproxy, prometheus, prometheus-node-exporter, prometheus-postgres-exporter, cron, and the
+# openssl and curl the CustomDatabase task service uses), so that `apt-get install <package>`
 # inside a sandbox finds it installed and needs no network.
 #
 # Idempotent and fast when everything is present (one dpkg-query, no apt-get update). The host itself must
@@ -11,8 +12,9 @@
 # scripts are disabled afterwards. Daemons already running are left alone (someone may use them).
 set -euo pipefail
 
-PACKAGES=(openssh-server openssh-client postgresql haproxy prometheus prometheus-node-exporter cron iproute2 util-linux)
-SERVICES=(ssh postgresql haproxy prometheus prometheus-node-exporter cron)
+PACKAGES=(openssh-server openssh-client postgresql haproxy prometheus prometheus-node-exporter
+          prometheus-postgres-exporter cron iproute2 util-linux openssl curl)
+SERVICES=(ssh postgresql haproxy prometheus prometheus-node-exporter prometheus-postgres-exporter cron)
 
 if [ "$(uname -s)" != Linux ] || ! command -v dpkg-query >/dev/null 2>&1; then
     echo "system-packages: not a Debian-like Linux: skipping (the emulator will use the 'record' host backend)"
