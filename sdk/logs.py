@@ -1,4 +1,4 @@
-"""Provider logging to a file under the tools folder (the dynamic host's output never reaches the engine)."""
+"""Provider logging to a file (the dynamic host's output never reaches the engine)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,13 @@ _configured: set[str] = set()
 
 
 def log_dir() -> Path:
-    """`$PROVISIONING_LOG_DIR`, else `.tools/logs` under the current directory."""
-    return Path(os.environ.get("PROVISIONING_LOG_DIR") or Path.cwd() / ".tools" / "logs")
+    """`$PROVISIONING_LOG_DIR`, else `provisioning/logs` in the user's state folder
+    (`$XDG_STATE_HOME`, default `~/.local/state`): never inside the user's project."""
+    explicit = os.environ.get("PROVISIONING_LOG_DIR")
+    if explicit:
+        return Path(explicit)
+    state = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(state) / "provisioning" / "logs"
 
 
 def setup_file_logging(*, filename: str = "providers.log", level: int = logging.INFO) -> Path:

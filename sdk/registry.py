@@ -22,6 +22,7 @@ __all__ = [
     "ENTRY_POINT_GROUPS",
     "CrossFieldRule",
     "Declaration",
+    "ExtensionLoadError",
     "UnknownTypeToken",
     "declaration",
     "declaration_for_type",
@@ -44,6 +45,10 @@ Kind = Literal["resource", "taskserv", "cluster"]
 
 class UnknownTypeToken(LookupError):
     """No declaration is registered for a type token."""
+
+
+class ExtensionLoadError(ImportError):
+    """An installed extension's entry point does not load (its module is missing or broken)."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +118,13 @@ def _load_entry_points() -> None:
         return
     for group in ENTRY_POINT_GROUPS:
         for entry in entry_points(group=group):
-            entry.load()
+            try:
+                entry.load()
+            except Exception as exc:
+                raise ExtensionLoadError(
+                    f"the extension entry point {entry.name!r} of {group} ({entry.value}) failed to load: {exc}; "
+                    "reinstall or uninstall the package that declares it"
+                ) from exc
     _loaded = True
 
 

@@ -89,7 +89,9 @@ def test_getting_started_runs_as_written(tmp_path: Path) -> None:
     places = {
         "the shell's output": transcript,
         "the service's log": _text(project / ".cc" / "serve.log"),
-        "the provider log": _text(project / ".tools" / "logs" / "providers.log"),
+        "the provider log": _text(
+            tmp_path / "home" / ".local" / "state" / "provisioning" / "logs" / "providers.log"
+        ),
         "Pulumi.dev.yaml": _text(project / f"Pulumi.{STACK}.yaml"),
         "the stack's state": _text(_state_file(project)),
     }
