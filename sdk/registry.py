@@ -122,8 +122,8 @@ def _load_entry_points() -> None:
                 entry.load()
             except Exception as exc:
                 raise ExtensionLoadError(
-                    f"the extension entry point {entry.name!r} of {group} ({entry.value}) failed to load: {exc}; "
-                    "reinstall or uninstall the package that declares it"
+                    f"the extension entry point {entry.name!r} of {group} ({entry.value}) failed to load: "
+                    f"{exc}; reinstall or uninstall the package that declares it"
                 ) from exc
     _loaded = True
 
