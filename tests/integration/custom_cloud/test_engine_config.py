@@ -41,7 +41,9 @@ def test_api_url_without_v1_fails_naming_the_key(tmp_path: Path, cloud: CloudHan
 def test_wrong_key_fails_naming_the_key_never_its_value(tmp_path: Path, cloud: CloudHandle) -> None:
     project = project_for(HERE / "single_server", tmp_path / "proj", cloud)
     project.config_set("custom-cloud:apiKey", "cc-wrong-key-0000", secret=True)
-    text = _preview_fails(project, "custom-cloud:apiKey", f"the API at {cloud.url} refused the key (401 unauthenticated)")
+    text = _preview_fails(
+        project, "custom-cloud:apiKey", f"the API at {cloud.url} refused the key (401 unauthenticated)"
+    )
     assert "cc-wrong-key-0000" not in text and cloud.api_key not in text
     assert instances(cloud) == []
 

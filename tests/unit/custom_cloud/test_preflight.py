@@ -83,7 +83,9 @@ def test_a_refused_port_fails_check_fast_on_a_real_socket() -> None:
 def test_wrong_key_fails_check_against_the_real_service(cloud: Cloud) -> None:
     provider = cloud.provider(ServerProvider, **{"custom-cloud:apiKey": "not-the-key"})
     [failure] = provider.check({}, dict(SERVER_BASE)).failures
-    assert failure.reason.startswith(f"custom-cloud:apiKey: the API at {API_URL} refused the key (401 unauthenticated)")
+    assert failure.reason.startswith(
+        f"custom-cloud:apiKey: the API at {API_URL} refused the key (401 unauthenticated)"
+    )
     assert cloud.provider(ServerProvider).check({}, dict(SERVER_BASE)).failures == []
     assert API_KEY not in failure.reason
 
