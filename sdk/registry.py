@@ -63,6 +63,9 @@ class Declaration:
     """The API's answer for it, whose OUTPUT-marked fields are outputs (None: the model's fields only)."""
     kind: Kind = "resource"
     """What it declares."""
+    category: str | None = None
+    """What it is for (`database`, `load-balancer`, `monitoring`, …): rules that apply to a kind of service
+    (e.g. "production databases are backed up") find it by this."""
     rules: Sequence[CrossFieldRule] = field(default_factory=tuple)
     """Rules across fields, run on a model that passed its field rules."""
 

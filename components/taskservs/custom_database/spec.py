@@ -156,6 +156,7 @@ CUSTOM_DATABASE = register(
         "provisioning:taskservs:CustomDatabase",
         CustomDatabaseConfig,
         kind="taskserv",
+        category="database",
         rules=(folders_apart, ssl_files_together, metrics_port_apart),
     )
 )
