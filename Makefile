@@ -10,7 +10,7 @@ ENV := source $(CURDIR)/scripts/env.sh &&
 VENV_STAMP := .venv/.installed
 PYTEST_ARGS ?=
 
-.PHONY: help setup venv toolchain system-packages demo test test-unit test-engine lint bench clean
+.PHONY: help setup venv toolchain system-packages demo test test-unit test-engine policy lint bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -45,6 +45,9 @@ test-unit: setup ## only the fast tests (no engine)
 
 test-engine: setup ## only the tests that drive the real Pulumi engine
 	@$(ENV) python -m pytest -m engine $(PYTEST_ARGS)
+
+policy: setup ## the policy pack over every example (pulumi preview --policy-pack, real engine)
+	@$(ENV) scripts/policy.sh
 
 lint: venv ## ruff and mypy
 	@$(ENV) ruff check . && ruff format --check . && scripts/typecheck.sh

@@ -1,0 +1,91 @@
+"""One policy per registered declaration, for each of two families of its rules: `<token>-schema` (field
+limits and cross-field rules) and `<token>-catalog` (region, zone, machine type and disk type exist; the zone
+is in the region). Both come from the declaration itself (`provisioning.sdk.registry`): a limit added to a
+declaration reaches the pack without any change here."""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Callable
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+)
+
+from provisioning.sdk.registry import Declaration, declaration_for_type, declarations
+from provisioning.sdk.rules import InCatalog
+from provisioning.sdk.validation import Violation
+
+from ._props import known_props
+
+__all__ = ["catalog_fields", "declaration_policies", "policy_name"]
+
+
+def policy_name(decl: Declaration, family: str) -> str:
+    """`custom-cloud:Server` → `custom-cloud-server-schema` (kebab case, as policy names are)."""
+    words = decl.type_token.replace(":", "-")
+    kebab = "".join(f"-{c.lower()}" if c.isupper() else c for c in words).replace("--", "-").lstrip("-")
+    return f"{kebab}-{family}"
+
+
+def _names_catalog(annotation: Any) -> bool:
+    if any(isinstance(m, InCatalog) for m in getattr(annotation, "__metadata__", ())):
+        return True
+    return any(_names_catalog(arg) for arg in typing.get_args(annotation))
+
+
+def catalog_fields(decl: Declaration) -> set[str]:
+    """Fields whose values must exist in a catalog (their type carries an `InCatalog` rule)."""
+    return {
+        name
+        for name, info in decl.model.model_fields.items()
+        if any(isinstance(m, InCatalog) for m in info.metadata) or _names_catalog(info.annotation)
+    }
+
+
+def _is_catalog(decl: Declaration, violation: Violation) -> bool:
+    return violation.field.split(".")[0] in catalog_fields(decl)
+
+
+def _validator(decl: Declaration, catalog: bool) -> Callable[[ResourceValidationArgs, ReportViolation], None]:
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        if declaration_for_type(args.resource_type) is not decl:
+            return
+        data, unknown = known_props(args.props)
+        for violation in decl.check(data, unknown=unknown):
+            if _is_catalog(decl, violation) == catalog:
+                where = f"{decl.type_token} {args.name!r}"
+                report(f"{where}: {violation.field} = {violation.value!r}: {violation.rule}", None)
+
+    return validate
+
+
+def declaration_policies() -> list[ResourceValidationPolicy]:
+    """The schema and catalog policies of every registered declaration (extensions included)."""
+    found = []
+    for decl in sorted(declarations().values(), key=lambda d: d.type_token):
+        found.append(
+            ResourceValidationPolicy(
+                name=policy_name(decl, "schema"),
+                description=f"{decl.type_token} properties follow its declared rules ({decl.description})",
+                enforcement_level=EnforcementLevel.MANDATORY,
+                severity=Severity.HIGH,
+                validate=_validator(decl, catalog=False),
+            )
+        )
+        if catalog_fields(decl):
+            found.append(
+                ResourceValidationPolicy(
+                    name=policy_name(decl, "catalog"),
+                    description=f"{decl.type_token} names a region, zone and types the catalog has.",
+                    enforcement_level=EnforcementLevel.MANDATORY,
+                    severity=Severity.HIGH,
+                    validate=_validator(decl, catalog=True),
+                )
+            )
+    return found

@@ -1,0 +1,221 @@
+"""Rules over the whole stack: the hourly budget, what production requires, the labels every server carries.
+
+Each reads what the declarations and the provider's check put in the resources' properties (the estimated
+cost, the database and load balancer settings); none restates a field's own limits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyResource,
+    ReportViolation,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from provisioning.sdk.cost import COST_OUTPUT
+from provisioning.sdk.registry import declaration_for_type
+
+from ._props import known_props
+from .config import BudgetConfig, EnvironmentConfig, LabelsConfig, schema_of
+
+__all__ = ["stack_policies"]
+
+SERVER = "custom-cloud:Server"
+LOAD_BALANCER = "custom-cloud:LoadBalancer"
+PRODUCTION_STACKS = ("prod", "production")
+"""Stack names (or prefixes before a dash) that mean production when no `environment` is configured."""
+
+
+def _token(resource: PolicyResource) -> str:
+    decl = declaration_for_type(resource.resource_type)
+    return decl.type_token if decl is not None else resource.resource_type
+
+
+def _props(resource: PolicyResource) -> dict[str, Any]:
+    return known_props(resource.props)[0]
+
+
+def _of(args: StackValidationArgs, token: str) -> Iterator[tuple[PolicyResource, dict[str, Any]]]:
+    for resource in args.resources:
+        if _token(resource) == token:
+            yield resource, _props(resource)
+
+
+def _databases(args: StackValidationArgs) -> Iterator[tuple[PolicyResource, dict[str, Any]]]:
+    """Task services whose declaration says they are databases (category `database`)."""
+    for resource in args.resources:
+        decl = declaration_for_type(resource.resource_type)
+        if decl is not None and decl.category == "database":
+            yield resource, _props(resource)
+
+
+def _is_production(args: StackValidationArgs) -> bool:
+    configured = args.get_config().get("environment")
+    if configured:
+        return str(configured) == "production"
+    stack = args.resources[0].urn.split(":")[2].split("::")[0] if args.resources else ""
+    return stack in PRODUCTION_STACKS or stack.split("-")[0] in PRODUCTION_STACKS
+
+
+# -- budget ---------------------------------------------------------------------------------------------
+
+
+def _budget(args: StackValidationArgs, report: ReportViolation) -> None:
+    limit = args.get_config().get("max_hourly_cost")
+    if limit is None:
+        args.not_applicable("no max_hourly_cost configured")
+        return
+    items = []
+    for resource in args.resources:
+        value = _props(resource).get(COST_OUTPUT)
+        if isinstance(value, int | float) and _token(resource) in (SERVER, "custom-cloud:Volume"):
+            items.append((float(value), f"{_token(resource)} {resource.name!r}"))
+    total = round(sum(v for v, _ in items), 6)
+    if total > float(limit):
+        largest = ", ".join(f"{name} {value:.4f}" for value, name in sorted(items, reverse=True)[:3])
+        report(
+            f"the stack's estimated cost is {total:.4f} USD/hour, over the budget of {float(limit):.4f} "
+            f"(max_hourly_cost); largest: {largest}",
+            None,
+        )
+
+
+# -- production ------------------------------------------------------------------------------------------
+
+
+def _production(check: Any) -> Any:
+    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+        if not _is_production(args):
+            args.not_applicable("not a production stack")
+            return
+        check(args, report)
+
+    return validate
+
+
+def _ssl(args: StackValidationArgs, report: ReportViolation) -> None:
+    for resource, props in _databases(args):
+        if not (props.get("ssl") or {}).get("enabled"):
+            report(
+                f"database {resource.name!r}: ssl.enabled is off; production databases require SSL",
+                resource.urn,
+            )
+    for resource, props in _of(args, LOAD_BALANCER):
+        if not any(str(listener.get("port")) == "443" for listener in props.get("listeners") or []):
+            report(
+                f"load balancer {resource.name!r}: no listener on port 443; in production they serve TLS",
+                resource.urn,
+            )
+
+
+def _backups(args: StackValidationArgs, report: ReportViolation) -> None:
+    for resource, props in _databases(args):
+        if not (props.get("backup") or {}).get("enabled"):
+            report(
+                f"database {resource.name!r}: backup.enabled is off; production databases are backed up",
+                resource.urn,
+            )
+
+
+def _high_availability(args: StackValidationArgs, report: ReportViolation) -> None:
+    for resource, props in _databases(args):
+        if not (props.get("replication") or {}).get("enabled"):
+            report(
+                f"database {resource.name!r}: replication.enabled is off; production needs a replica",
+                resource.urn,
+            )
+
+
+def _database_hosts_private(args: StackValidationArgs, report: ReportViolation) -> None:
+    for database, _ in _databases(args):
+        for resource in database.dependencies:
+            if _token(resource) == SERVER and _props(resource).get("external_ip", True):
+                report(
+                    f"server {resource.name!r} runs database {database.name!r} and has a public IP "
+                    "(external_ip is true); database servers stay private",
+                    resource.urn,
+                )
+
+
+# -- labels -----------------------------------------------------------------------------------------------
+
+
+def _required_labels(args: StackValidationArgs, report: ReportViolation) -> None:
+    required = [str(label) for label in args.get_config().get("labels") or []]
+    if not required:
+        args.not_applicable("no labels required")
+        return
+    for resource, props in _of(args, SERVER):
+        missing = [label for label in required if label not in (props.get("labels") or {})]
+        if missing:
+            report(
+                f"server {resource.name!r}: labels {', '.join(missing)} are required (labels)", resource.urn
+            )
+
+
+def stack_policies() -> list[StackValidationPolicy]:
+    """The budget, production and label rules."""
+
+    def policy(name: str, description: str, validate: Any, level: EnforcementLevel, config: Any) -> Any:
+        made = StackValidationPolicy(
+            name=name,
+            description=description,
+            enforcement_level=level,
+            severity=Severity.MEDIUM,
+            config_schema=schema_of(config),
+            validate=validate,
+        )
+        made.settings = config  # type: ignore[attr-defined]  # read by the pack configuration check
+        return made
+
+    budget, labels, environment = BudgetConfig, LabelsConfig, EnvironmentConfig
+    mandatory, advisory = EnforcementLevel.MANDATORY, EnforcementLevel.ADVISORY
+    return [
+        policy(
+            "stack-budget",
+            "The stack's estimated hourly cost stays within the budget.",
+            _budget,
+            mandatory,
+            budget,
+        ),
+        policy(
+            "production-ssl",
+            "In production, databases and load balancers use TLS.",
+            _production(_ssl),
+            mandatory,
+            environment,
+        ),
+        policy(
+            "production-backups",
+            "In production, databases are backed up.",
+            _production(_backups),
+            mandatory,
+            environment,
+        ),
+        policy(
+            "production-high-availability",
+            "In production, databases have a streaming replica.",
+            _production(_high_availability),
+            advisory,
+            environment,
+        ),
+        policy(
+            "production-private-databases",
+            "In production, servers that run databases have no public IP.",
+            _production(_database_hosts_private),
+            mandatory,
+            environment,
+        ),
+        policy(
+            "required-labels",
+            "Every server carries the configured labels.",
+            _required_labels,
+            advisory,
+            labels,
+        ),
+    ]
