@@ -131,9 +131,16 @@ def _high_availability(args: StackValidationArgs, report: ReportViolation) -> No
             )
 
 
+def _hosts_of(args: StackValidationArgs, service: PolicyResource) -> list[PolicyResource]:
+    """The servers a task service runs on: what it, or its children (its remote commands), depend on."""
+    children = [r for r in args.resources if r.parent is not None and r.parent.urn == service.urn]
+    found = {d.urn: d for r in (service, *children) for d in r.dependencies if _token(d) == SERVER}
+    return list(found.values())
+
+
 def _database_hosts_private(args: StackValidationArgs, report: ReportViolation) -> None:
     for database, _ in _databases(args):
-        for resource in database.dependencies:
+        for resource in _hosts_of(args, database):
             if _token(resource) == SERVER and _props(resource).get("external_ip", True):
                 report(
                     f"server {resource.name!r} runs database {database.name!r} and has a public IP "
