@@ -1,0 +1,75 @@
+"""The template library of task services: one Jinja2 environment over a service's own templates and the
+shared ones (`taskservice/lib.sh.j2`, the shell helpers every step script includes, and
+`taskservice/step.sh.j2`, how a step runs over SSH). Config files and scripts are rendered from templates
+only, never pieced together from strings. Imports no Pulumi."""
+
+from __future__ import annotations
+
+import hashlib
+import shlex
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+__all__ = ["SHARED_TEMPLATES", "TemplateLibrary", "pg_quote", "put_file", "remote_command"]
+
+SHARED_TEMPLATES = Path(__file__).with_name("templates")
+"""The shared templates, under `taskservice/`."""
+
+
+def pg_quote(value: Any) -> str:
+    """A PostgreSQL configuration string literal: `'it''s'`."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def put_file(path: str, content: str, mode: str = "0644", owner: str = "root:root") -> str:
+    """Shell that replaces `path` with `content` atomically (through the `put_file` helper of
+    `taskservice/lib.sh.j2`), as a here-document whose delimiter is derived from the content."""
+    if not content.endswith("\n"):
+        content += "\n"
+    delimiter = "PROVISIONING_FILE_" + hashlib.sha256(content.encode()).hexdigest()[:16].upper()
+    args = " ".join(shlex.quote(part) for part in (path, mode, owner))
+    return f"put_file {args} <<'{delimiter}'\n{content}{delimiter}"
+
+
+class TemplateLibrary:
+    """Templates of one task service (its `folder`) plus the shared ones; values are undefined-strict.
+
+    Filters: `sh` quotes for POSIX shell, `pg` quotes a PostgreSQL string. Global: `put_file(path, content,
+    mode, owner)` writes a rendered file from a script."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        """The service's own template folder."""
+        self.environment = Environment(
+            loader=FileSystemLoader([str(folder), str(SHARED_TEMPLATES)]),
+            undefined=StrictUndefined,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            autoescape=False,
+        )
+        self.environment.filters.update(sh=lambda value: shlex.quote(str(value)), pg=pg_quote)
+        self.environment.globals.update(put_file=put_file)
+
+    def render(self, name: str, **values: Any) -> str:
+        """The template `name` rendered with `values`."""
+        return self.environment.get_template(name).render(**values)
+
+    def step(self, name: str, *, step: str, service: str, **values: Any) -> str:
+        """A step's script: the shared shell helpers, then the template `name`; plain POSIX sh."""
+        body = self.render(name, step=step, service=service, **values)
+        return self.render("taskservice/script.sh.j2", step=step, service=service, body=body)
+
+
+_SHARED = TemplateLibrary(SHARED_TEMPLATES)
+
+
+def remote_command(step: str, script: str, *, sudo: bool = False) -> str:
+    """The command a step runs over SSH: `script` written to a private temporary file and run with `sh -eu`
+    (through `sudo -n` when the SSH user is not root); stdin stays free for the step's secret input."""
+    delimiter = "PROVISIONING_STEP_" + hashlib.sha256(script.encode()).hexdigest()[:16].upper()
+    return _SHARED.render(
+        "taskservice/step.sh.j2", step=step, script=script.rstrip("\n"), delimiter=delimiter, sudo=sudo
+    )

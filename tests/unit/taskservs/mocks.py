@@ -1,0 +1,54 @@
+"""Pulumi mocks for task service tests: records what is registered; a health step answers with a report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pulumi_command import remote
+
+from provisioning.sdk.taskservice import Target
+
+HEALTH_REPORT = (
+    "check\tservice\tpass\tcustomdb is running\t2026-01-01T00:00:00Z\n"
+    "check\tconnect\tpass\tSELECT 1 over TLSv1.3 to 10.0.0.5:5432 as postgres\t2026-01-01T00:00:00Z\n"
+    "fact\tversion\t15.18\n"
+)
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    """Records every registered resource; commands named `*-health` print `HEALTH_REPORT`."""
+
+    def __init__(self) -> None:
+        self.created: list[pulumi.runtime.MockResourceArgs] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        self.created.append(args)
+        outputs = dict(args.inputs)
+        if args.typ == "command:remote:Command":
+            outputs["stdout"] = HEALTH_REPORT if args.name.endswith("-health") else ""
+        return f"{args.name}-id", outputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[Any] | None]:
+        return {}, None
+
+
+def target(address: str, user: str = "root") -> Target:
+    """A target with a fixed connection (no server, no ssh-keyscan)."""
+    connection = remote.ConnectionArgs(
+        host=address, user=user, private_key=pulumi.Output.secret("not-a-key"), host_key="ssh-ed25519 AAAA"
+    )
+    return Target(address, connection, address, user)
+
+
+def build_database(values: dict[str, Any], *, replicas: int = 0) -> Any:
+    """A CustomDatabase `db` on 10.0.0.5 (replicas on 10.0.0.6, …) with `values` as its config."""
+    from provisioning.components.taskservs.custom_database import CustomDatabase
+
+    return CustomDatabase(
+        "db",
+        values,
+        target=target("10.0.0.5"),
+        admin_password=pulumi.Output.secret("s3cret-password"),
+        replicas=[target(f"10.0.0.{6 + i}") for i in range(replicas)],
+    )
