@@ -130,3 +130,32 @@ def test_a_value_with_quotes_stays_one_shell_word() -> None:
     assert "0 3 * * sun root /usr/local/sbin/customdb-backup" in configure
     health = scripts(config, Host("10.0.0.5"))["health"].run
     assert "grep -qF '0 3 * * sun root /usr/local/sbin/customdb-backup' /etc/cron.d/customdb-backup" in health
+
+
+@pytest.mark.parametrize(
+    ("values", "primary", "replica"),
+    [
+        ({"version": "15.18"}, {"version"}, {"version"}),
+        ({"version": "16"}, {"version"}, {"version"}),
+        ({"max_connections": 5}, {"configure"}, {"configure"}),
+        ({"memory_limit": "1GB"}, {"configure"}, {"configure"}),
+        ({"keep_data": True}, {"remove"}, {"remove"}),
+        ({"port": 6000}, {"configure", "health"}, {"configure", "credentials", "health"}),
+        ({"backup": {"schedule": "1 1 * * *"}}, {"configure", "health"}, {"configure", "health"}),
+        ({"monitoring": {"metrics_port": 9300}}, {"configure", "health"}, {"configure", "health"}),
+        ({"replication": {"enabled": True, "mode": "sync"}}, {"configure"}, set()),
+    ],
+)
+def test_a_change_touches_only_the_steps_it_concerns(
+    values: dict[str, object], primary: set[str], replica: set[str]
+) -> None:
+    """pulumi-command reruns exactly the steps whose scripts change: a config change reruns configure, a
+    version change the version step (its update), keep_data only the remove step's delete."""
+    start = {"replication": {"enabled": True}}
+    for host, expected in (
+        (Host("10.0.0.5"), primary),
+        (Host("10.0.0.6", "replica", 0, "10.0.0.5"), replica),
+    ):
+        before = scripts(CustomDatabaseConfig(name="db", **start), host)
+        after = scripts(CustomDatabaseConfig(name="db", **{**start, **values}), host)
+        assert {step for step in before if before[step] != after[step]} == expected, host.role

@@ -1,0 +1,151 @@
+"""A Pulumi project of examples/database on a sandbox cloud, for the task service e2e tests: its outputs,
+SSH to its servers (host keys checked against the API's fingerprints) and a PostgreSQL client (`psql`)
+connecting over TLS with the certificate read from the server. Secrets never reach a message."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.support.cloud import CloudHandle, start_cloud, stop_cloud
+from tests.support.pulumi_cli import REPO_ROOT, PulumiProject
+
+from .ssh import Ssh, keypair, require_tools
+
+__all__ = ["DatabaseStack", "database_cloud", "database_stack", "secret_from_stdin"]
+
+EXAMPLE = REPO_ROOT / "examples" / "database"
+CERT = "/etc/customdb/ssl/server.crt"
+
+
+def secret_from_stdin(project: PulumiProject, key: str, value: str) -> None:
+    """`pulumi config set --secret key` with the value on stdin (never on a command line or in a message)."""
+    done = subprocess.run(
+        ["pulumi", "config", "set", "--secret", key, "--stack", project.stack, "--non-interactive"],
+        cwd=project.workdir, env=project._environment(), input=value, capture_output=True, text=True,
+        check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, f"pulumi config set --secret {key}: exit {done.returncode}"
+
+
+@dataclass
+class DatabaseStack:
+    """One stack of examples/database: the project, the cloud's API, SSH and the secrets (never printed)."""
+
+    project: PulumiProject
+    api: httpx.Client
+    ssh: Ssh
+    tmp: Path
+    password: str = field(repr=False)
+    private_key: str = field(repr=False)
+
+    def outputs(self) -> dict[str, Any]:
+        return self.project.outputs()
+
+    def settings(self, settings: dict[str, Any]) -> None:
+        """The CustomDatabase fields the program passes (`database:settings`)."""
+        self.project.config_set("database:settings", json.dumps(settings))
+
+    def instance(self, iid: str) -> dict[str, Any]:
+        return dict(self.api.get(f"/instances/{iid}").raise_for_status().json())
+
+    def trust(self, iid: str) -> None:
+        inst = self.instance(iid)
+        self.ssh.trust(inst["ssh_host"], inst["ssh_port"], inst["ssh_host_key_fingerprints"])
+
+    def sh(self, iid: str, command: str, *, check: bool = True) -> str:
+        inst = self.instance(iid)
+        return self.ssh.run(inst["ssh_host"], inst["ssh_port"], command, check=check)
+
+    def sh_rc(self, iid: str, command: str) -> int:
+        """The exit status of `command` on the server."""
+        return int(self.sh(iid, f"{command} >/dev/null 2>&1; echo $?", check=False).strip())
+
+    def certificate(self, iid: str) -> Path:
+        """The server's self-signed certificate, copied here (what clients verify against)."""
+        path = self.tmp / f"{iid}.crt"
+        path.write_text(self.sh(iid, f"cat {CERT}"))
+        return path
+
+    def psql(
+        self, address: str, sql: str, *, root_cert: Path | None = None, sslmode: str = "verify-full",
+        database: str = "postgres", check: bool = True,
+    ) -> subprocess.CompletedProcess[str]:  # fmt: skip
+        """`psql` on this machine to `address:5432` as postgres (password from the environment)."""
+        env = {**os.environ, "PGPASSWORD": self.password, "PGCONNECT_TIMEOUT": "5"}
+        if root_cert is not None:
+            env["PGSSLROOTCERT"] = str(root_cert)
+        conninfo = f"host={address} port=5432 dbname={database} user=postgres sslmode={sslmode}"
+        done = subprocess.run(["psql", conninfo, "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql], env=env,
+                              capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+        if check:
+            assert done.returncode == 0, (
+                f"psql {address} {sql!r}: exit {done.returncode}: {done.stderr[-600:]}"
+            )
+        return done
+
+    def timed_up(self) -> tuple[subprocess.CompletedProcess[str], float]:
+        started = time.monotonic()
+        done = self.project.up()
+        return done, time.monotonic() - started
+
+    def command_ops(self, preview: dict[str, Any]) -> dict[str, str]:
+        """The operation (`update`, `create`, …) of each step command a `pulumi preview --json` lists (it
+        leaves out resources that stay the same)."""
+        return {
+            step["urn"].rsplit("::", 1)[-1]: step["op"]
+            for step in preview["steps"]
+            if "command:remote:Command" in step["urn"]
+        }
+
+    def planned(self, preview: dict[str, Any]) -> list[str]:
+        """`planned_changes` as the preview knows it (the plan resource's checked inputs); [] when the
+        plan resource stays the same (no step's fingerprint changed)."""
+        found = [s for s in preview["steps"] if s["urn"].endswith("TaskServicePlan::db-plan")]
+        if not found:
+            return []
+        state = found[0].get("newState") or {}
+        return list((state.get("outputs") or state.get("inputs") or {}).get("planned_changes") or [])
+
+
+@contextmanager
+def database_cloud(tmp: Path) -> Iterator[CloudHandle]:
+    """A local Custom Cloud with sandbox hosts, stopped at the end."""
+    require_tools()
+    state_dir = tmp / "cloud"
+    state_dir.mkdir()
+    cloud = start_cloud(state_dir / "custom-cloud.db", hosts="sandbox", lifecycle="immediate")
+    try:
+        yield cloud
+    finally:
+        stop_cloud(cloud.process)
+
+
+def database_stack(
+    cloud: CloudHandle, tmp: Path, *, cidr: str, settings: dict[str, Any], name: str = "proj"
+) -> DatabaseStack:
+    """A copy of examples/database configured for `cloud` (not deployed yet)."""
+    key, public = keypair(tmp)
+    project = PulumiProject.copy_of(EXAMPLE, tmp / name, PROVISIONING_LOG_DIR=str(tmp / "logs"))
+    project.config_set("custom-cloud:apiUrl", cloud.url)
+    project.config_set("custom-cloud:apiKey", cloud.api_key, secret=True)
+    project.config_set("database:sshPublicKey", public)
+    project.config_set("database:cidr", cidr)
+    password = secrets.token_urlsafe(18) + "'q:1"  # a quote and a colon: quoting and pgpass escaping
+    private_key = key.read_text()
+    secret_from_stdin(project, "database:sshPrivateKey", private_key)
+    secret_from_stdin(project, "database:adminPassword", password)
+    stack = DatabaseStack(project, cloud.client(timeout=60), Ssh(key, tmp / "known_hosts"), tmp, password,
+                          private_key)  # fmt: skip
+    stack.settings(settings)
+    return stack
