@@ -65,27 +65,25 @@ def _validator(decl: Declaration, catalog: bool) -> Callable[[ResourceValidation
     return validate
 
 
+def _policy(decl: Declaration, family: str, description: str) -> ResourceValidationPolicy:
+    return ResourceValidationPolicy(
+        name=policy_name(decl, family),
+        description=description,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        severity=Severity.HIGH,
+        validate=_validator(decl, catalog=family == "catalog"),
+    )
+
+
 def declaration_policies() -> list[ResourceValidationPolicy]:
     """The schema and catalog policies of every registered declaration (extensions included)."""
     found = []
     for decl in sorted(declarations().values(), key=lambda d: d.type_token):
         found.append(
-            ResourceValidationPolicy(
-                name=policy_name(decl, "schema"),
-                description=f"{decl.type_token} properties follow its declared rules ({decl.description})",
-                enforcement_level=EnforcementLevel.MANDATORY,
-                severity=Severity.HIGH,
-                validate=_validator(decl, catalog=False),
-            )
+            _policy(decl, "schema", f"{decl.type_token} follows its declared rules ({decl.description})")
         )
         if catalog_fields(decl):
             found.append(
-                ResourceValidationPolicy(
-                    name=policy_name(decl, "catalog"),
-                    description=f"{decl.type_token} names a region, zone and types the catalog has.",
-                    enforcement_level=EnforcementLevel.MANDATORY,
-                    severity=Severity.HIGH,
-                    validate=_validator(decl, catalog=True),
-                )
+                _policy(decl, "catalog", f"{decl.type_token} names a region, zone and types the catalog has.")
             )
     return found

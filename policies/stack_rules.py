@@ -98,13 +98,18 @@ def _production(check: Any) -> Any:
     return validate
 
 
-def _ssl(args: StackValidationArgs, report: ReportViolation) -> None:
-    for resource, props in _databases(args):
-        if not (props.get("ssl") or {}).get("enabled"):
-            report(
-                f"database {resource.name!r}: ssl.enabled is off; production databases require SSL",
-                resource.urn,
-            )
+def _database_setting(setting: str, why: str) -> Any:
+    """A rule: every database has `<setting>.enabled` on (`why` says what production asks)."""
+
+    def check(args: StackValidationArgs, report: ReportViolation) -> None:
+        for resource, props in _databases(args):
+            if not (props.get(setting) or {}).get("enabled"):
+                report(f"database {resource.name!r}: {setting}.enabled is off; {why}", resource.urn)
+
+    return check
+
+
+def _load_balancers_on_tls(args: StackValidationArgs, report: ReportViolation) -> None:
     for resource, props in _of(args, LOAD_BALANCER):
         if not any(str(listener.get("port")) == "443" for listener in props.get("listeners") or []):
             report(
@@ -113,22 +118,13 @@ def _ssl(args: StackValidationArgs, report: ReportViolation) -> None:
             )
 
 
-def _backups(args: StackValidationArgs, report: ReportViolation) -> None:
-    for resource, props in _databases(args):
-        if not (props.get("backup") or {}).get("enabled"):
-            report(
-                f"database {resource.name!r}: backup.enabled is off; production databases are backed up",
-                resource.urn,
-            )
+def _ssl(args: StackValidationArgs, report: ReportViolation) -> None:
+    _database_setting("ssl", "production databases require SSL")(args, report)
+    _load_balancers_on_tls(args, report)
 
 
-def _high_availability(args: StackValidationArgs, report: ReportViolation) -> None:
-    for resource, props in _databases(args):
-        if not (props.get("replication") or {}).get("enabled"):
-            report(
-                f"database {resource.name!r}: replication.enabled is off; production needs a replica",
-                resource.urn,
-            )
+_backups = _database_setting("backup", "production databases are backed up")
+_high_availability = _database_setting("replication", "production needs a replica")
 
 
 def _hosts_of(args: StackValidationArgs, service: PolicyResource) -> list[PolicyResource]:
