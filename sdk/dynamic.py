@@ -138,41 +138,49 @@ class DynamicProvider(dyn.ResourceProvider):
         return compared_fields(self.args_model)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dyn.CheckResult:
-        """Validate `news` against the declaration: one `CheckFailure` per broken rule, in its words."""
-        model = self.args_model
+        """Validate `news` against the declaration: one `CheckFailure` per broken rule, in its words. The
+        configuration's own rules come first; the service is asked (a probe, remote rules) only once every
+        local rule passed and every value is known."""
         news = normalize_unknowns(news)
         news.update({k: v for k, v in self.defaults(news).items() if news.get(k) is None})
         data = self.declaration.settable(news)
         unknown = {k for k, v in data.items() if contains_unknown(v)}
         known = {k: v for k, v in data.items() if k not in unknown}
-        found = self.declaration.check(known, unknown=unknown)
-        inputs: dict[str, Any] = dict(news)
-        args = None
-        if not found:
-            try:
-                args = model.model_validate(known)
-            except ValidationError:
-                args = None  # only unknown values are missing: keep the inputs as given
-            if args is not None:
-                inputs.update(args.model_dump(mode="json", exclude=set(fields_with(model, COMPUTED))))
-                needed = set(model.model_fields) if self.computed_from is None else set(self.computed_from)
-                if not (unknown & needed):
-                    inputs.update(self.computed(args))
-            else:
-                for name, info in model.model_fields.items():
-                    if name not in data and not info.is_required():
-                        inputs[name] = info.get_default(call_default_factory=True)
-        inputs.update({k: data[k] for k in unknown})
-        found = [self._explained(v, news) for v in found]
+        found = [self._explained(v, news) for v in self.declaration.check(known, unknown=unknown)]
+        args = None if found else self._parsed(known)
+        inputs = self._completed(news, args, data, unknown)
         failures = self.config_failures() + [dyn.CheckFailure(v.field, v.rule) for v in found]
         if not failures:
             failures = self.probe_failures()
-        if not failures and args is not None:
+        if not failures and args is not None and not unknown:
             failures = [dyn.CheckFailure(v.field, v.rule) for v in self.remote_violations(args)]
-        for name in list(inputs):
-            if inputs[name] is None and name not in model.model_fields:
-                del inputs[name]
         return dyn.CheckResult(inputs, failures)
+
+    def _parsed(self, known: Mapping[str, Any]) -> Any:
+        """The model of `known`, or None while unknown values leave required fields out."""
+        try:
+            return self.args_model.model_validate(dict(known))
+        except ValidationError:
+            return None
+
+    def _completed(
+        self, news: Mapping[str, Any], args: Any, data: Mapping[str, Any], unknown: set[str]
+    ) -> dict[str, Any]:
+        """The inputs to record: as validated (defaults filled, computed values added once what they depend
+        on is known), unknown values kept as they came, None outside the model dropped."""
+        model = self.args_model
+        inputs: dict[str, Any] = dict(news)
+        if args is not None:
+            inputs.update(args.model_dump(mode="json", exclude=set(fields_with(model, COMPUTED))))
+            needed = set(model.model_fields) if self.computed_from is None else set(self.computed_from)
+            if not (unknown & needed):
+                inputs.update(self.computed(args))
+        else:
+            for name, info in model.model_fields.items():
+                if name not in data and not info.is_required():
+                    inputs[name] = info.get_default(call_default_factory=True)
+        inputs.update({k: data[k] for k in unknown})
+        return {k: v for k, v in inputs.items() if v is not None or k in model.model_fields}
 
     def _explained(self, violation: Violation, news: Mapping[str, Any]) -> Violation:
         """A broken rule on a value the resource took from its resource name says so, and how to set it."""
