@@ -55,7 +55,7 @@ class Step:
     secret: pulumi.Input[str] | None = None
     """A secret the script reads on stdin (never in a script, a fingerprint or a log)."""
     health: bool = False
-    """A health step: it runs again whenever another step changes, and prints a health report."""
+    """A health step: it runs again whenever a step with a category changes, and prints a health report."""
     after: tuple[str, ...] | None = None
     """Steps it waits for (None: the step before it)."""
 
@@ -164,7 +164,8 @@ class TaskService(pulumi.ComponentResource):
         names = [step.name for step in steps]
         if len(set(names)) != len(names):
             raise ValueError(f"{type(self).__name__}: step names repeat: {names}")
-        others = self._fingerprints([s for s in steps if not s.health])
+        # what the health step re-checks after: the steps that change the service (not remove's arming)
+        others = self._fingerprints([s for s in steps if not s.health and (s.first or s.again)])
         inputs = pulumi.Output.all(*others.values()).apply(lambda found: fingerprint(*found))
         for index, step in enumerate(steps):
             after = step.after if step.after is not None else tuple(names[index - 1 : index])
