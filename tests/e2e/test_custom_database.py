@@ -245,6 +245,26 @@ def test_each_check_fails_at_preview_naming_the_field(stack: DatabaseStack, prim
     stack.project.preview("--expect-no-changes")
 
 
+def test_an_unhealthy_service_fails_the_up_naming_the_check(stack: DatabaseStack, primary: str) -> None:
+    """The exporter's binary made unusable on this server only (its own disk layer): the next change's
+    health step finds no metrics and fails the `up`, saying which check failed and why."""
+    good = {**SETTINGS, "max_connections": 120, "version": stack.outputs()["version"]}
+    stack.sh(primary, "chmod -x /usr/bin/prometheus-postgres-exporter")
+    try:
+        stack.settings({**good, "max_connections": 110})
+        with pytest.raises(PulumiError) as failed:
+            stack.project.up()
+        assert "unhealthy: check 'exporter' failed: no 'pg_up 1' on http://127.0.0.1:9187/metrics" in str(
+            failed.value
+        )
+    finally:
+        stack.sh(primary, "chmod +x /usr/bin/prometheus-postgres-exporter")
+    stack.settings(good)
+    stack.project.up()
+    assert stack.outputs()["healthy"] is True
+    stack.project.preview("--expect-no-changes")
+
+
 def test_a_standby_reads_what_the_primary_wrote(stack: DatabaseStack, address: str, cert: Path) -> None:
     settings = {**SETTINGS, "max_connections": 120, "version": stack.outputs()["version"],
                 "replication": {"enabled": True, "mode": "sync", "replicas": 1}}  # fmt: skip
