@@ -71,7 +71,7 @@ class CustomDatabase(TaskService):
             name="custom-database",
             description=CUSTOM_DATABASE.description,
             version=config.version,
-            category="database",
+            category=CUSTOM_DATABASE.category or "database",
             dependencies=tuple(name.format(major=major_of(config.version)) for name in PACKAGES),
             supported_os=("debian", "ubuntu"),
             ports=tuple(ports),

@@ -133,6 +133,7 @@ def context(config: CustomDatabaseConfig, host: Host) -> dict[str, Any]:
         "key_file": f"{PATHS['ssl_dir']}/server.key" if self_signed else config.ssl.key_file,
         "subject_alt_names": _subject_alt_names(host.address),
         "standby": host.role == "replica",
+        "live": False,
         "application_name": replica_name(config, host.index) if host.role == "replica" else config.name,
         "replica_names": [replica_name(config, i) for i in range(config.replication.replicas)],
         **PATHS,

@@ -144,6 +144,17 @@ def test_a_value_with_quotes_stays_one_shell_word() -> None:
         ({"backup": {"schedule": "1 1 * * *"}}, {"configure", "health"}, {"configure", "health"}),
         ({"monitoring": {"metrics_port": 9300}}, {"configure", "health"}, {"configure", "health"}),
         ({"replication": {"enabled": True, "mode": "sync"}}, {"configure"}, set()),
+        ({"backup": {"enabled": False}}, {"configure", "health"}, {"configure", "health"}),
+        (
+            {"backup": {"storage_location": "/srv/db/dumps"}},
+            {"configure", "health", "remove"},
+            {"configure", "health", "remove"},
+        ),
+        (
+            {"data_directory": "/srv/db/data"},
+            {"install", "configure", "credentials", "health", "remove"},
+            {"install", "standby", "configure", "credentials", "health", "remove"},
+        ),
     ],
 )
 def test_a_change_touches_only_the_steps_it_concerns(

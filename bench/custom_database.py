@@ -1,0 +1,92 @@
+"""CustomDatabase: time from a running server to a healthy database, and of a configure-only change.
+
+Runs a real emulator with sandbox hosts and examples/database on the real Pulumi engine: the network,
+subnet and server come first (`up --target`), then, ROUNDS times, `pulumi up` installs the CustomDatabase
+(until its health step passed) and `pulumi destroy --target` removes it; then ROUNDS configure-only changes
+(max_connections). For each it prints the `pulumi up` wall time and the time of the task service's steps
+on the host (the engine's per-resource durations of the step commands, which run one after the other);
+the difference is the engine and the program (start, plan, state). Goals: install ≤ 5 s, configure-only
+≤ 2 s. Prints figures; not a test.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.e2e.taskservice_support import DatabaseStack, database_cloud, database_stack  # noqa: E402
+
+ROUNDS = 3
+URN = "urn:pulumi:test::database::"
+DATABASE = URN + "provisioning:taskservs:CustomDatabase::db"
+SERVER_ONLY = [URN + f"pulumi-python:dynamic/custom-cloud:{kind}" for kind in
+               ("Network::db-net", "Subnet::db-subnet", "Server::db-primary")]  # fmt: skip
+STEP_DONE = re.compile(r"command:remote:Command (db-[\w-]+) (?:created|updated) \(([\d.]+)s\)")
+
+
+def timed_up(stack: DatabaseStack) -> tuple[float, dict[str, float]]:
+    """`pulumi up` wall time, and each step command's duration as the engine reports it."""
+    started = time.monotonic()
+    done = stack.project.up()
+    wall = time.monotonic() - started
+    steps = {name: float(seconds) for name, seconds in STEP_DONE.findall(done.stdout)}
+    assert stack.outputs()["healthy"] is True, "the database is not healthy"
+    return wall, steps
+
+
+def line(what: str, walls: list[float], hosts: list[float], goal: float) -> str:
+    return (f"{what:<28} up wall median {statistics.median(walls):5.2f} s (min {min(walls):.2f}, max "
+            f"{max(walls):.2f}) | steps on the host median {statistics.median(hosts):5.2f} s (min "
+            f"{min(hosts):.2f}, max {max(hosts):.2f}) | goal ≤ {goal:.0f} s")  # fmt: skip
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-custom-database-") as folder:
+        tmp = Path(folder)
+        with database_cloud(tmp) as cloud:
+            stack = database_stack(cloud, tmp, cidr="10.47.0.0/16", settings={})
+            try:
+                stack.project.up(*[arg for urn in SERVER_ONLY for arg in ("--target", urn)])
+                started = time.monotonic()
+                stack.project.preview("--target", SERVER_ONLY[-1])
+                idle = time.monotonic() - started
+                installs: list[tuple[float, dict[str, float]]] = []
+                for _ in range(ROUNDS):
+                    installs.append(timed_up(stack))
+                    stack.project.destroy("--target", DATABASE, "--target-dependents")
+                stack.project.up()
+                configures: list[tuple[float, dict[str, float]]] = []
+                for index in range(ROUNDS):
+                    stack.settings({"max_connections": 110 + index})
+                    configures.append(timed_up(stack))
+                    assert set(configures[-1][1]) == {"db-configure", "db-health"}, configures[-1][1]
+            finally:
+                stack.project.destroy()
+                stack.api.close()
+    cpus = subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout.strip()
+    load = Path("/proc/loadavg").read_text().split()[0]
+    print(f"CustomDatabase on a sandbox host ({ROUNDS} rounds each; {cpus} CPUs, load average {load})")
+    print(f"{'engine alone':<28} preview of an unchanged server: {idle:.2f} s")
+    print(
+        line("running server -> healthy", [w for w, _ in installs], [sum(s.values()) for _, s in installs], 5)
+    )
+    print(
+        line("configure-only change", [w for w, _ in configures], [sum(s.values()) for _, s in configures], 2)
+    )
+    for what, runs in (("install", installs), ("configure-only", configures)):
+        names = list(dict.fromkeys(name for _, steps in runs for name in steps))
+        medians = {name: statistics.median(steps.get(name, 0.0) for _, steps in runs) for name in names}
+        print(
+            f"{what} steps (median s): "
+            + ", ".join(f"{n.removeprefix('db-')} {t:.2f}" for n, t in medians.items())
+        )
+
+
+if __name__ == "__main__":
+    main()
