@@ -43,6 +43,7 @@ class DatabaseStack:
     """One stack of examples/database: the project, the cloud's API, SSH and the secrets (never printed)."""
 
     project: PulumiProject
+    cloud: CloudHandle
     api: httpx.Client
     ssh: Ssh
     tmp: Path
@@ -145,7 +146,7 @@ def database_stack(
     private_key = key.read_text()
     secret_from_stdin(project, "database:sshPrivateKey", private_key)
     secret_from_stdin(project, "database:adminPassword", password)
-    stack = DatabaseStack(project, cloud.client(timeout=60), Ssh(key, tmp / "known_hosts"), tmp, password,
-                          private_key)  # fmt: skip
+    stack = DatabaseStack(project, cloud, cloud.client(timeout=60), Ssh(key, tmp / "known_hosts"), tmp,
+                          password, private_key)  # fmt: skip
     stack.settings(settings)
     return stack

@@ -265,6 +265,26 @@ def test_an_unhealthy_service_fails_the_up_naming_the_check(stack: DatabaseStack
     stack.project.preview("--expect-no-changes")
 
 
+def test_a_bad_config_creates_nothing_in_a_new_stack(stack: DatabaseStack, tmp_path: Path) -> None:
+    """`pulumi up` of a new stack whose database config breaks a rule fails at its preview: no server, no
+    network, nothing in the state."""
+    instances = len(stack.api.get("/instances").raise_for_status().json()["items"])
+    fresh = database_stack(stack.cloud, tmp_path, cidr="10.46.0.0/16", settings={"port": 80}, name="fresh")
+    try:
+        failed = fresh.project.run("up", "--yes", "--stack", fresh.project.stack, check=False)
+        text = failed.stdout + failed.stderr
+        assert failed.returncode != 0
+        assert (
+            "CustomDatabase 'db': invalid config: port: port must be between 1024 and 65535 (got 80)" in text
+        )
+        assert [r["type"] for r in fresh.project.resources() if r["type"] != "pulumi:pulumi:Stack"] == []
+        assert len(stack.api.get("/instances").raise_for_status().json()["items"]) == instances
+        networks = stack.api.get("/networks").raise_for_status().json()["items"]
+        assert [n["cidr"] for n in networks if n["cidr"] == "10.46.0.0/16"] == []
+    finally:
+        fresh.api.close()
+
+
 def test_a_standby_reads_what_the_primary_wrote(stack: DatabaseStack, address: str, cert: Path) -> None:
     settings = {**SETTINGS, "max_connections": 120, "version": stack.outputs()["version"],
                 "replication": {"enabled": True, "mode": "sync", "replicas": 1}}  # fmt: skip

@@ -181,3 +181,32 @@ def test_custom_database_steps_under_mocks(mocks: RecordingMocks) -> pulumi.Outp
         db.planned_changes,
     )
     return pulumi.Output.all(*outputs).apply(check)
+
+
+@pulumi.runtime.test
+def test_a_machine_made_elsewhere_is_reached_with_its_host_key_pinned(
+    mocks: RecordingMocks, monkeypatch: pytest.MonkeyPatch
+) -> pulumi.Output[Any]:
+    from provisioning.sdk.taskservice import target as target_module
+
+    asked: list[tuple[str, int, list[str]]] = []
+
+    def verified(host: str, port: int, fingerprints: list[str]) -> str:
+        asked.append((host, port, fingerprints))
+        return "ssh-ed25519 AAAAPINNED"
+
+    monkeypatch.setattr(target_module, "verified_host_key", verified)
+    key = pulumi.Output.secret("key")
+    found = target_module.Target.host(
+        "db.example", private_key=key, host_key_fingerprints=["SHA256:abc"], port=2222, user="admin",
+        address="10.9.0.4",
+    )  # fmt: skip
+    connection = found.connection
+
+    def check(values: list[Any]) -> None:
+        host_key, port, address = values
+        assert host_key == "ssh-ed25519 AAAAPINNED" and port == 2222.0 and address == "10.9.0.4"
+        assert asked == [("db.example", 2222, ["SHA256:abc"])]
+        assert found.user == "admin" and found.label == "db.example"
+
+    return pulumi.Output.all(connection.host_key, connection.port, found.address).apply(check)
