@@ -170,3 +170,39 @@ def test_a_change_touches_only_the_steps_it_concerns(
         before = scripts(CustomDatabaseConfig(name="db", **start), host)
         after = scripts(CustomDatabaseConfig(name="db", **{**start, **values}), host)
         assert {step for step in before if before[step] != after[step]} == expected, host.role
+
+
+@pytest.mark.parametrize(
+    ("os_release", "meminfo_kb", "error"),
+    [
+        ('ID=debian\nVERSION_ID="12"\n', 2048000, None),
+        ("ID=ubuntu\nID_LIKE=debian\n", 2048000, None),
+        ('ID=linuxmint\nID_LIKE="ubuntu debian"\n', 2048000, None),
+        (
+            "ID=fedora\n",
+            2048000,
+            "unsupported OS 'fedora': CustomDatabase installs on Debian and Ubuntu "
+            "(/etc/os-release ID or ID_LIKE)",
+        ),
+        ("ID=debian\n", 400000, "the host has 390 MB of memory; CustomDatabase needs at least 512 MB"),
+    ],
+)
+def test_prerequisites_say_what_is_missing(
+    os_release: str, meminfo_kb: int, error: str | None, tmp_path: Path
+) -> None:
+    """The version step's first checks, run against stand-in /etc/os-release and /proc/meminfo files."""
+    (tmp_path / "os-release").write_text(os_release)
+    (tmp_path / "meminfo").write_text(f"MemTotal:       {meminfo_kb} kB\nMemFree: 1 kB\n")
+    from provisioning.components.taskservs.custom_database.render import TEMPLATES, context
+
+    values = context(CustomDatabaseConfig(name="db"), Host("10.0.0.5"))
+    script = TEMPLATES.step("packages.sh.j2", step="version", **{**values, "files": {}})
+    script = script.replace(". /etc/os-release", f". {tmp_path / 'os-release'}").replace(
+        "/proc/meminfo", str(tmp_path / "meminfo")
+    )
+    done = subprocess.run(["sh", "-eu", "-c", script + "\nrequire_supported_os\nrequire_memory\necho ok\n"],
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    if error is None:
+        assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stderr
+    else:
+        assert done.returncode == 1 and done.stderr.strip() == f"customdb version: error: {error}"
