@@ -4,7 +4,7 @@ configuration through `configure`, and a resource base with the pickle and secre
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import pulumi
 import pulumi.dynamic as dyn
@@ -311,6 +311,27 @@ class DynamicResource(dyn.Resource):
             super().__init__(self.provider_type(), resource_name, props, opts)
         if COST_OUTPUT in model.model_fields:
             track_cost(getattr(self, COST_OUTPUT))
+
+    @classmethod
+    def get(
+        cls,
+        resource_name: str,
+        id: pulumi.Input[str],  # noqa: A002 (Pulumi's `get` signature)
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> Self:
+        """Adopt an existing resource read-only: the engine reads it by `id` through the provider's `read`
+        (on every `up` and `refresh`); this stack never creates, updates or deletes it."""
+        resource = cls.__new__(cls)
+        props: dict[str, Any] = dict.fromkeys(
+            (*cls.declaration.model.model_fields, *cls.declaration.output_names)
+        )
+        options = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
+        if cls.secret_output_names:
+            secret = pulumi.ResourceOptions(additional_secret_outputs=list(cls.secret_output_names))
+            options = pulumi.ResourceOptions.merge(options, secret)
+        with pickler_restored():
+            dyn.Resource.__init__(resource, cls.provider_type(), resource_name, props, options)
+        return resource
 
     def internal_inputs(self, resource_name: str) -> dict[str, Any]:
         """Inputs the resource sets itself: `idempotency_scope` (project/stack/type/name), if declared."""

@@ -1,4 +1,4 @@
-"""The Custom Cloud provider: config, API client, dynamic resources, cost and capabilities.
+"""The Custom Cloud provider: config, API client, dynamic resources, lookups, cost and capabilities.
 
 Names are loaded on first use, so `provisioning.providers.custom_cloud.api` (the API contract) can be
 imported without loading Pulumi."""
@@ -13,6 +13,37 @@ if TYPE_CHECKING:
     from .client import CustomCloudClient
     from .config import CustomCloudConfig, load_config
     from .cost import calculate_server_cost
+    from .lookups import (
+        Addresses,
+        AmbiguousLookup,
+        LoadBalancerResult,
+        LookupFailed,
+        NetworkResult,
+        NothingFound,
+        ServerResult,
+        SubnetResult,
+        VolumeResult,
+        get_load_balancer,
+        get_load_balancer_output,
+        get_load_balancers,
+        get_load_balancers_output,
+        get_network,
+        get_network_output,
+        get_networks,
+        get_networks_output,
+        get_server,
+        get_server_output,
+        get_servers,
+        get_servers_output,
+        get_subnet,
+        get_subnet_output,
+        get_subnets,
+        get_subnets_output,
+        get_volume,
+        get_volume_output,
+        get_volumes,
+        get_volumes_output,
+    )
     from .resources import (
         LoadBalancer,
         LoadBalancerArgs,
@@ -28,28 +59,57 @@ if TYPE_CHECKING:
     from .specs import CustomCloudServer
 
 __all__ = [
-    "PROVIDER_NAME",
-    "PROVIDER_VERSION",
+    "Addresses",
+    "AmbiguousLookup",
     "CustomCloudClient",
     "CustomCloudConfig",
     "CustomCloudServer",
     "LoadBalancer",
     "LoadBalancerArgs",
+    "LoadBalancerResult",
+    "LookupFailed",
     "Network",
     "NetworkArgs",
+    "NetworkResult",
+    "NothingFound",
+    "PROVIDER_NAME",
+    "PROVIDER_VERSION",
     "Server",
     "ServerArgs",
+    "ServerResult",
     "Subnet",
     "SubnetArgs",
+    "SubnetResult",
     "Volume",
     "VolumeArgs",
+    "VolumeResult",
     "calculate_server_cost",
+    "get_load_balancer",
+    "get_load_balancer_output",
+    "get_load_balancers",
+    "get_load_balancers_output",
+    "get_network",
+    "get_network_output",
+    "get_networks",
+    "get_networks_output",
     "get_provider_info",
+    "get_server",
+    "get_server_output",
+    "get_servers",
+    "get_servers_output",
+    "get_subnet",
+    "get_subnet_output",
+    "get_subnets",
+    "get_subnets_output",
+    "get_volume",
+    "get_volume_output",
+    "get_volumes",
+    "get_volumes_output",
     "load_config",
     "provider_capabilities",
 ]
 
-_MODULES = ("capabilities", "client", "config", "cost", "resources", "specs")
+_MODULES = ("capabilities", "client", "config", "cost", "lookups", "resources", "specs")
 """Where the public names live, searched in this order on first use."""
 
 
