@@ -135,7 +135,8 @@ def test_the_backup_script_dumps_restores_prunes_and_cron_has_the_schedule(
     stack.sh(primary, f"rm -f {storage}/not-ours.txt {storage}/customdb-scheduled-recent-postgres.dump")
 
 
-def test_preview_after_up_has_no_changes(stack: DatabaseStack) -> None:
+def test_refresh_then_preview_has_no_changes(stack: DatabaseStack) -> None:
+    stack.project.refresh()
     stack.project.preview("--expect-no-changes")
 
 
