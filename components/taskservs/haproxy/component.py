@@ -1,0 +1,51 @@
+"""HAProxy: the task service as a Pulumi component (see docs/task-services.md).
+
+    lb = HAProxy("lb", {"port": 80, "backends": [{"name": "web-1", "address": "10.0.0.5", "port": 8080}]},
+                 target=Target.server(server, private_key))
+
+Steps: remove (armed; runs on delete), install (the package), configure (haproxy.cfg checked with
+`haproxy -c`, the service under svc, a restart), health (the stats page answers)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from provisioning.sdk.taskservice.component import Step, TaskService
+from provisioning.sdk.taskservice.settings import ServiceMetadata
+from provisioning.sdk.taskservice.target import Target
+
+from .render import PACKAGES, scripts
+from .spec import HAPROXY, HAProxyConfig
+
+__all__ = ["HAProxy"]
+
+
+class HAProxy(TaskService):
+    """HAProxy from the OS package as the service `haproxy`, balancing HTTP over its backends."""
+
+    declaration = HAPROXY
+
+    def metadata(self, config: BaseModel) -> ServiceMetadata:
+        """name, description, version, category, dependencies, supported_os, ports, data_directories."""
+        assert isinstance(config, HAProxyConfig)
+        ports = [config.port] + ([config.stats.port] if config.stats.enabled else [])
+        return ServiceMetadata(
+            name="haproxy",
+            description=HAPROXY.description,
+            version=config.version,
+            category=HAPROXY.category or "load-balancer",
+            dependencies=PACKAGES,
+            supported_os=("debian", "ubuntu"),
+            ports=tuple(ports),
+        )
+
+    def steps(self, config: BaseModel, target: Target) -> list[Step]:
+        """remove, install, configure, health."""
+        assert isinstance(config, HAProxyConfig)
+        found = scripts(config)
+        return [
+            Step("remove", target, found["remove"].run, None, None, delete=found["remove"].delete),
+            Step("install", target, found["install"].run, "install", "install"),
+            Step("configure", target, found["configure"].run, "configure", "configure"),
+            Step("health", target, found["health"].run, None, None, health=True),
+        ]

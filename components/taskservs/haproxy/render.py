@@ -1,0 +1,60 @@
+"""Everything HAProxy puts on a host, rendered from its templates (`templates/`): haproxy.cfg, the service
+definition and the step scripts. Pure: no Pulumi, no host."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from provisioning.sdk.taskservice.templates import TemplateLibrary
+
+from .spec import HAProxyConfig
+
+__all__ = ["PACKAGES", "PATHS", "SERVICE", "Scripts", "config_files", "scripts"]
+
+TEMPLATES = TemplateLibrary(Path(__file__).with_name("templates"))
+"""HAProxy's templates with the shared step helpers."""
+SERVICE = "haproxy"
+"""The service's name under svc (and systemd)."""
+PACKAGES = ("haproxy", "curl")
+"""The OS packages it needs (installed when missing)."""
+PATHS = {
+    "conf_file": "/etc/haproxy/haproxy.cfg",
+    "service_file": "/etc/provisioning/services/haproxy",
+    "state_dir": "/var/lib/provisioning/haproxy",
+}
+"""Where its files go on the host."""
+
+
+@dataclass(frozen=True)
+class Scripts:
+    """One step's scripts."""
+
+    run: str
+    """Its first run."""
+    delete: str | None = None
+    """What runs when it is deleted."""
+
+
+def config_files(config: HAProxyConfig) -> dict[str, str]:
+    """Path on the host → content of every file HAProxy writes there."""
+    return {
+        PATHS["conf_file"]: TEMPLATES.render("haproxy.cfg.j2", c=config),
+        PATHS["service_file"]: TEMPLATES.render("haproxy.svc.j2", c=config, **PATHS),
+    }
+
+
+def scripts(config: HAProxyConfig) -> dict[str, Scripts]:
+    """The step scripts: remove (armed; its delete removes haproxy), install, configure, health."""
+    files = config_files(config)
+    values = {"c": config, "files": files, "packages": PACKAGES, **PATHS}
+
+    def step(name: str, template: str) -> str:
+        return TEMPLATES.step(template, step=name, service=SERVICE, **values)
+
+    return {
+        "remove": Scripts(run=step("remove", "remove-armed.sh.j2"), delete=step("remove", "remove.sh.j2")),
+        "install": Scripts(run=step("install", "install.sh.j2")),
+        "configure": Scripts(run=step("configure", "configure.sh.j2")),
+        "health": Scripts(run=step("health", "health.sh.j2")),
+    }

@@ -1,0 +1,104 @@
+"""HAProxy's rendered files against fixtures (`fixtures_haproxy/<scenario>/<path on the host>`), checked
+with `haproxy -c` where HAProxy is installed; its step scripts are valid POSIX sh; the component
+registers its steps under Pulumi mocks with the base's outputs."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+
+from provisioning.components.taskservs.haproxy.render import config_files, scripts
+from provisioning.components.taskservs.haproxy.spec import HAProxyConfig
+
+from .mocks import RecordingMocks, target
+
+FIXTURES = Path(__file__).with_name("fixtures_haproxy")
+WEB = [
+    {"name": "web-1", "address": "10.0.0.5", "port": 8080},
+    {"name": "web-2", "address": "10.0.0.6", "port": 8080},
+]
+SCENARIOS: dict[str, HAProxyConfig] = {
+    "defaults": HAProxyConfig(name="lb", backends=WEB),
+    "tuned": HAProxyConfig(
+        name="edge",
+        port=8080,
+        backends=[*WEB, {"name": "api", "address": "api.internal", "port": 9000}],
+        health_check_path="/-/ready",
+        check_interval="500ms",
+        stats={"port": 9999, "path": "/haproxy"},
+    ),
+    "no-stats": HAProxyConfig(name="lb", backends=WEB[:1], stats={"enabled": False}),
+}
+
+
+def _fixture_files(scenario: str) -> dict[str, str]:
+    root = FIXTURES / scenario
+    return {"/" + str(p.relative_to(root)): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_rendered_files_match_the_fixtures(scenario: str) -> None:
+    assert config_files(SCENARIOS[scenario]) == _fixture_files(scenario)
+
+
+@pytest.mark.skipif(shutil.which("haproxy") is None, reason="haproxy is not installed")
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_haproxy_accepts_the_rendered_config(scenario: str, tmp_path: Path) -> None:
+    cfg = tmp_path / "haproxy.cfg"
+    cfg.write_text(config_files(SCENARIOS[scenario])["/etc/haproxy/haproxy.cfg"])
+    done = subprocess.run(["haproxy", "-c", "-f", str(cfg)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_step_scripts_are_posix_sh(scenario: str) -> None:
+    for name, found in scripts(SCENARIOS[scenario]).items():
+        for script in (found.run, found.delete):
+            if script is not None:
+                done = subprocess.run(["sh", "-n"], input=script, capture_output=True, text=True, check=False)
+                assert done.returncode == 0, f"{name}: {done.stderr}"
+
+
+def test_the_configure_script_checks_the_config_before_replacing_it() -> None:
+    configure = scripts(SCENARIOS["defaults"])["configure"].run
+    check = configure.index("haproxy -c -q -f /etc/haproxy/haproxy.cfg.new")
+    assert check < configure.index("mv -f /etc/haproxy/haproxy.cfg.new /etc/haproxy/haproxy.cfg")
+    health = scripts(SCENARIOS["defaults"])["health"].run
+    assert "http://127.0.0.1:8404/stats;csv" in health
+
+
+@pytest.fixture
+def mocks() -> Any:
+    recording = RecordingMocks()
+    pulumi.runtime.set_mocks(recording, preview=False)
+    yield recording
+    pulumi.runtime.settings.reset_options()
+
+
+@pulumi.runtime.test
+def test_the_component_registers_its_steps_and_outputs(mocks: RecordingMocks) -> pulumi.Output[Any]:
+    from provisioning.components.taskservs.haproxy import HAProxy
+
+    lb = HAProxy("lb", {"backends": WEB}, target=target("10.0.0.9"))
+
+    def check(values: list[Any]) -> None:
+        endpoint, healthy, metadata = values
+        assert endpoint == "10.0.0.9:80" and healthy is True
+        assert (metadata["name"], metadata["category"], metadata["ports"]) == (
+            "haproxy",
+            "load-balancer",
+            [80, 8404],
+        )
+        by_name = {args.name: args for args in mocks.created}
+        assert by_name["lb"].typ == "provisioning:taskservs:HAProxy"
+        commands = [args.name for args in mocks.created if args.typ == "command:remote:Command"]
+        assert commands == ["lb-remove", "lb-install", "lb-configure", "lb-health"]
+        assert "server web-2 10.0.0.6:8080 check" in by_name["lb-configure"].inputs["create"]
+        assert "delete" in by_name["lb-remove"].inputs
+
+    return pulumi.Output.all(lb.endpoint, lb.healthy, lb.service_metadata).apply(check)
