@@ -60,6 +60,19 @@ if [ "$host_backend" = sandbox ]; then
     echo "==> demo: the client read from the greeter over the private network: $(pulumi stack output greeting --stack "$stack")"
 fi
 
+if [ "$host_backend" = sandbox ]; then
+    use_example database
+    pulumi config set database:sshPublicKey "$(cat "$key.pub")" --stack "$stack" --non-interactive
+    pulumi config set --secret database:sshPrivateKey --stack "$stack" --non-interactive <"$key"
+    # the postgres role's password: made once, kept 0600 beside the cloud's state, never printed
+    printf %s "$(secret_file "$cloud_dir/database-password")" | pulumi config set --secret database:adminPassword --stack "$stack" --non-interactive
+    echo "==> demo: pulumi up of examples/database (CustomDatabase: PostgreSQL configured over SSH)"
+    pulumi up --yes --skip-preview --stack "$stack" --non-interactive
+    echo "==> demo: the database's endpoint: $(pulumi stack output endpoint --stack "$stack")"
+    echo "==> demo: provisioning status (its health checks, run again now over SSH)"
+    provisioning status "$stack" --cwd "$PROJECT_ROOT/examples/database"
+fi
+
 echo "==> demo: the servers as the Custom Cloud API sees them"
 python - "http://127.0.0.1:$port/v1" <<'PY'
 import os, sys
