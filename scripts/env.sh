@@ -31,3 +31,8 @@ export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_SELF_MANAGED_STATE_NO_LEGACY_WARNING=true
 export PULUMI_SKIP_CONFIRMATIONS=true
+
+# Parallelism: the engine runs at most --parallel resource operations at once, by default 4 × CPUs (8 on two
+# CPUs), so a fleet of servers boots in waves of 8. PULUMI_PARALLEL is that default for up, preview, refresh
+# and destroy; 64 unless already set (`pulumi up --parallel N` still wins).
+export PULUMI_PARALLEL="${PULUMI_PARALLEL:-64}"
