@@ -1,0 +1,107 @@
+"""Everything Prometheus puts on its hosts, rendered from its templates (`templates/`): prometheus.yml, the
+service definitions and the step scripts of the server and of each node exporter. Pure: no Pulumi, no
+host."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from provisioning.sdk.taskservice.templates import TemplateLibrary
+
+from .spec import PrometheusConfig
+
+__all__ = [
+    "EXPORTER",
+    "PACKAGES",
+    "PATHS",
+    "SERVICE",
+    "Scripts",
+    "config_files",
+    "exporter_scripts",
+    "scripts",
+]
+
+TEMPLATES = TemplateLibrary(Path(__file__).with_name("templates"))
+"""Prometheus's templates with the shared step helpers."""
+SERVICE = "prometheus"
+"""The server's service name under svc (and systemd)."""
+EXPORTER = "prometheus-node-exporter"
+"""The node exporter's service name."""
+PACKAGES = ("prometheus", "prometheus-node-exporter", "curl")
+"""The OS packages it needs (installed when missing; the node exporter only on its targets)."""
+PATHS = {
+    "conf_file": "/etc/prometheus/prometheus.yml",
+    "defaults_file": "/etc/default/prometheus",
+    "service_file": "/etc/provisioning/services/prometheus",
+    "exporter_defaults_file": "/etc/default/prometheus-node-exporter",
+    "exporter_service_file": "/etc/provisioning/services/prometheus-node-exporter",
+}
+"""Where its files go on the hosts."""
+
+
+@dataclass(frozen=True)
+class Scripts:
+    """One step's scripts."""
+
+    run: str
+    """Its first run."""
+    delete: str | None = None
+    """What runs when it is deleted."""
+
+
+def node_targets(config: PrometheusConfig, addresses: Sequence[str]) -> list[str]:
+    """The node exporters' endpoints (`address:port`)."""
+    return [f"{address}:{config.node_exporter.port}" for address in addresses]
+
+
+def config_files(config: PrometheusConfig, node_addresses: Sequence[str] = ()) -> dict[str, str]:
+    """Path on the Prometheus server → content of every file written there."""
+    values = {"c": config, "nodes": node_targets(config, node_addresses), **PATHS}
+    return {
+        PATHS["conf_file"]: TEMPLATES.render("prometheus.yml.j2", **values),
+        PATHS["defaults_file"]: TEMPLATES.render("prometheus.default.j2", **values),
+        PATHS["service_file"]: TEMPLATES.render("prometheus.svc.j2", **values),
+    }
+
+
+def exporter_files(config: PrometheusConfig) -> dict[str, str]:
+    """Path on a node exporter target → content."""
+    return {
+        PATHS["exporter_defaults_file"]: TEMPLATES.render("node-exporter.default.j2", c=config),
+        PATHS["exporter_service_file"]: TEMPLATES.render("node-exporter.svc.j2", c=config, **PATHS),
+    }
+
+
+def scripts(config: PrometheusConfig, node_addresses: Sequence[str] = ()) -> dict[str, Scripts]:
+    """The server's step scripts: remove (armed; its delete removes Prometheus), install, configure,
+    health."""
+    files = config_files(config, node_addresses)
+    values = {"c": config, "files": files, "nodes": node_targets(config, node_addresses), **PATHS}
+
+    def step(name: str, template: str) -> str:
+        return TEMPLATES.step(template, step=name, service=SERVICE, **values)
+
+    return {
+        "remove": Scripts(run=step("remove", "remove-armed.sh.j2"), delete=step("remove", "remove.sh.j2")),
+        "install": Scripts(run=step("install", "install.sh.j2")),
+        "configure": Scripts(run=step("configure", "configure.sh.j2")),
+        "health": Scripts(run=step("health", "health.sh.j2")),
+    }
+
+
+def exporter_scripts(config: PrometheusConfig) -> dict[str, Scripts]:
+    """A node exporter target's step scripts: remove (armed), install (package, arguments, started,
+    answering)."""
+    values = {"c": config, "files": exporter_files(config), **PATHS}
+
+    def step(name: str, template: str) -> str:
+        return TEMPLATES.step(template, step=f"node-exporter-{name}", service=EXPORTER, **values)
+
+    return {
+        "remove": Scripts(
+            run=step("remove", "remove-armed.sh.j2"), delete=step("remove", "node-exporter-remove.sh.j2")
+        ),
+        "install": Scripts(run=step("install", "node-exporter-install.sh.j2")),
+    }

@@ -1,0 +1,107 @@
+"""The Prometheus declaration: every field, its default, its rule and its doc, registered by type token
+`provisioning:taskservs:Prometheus` (kind "taskserv", category "monitoring"). Named by the
+`provisioning.taskservs` entry point. Imports no Pulumi."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from provisioning.sdk.registry import Declaration, register
+from provisioning.sdk.rules import Matches
+from provisioning.sdk.taskservice.rules import InRange
+from provisioning.sdk.taskservice.settings import SettingsModel, TaskServiceSettings
+from provisioning.sdk.validation import Violation
+
+__all__ = ["PROMETHEUS", "NodeExporterSettings", "PrometheusConfig", "ScrapeJob"]
+
+_PORT = InRange(0, 65536, "must be between 1 and 65535")
+_DURATION = Matches(
+    r"([1-9][0-9]*(ms|s|m|h|d|w|y))+",
+    "a duration: a whole number and ms, s, m, h, d, w or y (15s, 30d, 1h30m)",
+)
+_JOB = Matches(r"[a-zA-Z_][a-zA-Z0-9_-]{0,62}", "1 to 63 letters, digits, '_' and '-', first a letter or '_'")
+_HOST_PORT = Matches(r"[A-Za-z0-9.-]+:[0-9]{1,5}", "host:port (10.0.0.5:9100)")
+
+
+class ScrapeJob(SettingsModel):
+    """One scrape job: a name and the endpoints whose /metrics Prometheus reads."""
+
+    job: Annotated[str, _JOB]
+    """The job's name (the `job` label; unique)."""
+    targets: list[Annotated[str, _HOST_PORT]]
+    """Endpoints as host:port (at least one)."""
+
+
+class NodeExporterSettings(SettingsModel):
+    """The node exporter installed on each of the component's `node_exporter_targets`."""
+
+    port: Annotated[int, _PORT] = 9100
+    """TCP port of the node exporter's /metrics."""
+    job: Annotated[str, _JOB] = "node"
+    """The scrape job of the node exporters."""
+
+
+class PrometheusConfig(TaskServiceSettings):
+    """A Prometheus monitoring server scraping the given jobs and the node exporters it installs."""
+
+    version: Annotated[str, Matches(r"[1-9][0-9]*(\.[0-9]+)?", "a Prometheus release line (2 or 2.42)")] = "2"
+    """Prometheus release line the host must have (2.42 on Debian 12)."""
+    port: Annotated[int, _PORT] = 9090
+    """TCP port of the web UI and API."""
+    scrape_interval: Annotated[str, _DURATION] = "15s"
+    """How often every target is scraped."""
+    retention: Annotated[str, _DURATION] = "30d"
+    """How long samples are kept (storage.tsdb.retention.time)."""
+    scrape_targets: list[ScrapeJob] = Field(default_factory=list)
+    """Scrape jobs: {job, targets ["host:port"]}."""
+    node_exporter: NodeExporterSettings = Field(default_factory=NodeExporterSettings)
+    """The node exporter on `node_exporter_targets`."""
+    storage_path: Annotated[
+        str, Matches(r"/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)+", "an absolute path at least two levels deep")
+    ] = "/var/lib/prometheus/metrics2"
+    """The time series database folder."""
+
+
+def jobs_are_sound(config: PrometheusConfig) -> list[Violation]:
+    """Job names are unique, each job has a target, and target ports are 1..65535."""
+    found = []
+    seen: set[str] = set()
+    for index, job in enumerate(config.scrape_targets):
+        if job.job in seen:
+            rule = f"job name {job.job!r} is used more than once; names must be unique"
+            found.append(Violation(f"scrape_targets.{index}.job", job.job, rule))
+        seen.add(job.job)
+        if not job.targets:
+            rule = f"job {job.job!r} must list at least one target host:port"
+            found.append(Violation(f"scrape_targets.{index}.targets", [], rule))
+        for number, target in enumerate(job.targets):
+            port = int(target.rsplit(":", 1)[1])
+            if not 0 < port < 65536:
+                rule = f"target {target!r} has port {port}; ports must be between 1 and 65535"
+                found.append(Violation(f"scrape_targets.{index}.targets.{number}", target, rule))
+    return found
+
+
+def ports_apart(config: PrometheusConfig) -> list[Violation]:
+    """Prometheus and the node exporter listen on different ports (both may run on one server)."""
+    if config.node_exporter.port == config.port:
+        return [
+            Violation(
+                "node_exporter.port", config.port, f"node_exporter.port must differ from port {config.port}"
+            )
+        ]
+    return []
+
+
+PROMETHEUS = register(
+    Declaration(
+        "provisioning:taskservs:Prometheus",
+        PrometheusConfig,
+        kind="taskserv",
+        category="monitoring",
+        rules=(jobs_are_sound, ports_apart),
+    )
+)
+"""The Prometheus task service."""

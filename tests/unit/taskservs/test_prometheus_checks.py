@@ -1,0 +1,142 @@
+"""Every Prometheus rule, through the registry (what the policy pack runs) and through the component's
+constructor (what fails `pulumi preview`): the message names the field, the value and the rule, and
+nothing is registered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pytest
+
+from provisioning.components.taskservs.prometheus import PROMETHEUS, PrometheusConfig
+from provisioning.sdk import registry
+from provisioning.sdk.taskservice import InvalidConfig
+
+from .mocks import RecordingMocks, target
+
+DURATION = "must be a duration: a whole number and ms, s, m, h, d, w or y (15s, 30d, 1h30m)"
+BAD: list[tuple[dict[str, Any], str, Any, str]] = [
+    ({"port": 0}, "port", 0, "port must be between 1 and 65535"),
+    ({"port": 65536}, "port", 65536, "port must be between 1 and 65535"),
+    ({"node_exporter": {"port": 70000}}, "node_exporter.port", 70000, "port must be between 1 and 65535"),
+    ({"retention": "30days"}, "retention", "30days", f"retention '30days' {DURATION}"),
+    ({"retention": "0d"}, "retention", "0d", f"retention '0d' {DURATION}"),
+    ({"scrape_interval": "15"}, "scrape_interval", "15", f"scrape_interval '15' {DURATION}"),
+    (
+        {"scrape_targets": [{"job": "app", "targets": ["10.0.0.7"]}]},
+        "scrape_targets.0.targets.0",
+        "10.0.0.7",
+        "targets '10.0.0.7' must be host:port (10.0.0.5:9100)",
+    ),
+    (
+        {"scrape_targets": [{"job": "9app", "targets": ["10.0.0.7:80"]}]},
+        "scrape_targets.0.job",
+        "9app",
+        "job '9app' must be 1 to 63 letters, digits, '_' and '-', first a letter or '_'",
+    ),
+    (
+        {"storage_path": "data"},
+        "storage_path",
+        "data",
+        "storage_path 'data' must be an absolute path at least two levels deep",
+    ),
+    # cross-field rules
+    (
+        {"scrape_targets": [{"job": "app", "targets": ["10.0.0.7:0"]}]},
+        "scrape_targets.0.targets.0",
+        "10.0.0.7:0",
+        "target '10.0.0.7:0' has port 0; ports must be between 1 and 65535",
+    ),
+    (
+        {"scrape_targets": [{"job": "app", "targets": []}]},
+        "scrape_targets.0.targets",
+        [],
+        "job 'app' must list at least one target host:port",
+    ),
+    (
+        {"scrape_targets": [{"job": "app", "targets": ["a:1"]}, {"job": "app", "targets": ["b:1"]}]},
+        "scrape_targets.1.job",
+        "app",
+        "job name 'app' is used more than once; names must be unique",
+    ),
+    ({"port": 9100}, "node_exporter.port", 9100, "node_exporter.port must differ from port 9100"),
+]
+IDS = [case[1] + "=" + repr(case[2]) for case in BAD]
+
+
+def test_the_declaration_is_registered_by_type_token() -> None:
+    found = registry.declarations()["provisioning:taskservs:Prometheus"]
+    assert found is PROMETHEUS and found.kind == "taskserv" and found.category == "monitoring"
+    assert found.model is PrometheusConfig
+
+
+def test_defaults() -> None:
+    dumped = PrometheusConfig(name="mon").model_dump()
+    assert (dumped["port"], dumped["scrape_interval"], dumped["retention"]) == (9090, "15s", "30d")
+    assert dumped["node_exporter"] == {"port": 9100, "job": "node"} and dumped["scrape_targets"] == []
+    assert PROMETHEUS.check({"name": "mon"}) == []
+
+
+def test_every_field_is_documented() -> None:
+    def walk(model: type) -> list[str]:
+        missing = []
+        for name, info in model.model_fields.items():  # type: ignore[attr-defined]
+            if not info.description:
+                missing.append(f"{model.__name__}.{name}")
+            if isinstance(info.annotation, type) and hasattr(info.annotation, "model_fields"):
+                missing += walk(info.annotation)
+        return missing
+
+    assert walk(PrometheusConfig) == []
+
+
+@pytest.mark.parametrize("duration", ["500ms", "15s", "1h30m", "30d", "2w", "1y"])
+def test_good_durations_pass(duration: str) -> None:
+    assert PROMETHEUS.check({"name": "mon", "retention": duration, "scrape_interval": duration}) == []
+
+
+@pytest.mark.parametrize(("values", "field", "value", "rule"), BAD, ids=IDS)
+def test_each_rule_names_field_value_and_rule(
+    values: dict[str, Any], field: str, value: Any, rule: str
+) -> None:
+    [found] = PROMETHEUS.check({"name": "mon", **values})
+    assert (found.field, found.value, found.rule) == (field, value, rule)
+
+
+def _build(values: dict[str, Any], nodes: int = 0) -> Any:
+    from provisioning.components.taskservs.prometheus import Prometheus
+
+    exporters = [target(f"10.0.0.{20 + i}") for i in range(nodes)]
+    return Prometheus("mon", values, target=target("10.0.0.9"), node_exporter_targets=exporters)
+
+
+@pytest.mark.parametrize(("values", "field", "value", "rule"), BAD, ids=IDS)
+def test_the_component_fails_before_registering_anything(
+    values: dict[str, Any], field: str, value: Any, rule: str
+) -> None:
+    mocks = RecordingMocks()
+    pulumi.runtime.set_mocks(mocks, preview=True)
+    try:
+        with pytest.raises(InvalidConfig) as raised:
+            _build(values)
+    finally:
+        pulumi.runtime.settings.reset_options()
+    assert str(raised.value) == f"Prometheus 'mon': invalid config: {field}: {rule} (got {value!r})"
+    assert mocks.created == []
+
+
+def test_the_node_exporter_job_is_not_a_scrape_job_too() -> None:
+    mocks = RecordingMocks()
+    pulumi.runtime.set_mocks(mocks, preview=True)
+    try:
+        with pytest.raises(InvalidConfig) as raised:
+            _build({"scrape_targets": [{"job": "node", "targets": ["a:1"]}]}, nodes=1)
+    finally:
+        pulumi.runtime.settings.reset_options()
+    assert raised.value.field == "node_exporter.job"
+    assert (
+        raised.value.rule
+        == "node_exporter.job 'node' is also a job of scrape_targets; job names must be unique"
+    )
+    assert mocks.created == []

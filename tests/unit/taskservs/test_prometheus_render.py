@@ -1,0 +1,126 @@
+"""Prometheus's rendered files against fixtures (`fixtures_prometheus/<scenario>/<path on the host>`),
+checked with `promtool check config` where it is installed; its step scripts are valid POSIX sh; the
+component registers the node exporters' steps and the server's under Pulumi mocks."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+
+from provisioning.components.taskservs.prometheus.render import (
+    config_files,
+    exporter_files,
+    exporter_scripts,
+    scripts,
+)
+from provisioning.components.taskservs.prometheus.spec import PrometheusConfig
+
+from .mocks import RecordingMocks, target
+
+FIXTURES = Path(__file__).with_name("fixtures_prometheus")
+SCENARIOS: dict[str, tuple[PrometheusConfig, list[str]]] = {
+    "defaults": (PrometheusConfig(name="mon"), []),
+    "tuned": (
+        PrometheusConfig(
+            name="metrics",
+            port=9091,
+            scrape_interval="5s",
+            retention="12h",
+            storage_path="/srv/prometheus/data",
+            node_exporter={"port": 9200, "job": "hosts"},
+            scrape_targets=[
+                {"job": "app", "targets": ["10.0.0.7:8000", "web.internal:80"]},
+                {"job": "haproxy", "targets": ["10.0.0.8:8405"]},
+            ],
+        ),
+        ["10.0.0.20", "10.0.0.21"],
+    ),
+}
+
+
+def _fixture_files(scenario: str) -> dict[str, str]:
+    root = FIXTURES / scenario
+    return {"/" + str(p.relative_to(root)): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _rendered(scenario: str) -> dict[str, str]:
+    config, nodes = SCENARIOS[scenario]
+    return {**config_files(config, nodes), **exporter_files(config)}
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_rendered_files_match_the_fixtures(scenario: str) -> None:
+    assert _rendered(scenario) == _fixture_files(scenario)
+
+
+@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed")
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_promtool_accepts_the_rendered_config(scenario: str, tmp_path: Path) -> None:
+    path = tmp_path / "prometheus.yml"
+    path.write_text(_rendered(scenario)["/etc/prometheus/prometheus.yml"])
+    done = subprocess.run(
+        ["promtool", "check", "config", str(path)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_step_scripts_are_posix_sh(scenario: str) -> None:
+    config, nodes = SCENARIOS[scenario]
+    for name, found in [*scripts(config, nodes).items(), *exporter_scripts(config).items()]:
+        for script in (found.run, found.delete):
+            if script is not None:
+                done = subprocess.run(["sh", "-n"], input=script, capture_output=True, text=True, check=False)
+                assert done.returncode == 0, f"{name}: {done.stderr}"
+
+
+def test_the_configure_script_checks_the_config_before_replacing_it() -> None:
+    configure = scripts(*SCENARIOS["defaults"])["configure"].run
+    check = configure.index("promtool check config /etc/prometheus/prometheus.yml.new")
+    assert check < configure.index("mv -f /etc/prometheus/prometheus.yml.new /etc/prometheus/prometheus.yml")
+    health = scripts(*SCENARIOS["tuned"])["health"].run
+    assert "http://127.0.0.1:9091/-/ready" in health and "http://10.0.0.21:9200/metrics" in health
+
+
+@pytest.fixture
+def mocks() -> Any:
+    recording = RecordingMocks()
+    pulumi.runtime.set_mocks(recording, preview=False)
+    yield recording
+    pulumi.runtime.settings.reset_options()
+
+
+@pulumi.runtime.test
+def test_the_component_registers_its_steps_and_outputs(mocks: RecordingMocks) -> pulumi.Output[Any]:
+    from provisioning.components.taskservs.prometheus import Prometheus
+
+    mon = Prometheus("mon", {}, target=target("10.0.0.9"), node_exporter_targets=[target("10.0.0.20")])
+
+    def check(values: list[Any]) -> None:
+        endpoint, healthy, metadata = values
+        assert endpoint == "10.0.0.9:9090" and healthy is True
+        assert (metadata["name"], metadata["category"], metadata["ports"]) == (
+            "prometheus",
+            "monitoring",
+            [9090],
+        )
+        by_name = {args.name: args for args in mocks.created}
+        assert by_name["mon"].typ == "provisioning:taskservs:Prometheus"
+        commands = [args.name for args in mocks.created if args.typ == "command:remote:Command"]
+        assert commands == [
+            "mon-node-exporter-0-remove",
+            "mon-node-exporter-0-install",
+            "mon-remove",
+            "mon-install",
+            "mon-configure",
+            "mon-health",
+        ]
+        assert '"10.0.0.20:9100"' in by_name["mon-configure"].inputs["create"]
+        assert "delete" in by_name["mon-node-exporter-0-remove"].inputs
+
+    return pulumi.Output.all(mon.endpoint, mon.healthy, mon.service_metadata).apply(check)
