@@ -1,0 +1,240 @@
+"""HAProxy and Prometheus on the real Pulumi engine against sandbox hosts: two tiny HTTP backends (each
+answering with its own name, started on two servers by a remote command of the program) behind HAProxy on
+a third server; requests through HAProxy reach both; a stopped backend is taken out (requests keep
+succeeding, the stats page shows it DOWN); Prometheus on the third server reports the node exporter it
+installed on a backend server up (`/api/v1/targets`)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.pulumi_cli import PulumiProject
+
+from .ssh import Ssh, keypair
+from .taskservice_support import database_cloud, secret_from_stdin
+
+pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(900)]
+
+TIMINGS: dict[str, float] = {}
+
+PROJECT = """\
+name: lbmon
+description: Two web backends behind HAProxy, watched by Prometheus with a node exporter.
+runtime: python
+config:
+  custom-cloud:region:
+    value: us-west-1
+"""
+
+PROGRAM = '''\
+"""Two backends (python3 -m http.server answering with the server's name) behind HAProxy on a third server,
+and Prometheus there scraping the node exporter installed on web-1."""
+
+import pulumi
+from pulumi_command import remote
+
+from provisioning.components.taskservs.haproxy import HAProxy
+from provisioning.components.taskservs.prometheus import Prometheus
+from provisioning.providers.custom_cloud import Network, Server, Subnet
+from provisioning.sdk.ssh import connection_args
+from provisioning.sdk.taskservice import Target
+
+config = pulumi.Config("lbmon")
+public_key = config.require("sshPublicKey")
+private_key = config.require_secret("sshPrivateKey")
+
+network = Network("net", cidr="10.46.0.0/16")
+subnet = Subnet("subnet", network_id=network.id, cidr="10.46.0.0/24", zone="us-west-1a")
+
+
+def server(name: str) -> Server:
+    return Server(name, machine_type="small", zone="us-west-1a", vpc=network.id, subnet=subnet.id,
+                  ssh_public_key=public_key, external_ip=False)
+
+
+SERVE = """set -eu
+mkdir -p /srv/web
+printf '%s\\\\n' "$(hostname)" > /srv/web/index.html
+printf 'ok\\\\n' > /srv/web/health
+cat > /etc/provisioning/services/web <<'EOF'
+#!/bin/sh
+exec python3 -m http.server 8080 --bind 0.0.0.0 --directory /srv/web
+EOF
+chmod 0755 /etc/provisioning/services/web
+svc enable web
+svc status web >/dev/null 2>&1 || svc start web
+"""
+
+webs = [server(f"web-{i}") for i in (1, 2)]
+serving = [
+    remote.Command(f"serve-{i}", connection=connection_args(web, private_key), create=SERVE,
+                   delete="svc stop web || true; svc disable web || true")
+    for i, web in zip((1, 2), webs)
+]
+lb = server("lb")
+# backends by name: their addresses are outputs, the HAProxy config takes plain values
+hosts = remote.Command(
+    "hosts", connection=connection_args(lb, private_key),
+    create=pulumi.Output.all(webs[0].private_ip, webs[1].private_ip).apply(
+        lambda ips: "sed -i '/ web-[12]$/d' /etc/hosts && "
+        + " && ".join(f"echo '{ip} web-{i}' >> /etc/hosts" for i, ip in zip((1, 2), ips))
+    ),
+)
+balancer = HAProxy(
+    "lb",
+    {"port": 80, "check_interval": "1s",
+     "backends": [{"name": f"web-{i}", "address": f"web-{i}", "port": 8080} for i in (1, 2)]},
+    target=Target.server(lb, private_key),
+    opts=pulumi.ResourceOptions(depends_on=[hosts, *serving]),
+)
+monitor = Prometheus(
+    "mon", {"scrape_interval": "2s", "retention": "1d"},
+    target=Target.server(lb, private_key),
+    node_exporter_targets=[Target.server(webs[0], private_key)],
+    opts=pulumi.ResourceOptions(depends_on=[balancer]),
+)
+
+pulumi.export("lb_ip", lb.private_ip)
+pulumi.export("lb_id", lb.id)
+pulumi.export("web_ids", [web.id for web in webs])
+pulumi.export("web_ips", [web.private_ip for web in webs])
+pulumi.export("lb_endpoint", balancer.endpoint)
+pulumi.export("lb_healthy", balancer.healthy)
+pulumi.export("lb_checks", balancer.checks)
+pulumi.export("lb_metadata", balancer.service_metadata)
+pulumi.export("mon_endpoint", monitor.endpoint)
+pulumi.export("mon_healthy", monitor.healthy)
+pulumi.export("mon_checks", monitor.checks)
+pulumi.export("mon_version", monitor.version)
+pulumi.export("planned_changes", [balancer.planned_changes, monitor.planned_changes])
+'''
+
+
+@dataclass
+class Stack:
+    project: PulumiProject
+    api: httpx.Client
+    ssh: Ssh
+
+    def sh(self, iid: str, command: str, *, check: bool = True) -> str:
+        inst = self.api.get(f"/instances/{iid}").raise_for_status().json()
+        return self.ssh.run(inst["ssh_host"], inst["ssh_port"], command, check=check)
+
+    def trust(self, iid: str) -> None:
+        inst = self.api.get(f"/instances/{iid}").raise_for_status().json()
+        self.ssh.trust(inst["ssh_host"], inst["ssh_port"], inst["ssh_host_key_fingerprints"])
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    tmp = tmp_path_factory.mktemp("haproxy-prometheus")
+    source = tmp / "source"
+    source.mkdir()
+    (source / "Pulumi.yaml").write_text(PROJECT)
+    (source / "__main__.py").write_text(PROGRAM)
+    with database_cloud(tmp) as cloud:
+        key, public = keypair(tmp)
+        project = PulumiProject.copy_of(source, tmp / "proj", PROVISIONING_LOG_DIR=str(tmp / "logs"))
+        project.config_set("custom-cloud:apiUrl", cloud.url)
+        project.config_set("custom-cloud:apiKey", cloud.api_key, secret=True)
+        project.config_set("lbmon:sshPublicKey", public)
+        secret_from_stdin(project, "lbmon:sshPrivateKey", key.read_text())
+        made = Stack(project, cloud.client(timeout=60), Ssh(key, tmp / "known_hosts"))
+        try:
+            started = time.monotonic()
+            project.up()
+            TIMINGS["first up"] = round(time.monotonic() - started, 1)
+            out = project.outputs()
+            for iid in [out["lb_id"], *out["web_ids"]]:
+                made.trust(iid)
+            yield made
+        finally:
+            try:
+                started = time.monotonic()
+                project.destroy()
+                TIMINGS["destroy"] = round(time.monotonic() - started, 1)
+            finally:
+                made.api.close()
+                print(f"\nhaproxy/prometheus e2e timings (s): {json.dumps(TIMINGS)}")
+
+
+def _stats(address: str) -> dict[str, str]:
+    """Each backend server's status on HAProxy's stats page (CSV)."""
+    text = httpx.get(f"http://{address}:8404/stats;csv", timeout=5).text
+    rows = [line.split(",") for line in text.splitlines() if line and not line.startswith("#")]
+    return {
+        row[1]: row[17] for row in rows if row[0] == "lb-servers" and row[1] not in ("BACKEND", "FRONTEND")
+    }
+
+
+def _wait(what: str, probe: Any, seconds: float = 30) -> Any:
+    deadline = time.monotonic() + seconds
+    while True:
+        found = probe()
+        if found or time.monotonic() > deadline:
+            assert found, f"{what}: not within {seconds} s"
+            return found
+        time.sleep(0.5)
+
+
+def test_both_services_are_healthy(stack: Stack) -> None:
+    out = stack.project.outputs()
+    assert out["lb_healthy"] is True and out["lb_endpoint"] == f"{out['lb_ip']}:80"
+    assert [c["name"] for c in out["lb_checks"]] == ["service", "stats"]
+    assert out["lb_metadata"]["category"] == "load-balancer" and out["lb_metadata"]["ports"] == [80, 8404]
+    assert out["mon_healthy"] is True and out["mon_endpoint"] == f"{out['lb_ip']}:9090"
+    assert [c["name"] for c in out["mon_checks"]] == ["service", "ready", "node-exporter-0"]
+    assert out["mon_version"].startswith("2.")
+    assert out["planned_changes"] == [[], []]
+    # the rendered configs on the host are what the checks accepted
+    assert (
+        stack.sh(out["lb_id"], "haproxy -c -q -f /etc/haproxy/haproxy.cfg && echo valid").strip() == "valid"
+    )
+    assert "SUCCESS" in stack.sh(out["lb_id"], "promtool check config /etc/prometheus/prometheus.yml 2>&1")
+
+
+def test_requests_through_haproxy_reach_both_backends(stack: Stack) -> None:
+    address = stack.project.outputs()["lb_ip"]
+    _wait("both backends UP", lambda: set(_stats(address).values()) == {"UP"})
+    answers = [httpx.get(f"http://{address}/", timeout=5) for _ in range(10)]
+    assert all(a.status_code == 200 for a in answers)
+    assert {a.text.strip() for a in answers} == {"web-1", "web-2"}
+
+
+def test_a_stopped_backend_is_taken_out(stack: Stack) -> None:
+    out = stack.project.outputs()
+    address = out["lb_ip"]
+    started = time.monotonic()
+    stack.sh(out["web_ids"][1], "svc stop web")
+    _wait("web-2 DOWN on the stats page", lambda: _stats(address).get("web-2", "").startswith("DOWN"))
+    TIMINGS["backend marked DOWN"] = round(time.monotonic() - started, 1)
+    assert _stats(address)["web-1"] == "UP"
+    answers = [httpx.get(f"http://{address}/", timeout=5) for _ in range(10)]
+    assert [a.status_code for a in answers] == [200] * 10
+    assert {a.text.strip() for a in answers} == {"web-1"}
+    stack.sh(out["web_ids"][1], "svc start web")
+    _wait("web-2 UP again", lambda: _stats(address).get("web-2") == "UP")
+
+
+def test_prometheus_reports_the_node_exporter_up(stack: Stack) -> None:
+    out = stack.project.outputs()
+    address, web_1 = out["lb_ip"], out["web_ips"][0]
+
+    def node_targets() -> list[dict[str, Any]]:
+        data = httpx.get(f"http://{address}:9090/api/v1/targets", timeout=5).json()["data"]["activeTargets"]
+        return [t for t in data if t["labels"]["job"] == "node" and t["health"] == "up"]
+
+    started = time.monotonic()
+    [found] = _wait("the node exporter target up", node_targets)
+    TIMINGS["node target up"] = round(time.monotonic() - started, 1)
+    assert found["labels"]["instance"] == f"{web_1}:9100"
+    assert httpx.get(f"http://{address}:9090/-/ready", timeout=5).status_code == 200
+    query = httpx.get(f"http://{address}:9090/api/v1/query", params={"query": 'up{job="node"}'}, timeout=5)
+    assert query.json()["data"]["result"][0]["value"][1] == "1"
