@@ -2,7 +2,8 @@
 answering with its own name, started on two servers by a remote command of the program) behind HAProxy on
 a third server; requests through HAProxy reach both; a stopped backend is taken out (requests keep
 succeeding, the stats page shows it DOWN); Prometheus on the third server reports the node exporter it
-installed on a backend server up (`/api/v1/targets`)."""
+installed on a backend server up (`/api/v1/targets`); a check_interval change plans and reruns only
+HAProxy's configure (and its health)."""
 
 from __future__ import annotations
 
@@ -89,7 +90,7 @@ hosts = remote.Command(
 )
 balancer = HAProxy(
     "lb",
-    {"port": 80, "check_interval": "1s",
+    {"port": 80, "check_interval": config.get("checkInterval") or "1s",
      "backends": [{"name": f"web-{i}", "address": f"web-{i}", "port": 8080} for i in (1, 2)]},
     target=Target.server(lb, private_key),
     opts=pulumi.ResourceOptions(depends_on=[hosts, *serving]),
@@ -238,3 +239,28 @@ def test_prometheus_reports_the_node_exporter_up(stack: Stack) -> None:
     assert httpx.get(f"http://{address}:9090/-/ready", timeout=5).status_code == 200
     query = httpx.get(f"http://{address}:9090/api/v1/query", params={"query": 'up{job="node"}'}, timeout=5)
     assert query.json()["data"]["result"][0]["value"][1] == "1"
+
+
+def test_a_check_interval_change_reruns_only_configure(stack: Stack) -> None:
+    project = stack.project
+    project.config_set("lbmon:checkInterval", "500ms")
+    preview = project.preview_json()
+    ops = {
+        step["urn"].rsplit("::", 1)[-1]: step["op"]
+        for step in preview["steps"]
+        if "command:remote:Command" in step["urn"] and step["op"] != "same"
+    }
+    assert ops == {"lb-configure": "update", "lb-health": "update"}
+    [plan] = [s for s in preview["steps"] if s["urn"].endswith("TaskServicePlan::lb-plan")]
+    state = plan.get("newState") or {}
+    assert (state.get("outputs") or state.get("inputs") or {}).get("planned_changes") == ["configure"]
+    started = time.monotonic()
+    project.up()
+    TIMINGS["configure-only up"] = round(time.monotonic() - started, 1)
+    out = project.outputs()
+    assert out["lb_healthy"] is True and out["planned_changes"] == [[], []]
+    cfg = stack.sh(out["lb_id"], "cat /etc/haproxy/haproxy.cfg")
+    assert "default-server inter 500ms fall 2 rise 2" in cfg
+    address = out["lb_ip"]
+    _wait("both backends UP", lambda: set(_stats(address).values()) == {"UP"})
+    assert {httpx.get(f"http://{address}/", timeout=5).text.strip() for _ in range(6)} == {"web-1", "web-2"}
