@@ -3,7 +3,8 @@ answering with its own name, started on two servers by a remote command of the p
 a third server; requests through HAProxy reach both; a stopped backend is taken out (requests keep
 succeeding, the stats page shows it DOWN); Prometheus on the third server reports the node exporter it
 installed on a backend server up (`/api/v1/targets`); a check_interval change plans and reruns only
-HAProxy's configure (and its health)."""
+HAProxy's configure (and its health); removing Prometheus from the program runs its remove steps: the
+services stop and their files leave both servers while HAProxy keeps serving."""
 
 from __future__ import annotations
 
@@ -95,12 +96,18 @@ balancer = HAProxy(
     target=Target.server(lb, private_key),
     opts=pulumi.ResourceOptions(depends_on=[hosts, *serving]),
 )
-monitor = Prometheus(
-    "mon", {"scrape_interval": "2s", "retention": "1d"},
-    target=Target.server(lb, private_key),
-    node_exporter_targets=[Target.server(webs[0], private_key)],
-    opts=pulumi.ResourceOptions(depends_on=[balancer]),
-)
+if config.get_bool("monitor") is not False:
+    monitor = Prometheus(
+        "mon", {"scrape_interval": "2s", "retention": "1d"},
+        target=Target.server(lb, private_key),
+        node_exporter_targets=[Target.server(webs[0], private_key)],
+        opts=pulumi.ResourceOptions(depends_on=[balancer]),
+    )
+    pulumi.export("mon_endpoint", monitor.endpoint)
+    pulumi.export("mon_healthy", monitor.healthy)
+    pulumi.export("mon_checks", monitor.checks)
+    pulumi.export("mon_version", monitor.version)
+    pulumi.export("planned_changes", [balancer.planned_changes, monitor.planned_changes])
 
 pulumi.export("lb_ip", lb.private_ip)
 pulumi.export("lb_id", lb.id)
@@ -110,11 +117,6 @@ pulumi.export("lb_endpoint", balancer.endpoint)
 pulumi.export("lb_healthy", balancer.healthy)
 pulumi.export("lb_checks", balancer.checks)
 pulumi.export("lb_metadata", balancer.service_metadata)
-pulumi.export("mon_endpoint", monitor.endpoint)
-pulumi.export("mon_healthy", monitor.healthy)
-pulumi.export("mon_checks", monitor.checks)
-pulumi.export("mon_version", monitor.version)
-pulumi.export("planned_changes", [balancer.planned_changes, monitor.planned_changes])
 '''
 
 
@@ -264,3 +266,27 @@ def test_a_check_interval_change_reruns_only_configure(stack: Stack) -> None:
     address = out["lb_ip"]
     _wait("both backends UP", lambda: set(_stats(address).values()) == {"UP"})
     assert {httpx.get(f"http://{address}/", timeout=5).text.strip() for _ in range(6)} == {"web-1", "web-2"}
+
+
+def test_removing_prometheus_stops_it_and_the_node_exporter(stack: Stack) -> None:
+    out = stack.project.outputs()
+    lb, web_1 = out["lb_id"], out["web_ids"][0]
+    assert (
+        stack.sh(
+            lb, "test -x /etc/provisioning/services/prometheus && svc status prometheus && echo ok"
+        ).strip()
+        == "ok"
+    )
+    stack.project.config_set("lbmon:monitor", "false")
+    stack.project.up()
+    after = stack.project.outputs()
+    assert "mon_healthy" not in after and after["lb_healthy"] is True
+    gone = "test ! -e /etc/provisioning/services/{0} && ! svc status {0} >/dev/null 2>&1 && echo gone"
+    assert stack.sh(lb, gone.format("prometheus")).strip() == "gone"
+    assert stack.sh(web_1, gone.format("prometheus-node-exporter")).strip() == "gone"
+    assert (
+        stack.sh(web_1, "test ! -e /var/lib/provisioning/prometheus-node-exporter && echo gone").strip()
+        == "gone"
+    )
+    assert stack.sh(lb, "svc status haproxy >/dev/null && echo up").strip() == "up"
+    assert httpx.get(f"http://{after['lb_ip']}/", timeout=5).status_code == 200
