@@ -41,9 +41,13 @@ network = Network("db-net", cidr=str(cidr), labels=labels)
 subnet = Subnet("db-subnet", network_id=network.id, cidr=str(next(cidr.subnets(new_prefix=24))), zone=zone)
 
 
+keep_storage = config.get_bool("keepStorage") or False  # with keep_data: the data outlives the server
+
+
 def server(name: str) -> Server:
     return Server(name, machine_type="small", zone=zone, vpc=network.id, subnet=subnet.id,
-                  ssh_public_key=public_key, external_ip=False, labels=labels)  # fmt: skip
+                  ssh_public_key=public_key, external_ip=False, labels=labels,
+                  keep_storage=keep_storage)  # fmt: skip
 
 
 primary = server("db-primary")
