@@ -4,7 +4,6 @@ registers its steps under Pulumi mocks with the base's outputs."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ import pytest
 
 from provisioning.components.taskservs.haproxy.render import config_files, scripts
 from provisioning.components.taskservs.haproxy.spec import HAProxyConfig
+from tests.support.tools import require_tool
 
 from .mocks import RecordingMocks, target
 
@@ -46,12 +46,16 @@ def test_rendered_files_match_the_fixtures(scenario: str) -> None:
     assert config_files(SCENARIOS[scenario]) == _fixture_files(scenario)
 
 
-@pytest.mark.skipif(shutil.which("haproxy") is None, reason="haproxy is not installed")
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_haproxy_accepts_the_rendered_config(scenario: str, tmp_path: Path) -> None:
     cfg = tmp_path / "haproxy.cfg"
     cfg.write_text(config_files(SCENARIOS[scenario])["/etc/haproxy/haproxy.cfg"])
-    done = subprocess.run(["haproxy", "-c", "-f", str(cfg)], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [require_tool("haproxy", "haproxy"), "-c", "-f", str(cfg)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 

@@ -4,7 +4,6 @@ component registers the node exporters' steps and the server's under Pulumi mock
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from provisioning.components.taskservs.prometheus.render import (
     scripts,
 )
 from provisioning.components.taskservs.prometheus.spec import PrometheusConfig
+from tests.support.tools import require_tool
 
 from .mocks import RecordingMocks, target
 
@@ -58,13 +58,15 @@ def test_rendered_files_match_the_fixtures(scenario: str) -> None:
     assert _rendered(scenario) == _fixture_files(scenario)
 
 
-@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed")
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_promtool_accepts_the_rendered_config(scenario: str, tmp_path: Path) -> None:
     path = tmp_path / "prometheus.yml"
     path.write_text(_rendered(scenario)["/etc/prometheus/prometheus.yml"])
     done = subprocess.run(
-        ["promtool", "check", "config", str(path)], capture_output=True, text=True, check=False
+        [require_tool("promtool", "prometheus"), "check", "config", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
 
