@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import subprocess
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from ._common import CliError
+from ._stack import add_stack_arguments, export_stack
 from ._table import render_table
 
 if TYPE_CHECKING:
@@ -55,34 +53,12 @@ def register(commands: Subcommands) -> None:
         "hourly cost and the total. Run it where `pulumi` works for the stack (its project folder, "
         "backend and passphrase).",
     )
-    cost.add_argument("stack", metavar="STACK", help="stack name (as `pulumi stack ls` shows it)")
-    cost.add_argument("--cwd", default=".", help="the Pulumi project folder (default: here)")
-    cost.add_argument("--json", action="store_true", help="print JSON for machines")
+    add_stack_arguments(cost)
     cost.set_defaults(func=_cost)
 
 
-def _export(stack: str, cwd: str) -> dict[str, Any]:
-    pulumi = shutil.which("pulumi")
-    if pulumi is None:
-        raise CliError(
-            "the pulumi CLI is not on PATH: install Pulumi v3.259.0 (or put make setup's .tools/bin on PATH)"
-        )
-    done = subprocess.run(
-        [pulumi, "stack", "export", "--stack", stack, "--cwd", cwd, "--non-interactive"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise CliError(
-            f"pulumi stack export --stack {stack} failed: {done.stderr.strip() or done.stdout.strip()}"
-        )
-    exported: dict[str, Any] = json.loads(done.stdout)
-    return exported
-
-
 def _cost(args: argparse.Namespace) -> int:
-    items = costs_from_state(_export(args.stack, args.cwd))
+    items = costs_from_state(export_stack(args.stack, args.cwd))
     total = round(sum(item.hourly for item in items), 6)
     if args.json:
         print(

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._common import CliError
+from ._stack import add_stack_arguments, export_stack
 from ._table import render_table
 
 if TYPE_CHECKING:
@@ -263,35 +264,19 @@ def register(commands: Subcommands) -> None:
         "folder, backend, passphrase). Secrets stay in memory and are never printed. Exit status 1 when "
         "a service is unhealthy or unreachable.",
     )
-    status.add_argument("stack", metavar="STACK", help="stack name (as `pulumi stack ls` shows it)")
-    status.add_argument("--cwd", default=".", help="the Pulumi project folder (default: here)")
-    status.add_argument("--json", action="store_true", help="print JSON for machines")
+    add_stack_arguments(status)
     status.set_defaults(func=_run)
 
 
-def _export(stack: str, cwd: str) -> dict[str, Any]:
-    pulumi = shutil.which("pulumi")
-    if pulumi is None:
-        raise CliError(
-            "the pulumi CLI is not on PATH: install Pulumi v3.259.0 (or put make setup's .tools/bin on PATH)"
-        )
+def _require_ssh() -> None:
     for tool in ("ssh", "ssh-agent", "ssh-add"):
         if shutil.which(tool) is None:
             raise CliError(f"{tool} is not on PATH: apt-get install openssh-client")
-    done = subprocess.run(
-        [pulumi, "stack", "export", "--show-secrets", "--stack", stack, "--cwd", cwd, "--non-interactive"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise CliError(f"pulumi stack export --stack {stack} failed: {done.stderr.strip()[-600:]}")
-    exported: dict[str, Any] = json.loads(done.stdout)
-    return exported
 
 
 def _run(args: argparse.Namespace) -> int:
-    found = status_of(probes_from_state(_export(args.stack, args.cwd)))
+    _require_ssh()
+    found = status_of(probes_from_state(export_stack(args.stack, args.cwd, show_secrets=True)))
     bad = [s for s in found if not s.healthy]
     if args.json:
         print(json.dumps({"stack": args.stack, "healthy": not bad, "services": [asdict(s) for s in found]}))

@@ -101,7 +101,7 @@ def test_the_records_say_running_unhealthy_or_unreachable() -> None:
 
 
 def fake_run(monkeypatch: pytest.MonkeyPatch, outputs: dict[str, tuple[int, str]]) -> None:
-    monkeypatch.setattr(status, "_export", lambda stack, cwd: export())
+    monkeypatch.setattr(status, "export_stack", lambda stack, cwd, show_secrets=False: export())
 
     def run(p: status.HealthProbe, *, timeout: float = 0) -> status.ServiceStatus:
         rc, out = outputs[p.service]

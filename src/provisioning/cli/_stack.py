@@ -1,0 +1,38 @@
+"""Reading a stack's state for a command: its arguments (STACK, --cwd, --json) and `pulumi stack export`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+from typing import Any
+
+from ._common import CliError
+
+__all__ = ["add_stack_arguments", "export_stack"]
+
+
+def add_stack_arguments(parser: argparse.ArgumentParser) -> None:
+    """STACK, `--cwd DIR` and `--json`, as every command that reads a stack takes them."""
+    parser.add_argument("stack", metavar="STACK", help="stack name (as `pulumi stack ls` shows it)")
+    parser.add_argument("--cwd", default=".", help="the Pulumi project folder (default: here)")
+    parser.add_argument("--json", action="store_true", help="print JSON for machines")
+
+
+def export_stack(stack: str, cwd: str, *, show_secrets: bool = False) -> dict[str, Any]:
+    """The stack's state from `pulumi stack export` (decrypted with `show_secrets`: keep it in memory)."""
+    pulumi = shutil.which("pulumi")
+    if pulumi is None:
+        raise CliError(
+            "the pulumi CLI is not on PATH: install Pulumi v3.259.0 (or put make setup's .tools/bin on PATH)"
+        )
+    command = [pulumi, "stack", "export", "--stack", stack, "--cwd", cwd, "--non-interactive"]
+    if show_secrets:
+        command.insert(3, "--show-secrets")
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        reason = (done.stderr.strip() or done.stdout.strip())[-600:]
+        raise CliError(f"pulumi stack export --stack {stack} failed: {reason}")
+    exported: dict[str, Any] = json.loads(done.stdout)
+    return exported
