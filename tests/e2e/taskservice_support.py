@@ -22,7 +22,7 @@ from tests.support.pulumi_cli import REPO_ROOT, PulumiProject
 
 from .ssh import Ssh, keypair, require_tools
 
-__all__ = ["DatabaseStack", "database_cloud", "database_stack", "secret_from_stdin"]
+__all__ = ["DatabaseStack", "database_cloud", "database_stack", "deployed_database", "secret_from_stdin"]
 
 EXAMPLE = REPO_ROOT / "examples" / "database"
 CERT = "/etc/customdb/ssl/server.crt"
@@ -150,3 +150,23 @@ def database_stack(
                           password, private_key)  # fmt: skip
     stack.settings(settings)
     return stack
+
+
+@contextmanager
+def deployed_database(
+    tmp: Path, *, cidr: str, settings: dict[str, Any], timings: dict[str, float], label: str
+) -> Iterator[DatabaseStack]:
+    """examples/database deployed on a sandbox cloud (its primary's host key trusted), destroyed at the end;
+    the first `up`'s time lands in `timings["up"]` and all of `timings` is printed as `label`."""
+    with database_cloud(tmp) as cloud:
+        made = database_stack(cloud, tmp, cidr=cidr, settings=settings)
+        try:
+            _, timings["up"] = made.timed_up()
+            made.trust(made.outputs()["primary_id"])
+            yield made
+        finally:
+            try:
+                made.project.destroy()
+            finally:
+                made.api.close()
+                print(f"\n{label} e2e timings (s): {json.dumps(timings)}")

@@ -18,7 +18,7 @@ import pytest
 
 from tests.support.pulumi_cli import PulumiError
 
-from .taskservice_support import DatabaseStack, database_cloud, database_stack
+from .taskservice_support import DatabaseStack, database_stack, deployed_database
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(1200)]
 
@@ -30,18 +30,10 @@ TIMINGS: dict[str, float] = {}
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseStack]:
     tmp = tmp_path_factory.mktemp("custom-database")
-    with database_cloud(tmp) as cloud:
-        made = database_stack(cloud, tmp, cidr="10.44.0.0/16", settings=SETTINGS)
-        try:
-            _, TIMINGS["first up"] = made.timed_up()
-            made.trust(made.outputs()["primary_id"])
-            yield made
-        finally:
-            try:
-                made.project.destroy()
-            finally:
-                made.api.close()
-                print(f"\ncustom database e2e timings (s): {json.dumps(TIMINGS)}")
+    with deployed_database(
+        tmp, cidr="10.44.0.0/16", settings=SETTINGS, timings=TIMINGS, label="custom database"
+    ) as made:
+        yield made
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(900)]
 
 def test_keep_data_outlives_the_server_on_a_retained_volume(tmp_path: Path) -> None:
     with database_cloud(tmp_path) as cloud:
-        stack = database_stack(cloud, tmp_path, cidr="10.46.0.0/16", settings={"keep_data": True})
+        stack = database_stack(cloud, tmp_path, cidr="10.49.0.0/16", settings={"keep_data": True})
         try:
             stack.project.config_set("database:keepStorage", "true")
             stack.project.up()

@@ -22,7 +22,12 @@ import pytest
 from tests.support.pulumi_cli import PulumiProject
 
 from .ssh import keypair
-from .taskservice_support import DatabaseStack, database_cloud, database_stack, secret_from_stdin
+from .taskservice_support import (
+    DatabaseStack,
+    database_cloud,
+    deployed_database,
+    secret_from_stdin,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(900)]
 
@@ -33,18 +38,10 @@ TIMINGS: dict[str, float] = {}
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseStack]:
     tmp = tmp_path_factory.mktemp("status")
-    with database_cloud(tmp) as cloud:
-        made = database_stack(cloud, tmp, cidr="10.46.0.0/16", settings=SETTINGS)
-        try:
-            _, TIMINGS["up"] = made.timed_up()
-            made.trust(made.outputs()["primary_id"])
-            yield made
-        finally:
-            try:
-                made.project.destroy()
-            finally:
-                made.api.close()
-                print(f"\nstatus e2e timings (s): {json.dumps(TIMINGS)}")
+    with deployed_database(
+        tmp, cidr="10.46.0.0/16", settings=SETTINGS, timings=TIMINGS, label="status"
+    ) as made:
+        yield made
 
 
 def status(stack: DatabaseStack, *extra: str) -> subprocess.CompletedProcess[str]:
