@@ -7,6 +7,7 @@ provider compares, the outputs) is computed here from those markers. Imports no 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -67,27 +68,32 @@ def has_role(info: FieldInfo, role: Role) -> bool:
     return role in roles or (role is IN_PLACE and GROW_ONLY in roles)
 
 
+@cache  # models are classes, fixed once defined: every resource and check asks again
 def fields_with(model: type[BaseModel], *roles: Role) -> tuple[str, ...]:
     """The fields of `model` that carry any of `roles`, in declaration order."""
     return tuple(n for n, info in model.model_fields.items() if any(has_role(info, r) for r in roles))
 
 
+@cache
 def in_place_fields(model: type[BaseModel]) -> frozenset[str]:
     """Fields whose change never replaces: in place, grow-only (when growing) and provider options."""
     return frozenset(fields_with(model, IN_PLACE, OPTION))
 
 
+@cache
 def compared_fields(model: type[BaseModel]) -> tuple[str, ...]:
     """Fields `diff` compares: all but computed, check-only and internal ones."""
     skip = set(fields_with(model, *_NOT_COMPARED))
     return tuple(n for n in model.model_fields if n not in skip)
 
 
+@cache
 def replace_fields(model: type[BaseModel]) -> frozenset[str]:
     """Compared fields whose every change needs a new resource (grow-only ones are decided by value)."""
     return frozenset(compared_fields(model)) - in_place_fields(model)
 
 
+@cache
 def output_fields(model: type[BaseModel]) -> tuple[str, ...]:
     """Fields of a response model marked OUTPUT."""
     return fields_with(model, OUTPUT)
