@@ -3,8 +3,9 @@
 #
 # The sandbox backend overlays the host's root filesystem, so every package installed here is present in
 # every sandbox: openssh-server (each sandbox's sshd), and the software of the task services
-# (postgresql, haproxy, prometheus, prometheus-node-exporter, prometheus-postgres-exporter, cron, and the
-# openssl and curl the CustomDatabase task service uses), so that `apt-get install <package>`
+# (postgresql, mariadb, haproxy, prometheus and its node, postgres and mysqld exporters, cron, the openssl
+# and curl the task services use, and the Python drivers the web stack's application uses: psycopg2,
+# pymysql), so that `apt-get install <package>`
 # inside a sandbox finds it installed and needs no network.
 #
 # Idempotent and fast when everything is present (one dpkg-query, no apt-get update). The host itself must
@@ -12,9 +13,11 @@
 # scripts are disabled afterwards. Daemons already running are left alone (someone may use them).
 set -euo pipefail
 
-PACKAGES=(openssh-server openssh-client postgresql haproxy prometheus prometheus-node-exporter
-          prometheus-postgres-exporter cron iproute2 util-linux openssl curl)
-SERVICES=(ssh postgresql haproxy prometheus prometheus-node-exporter prometheus-postgres-exporter cron)
+PACKAGES=(openssh-server openssh-client postgresql mariadb-server mariadb-client haproxy prometheus
+          prometheus-node-exporter prometheus-postgres-exporter prometheus-mysqld-exporter cron iproute2
+          util-linux openssl curl python3-psycopg2 python3-pymysql)
+SERVICES=(ssh postgresql mariadb haproxy prometheus prometheus-node-exporter prometheus-postgres-exporter
+          prometheus-mysqld-exporter cron)
 
 if [ "$(uname -s)" != Linux ] || ! command -v dpkg-query >/dev/null 2>&1; then
     echo "system-packages: not a Debian-like Linux: skipping (the emulator will use the 'record' host backend)"
