@@ -34,16 +34,17 @@ def put_file(path: str, content: str, mode: str = "0644", owner: str = "root:roo
 
 
 class TemplateLibrary:
-    """Templates of one task service (its `folder`) plus the shared ones; values are undefined-strict.
+    """Templates of one task service (its `folder`, then the folders of templates it shares with other
+    services, `more`) plus the shared ones; values are undefined-strict.
 
     Filters: `sh` quotes for POSIX shell, `pg` quotes a PostgreSQL string. Global: `put_file(path, content,
     mode, owner)` writes a rendered file from a script."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *more: Path) -> None:
         self.folder = folder
         """The service's own template folder."""
         self.environment = Environment(
-            loader=FileSystemLoader([str(folder), str(SHARED_TEMPLATES)]),
+            loader=FileSystemLoader([str(folder), *(str(path) for path in more), str(SHARED_TEMPLATES)]),
             undefined=StrictUndefined,
             keep_trailing_newline=True,
             trim_blocks=True,

@@ -21,6 +21,7 @@ from provisioning.sdk.taskservice.settings import Category, ServiceMetadata
 from provisioning.sdk.taskservice.target import Target
 from provisioning.sdk.validation import Violation
 
+from ..postgres_common import replica_violations
 from .render import PACKAGES, Host, Scripts, major_of, scripts
 from .spec import CUSTOM_DATABASE, CustomDatabaseConfig
 
@@ -52,16 +53,8 @@ class CustomDatabase(TaskService):
     def extra_violations(self, config: BaseModel) -> list[Violation]:
         """As many replica targets as `replication.replicas` asks for, and none without replication."""
         assert isinstance(config, CustomDatabaseConfig)
-        given, wanted = len(self._replicas), config.replication.replicas
-        if config.replication.enabled and given != wanted:
-            rule = (
-                f"replication.replicas is {wanted} but {given} replica target(s) were given (replicas=[...])"
-            )
-            return [Violation("replication.replicas", wanted, rule)]
-        if not config.replication.enabled and given:
-            rule = f"{given} replica target(s) were given but replication.enabled is false"
-            return [Violation("replication.enabled", False, rule)]
-        return []
+        replication = config.replication
+        return replica_violations(replication.enabled, replication.replicas, len(self._replicas))
 
     def metadata(self, config: BaseModel) -> ServiceMetadata:
         """name, description, version, category, dependencies, supported_os, ports, data_directories."""

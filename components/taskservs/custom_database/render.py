@@ -11,6 +11,8 @@ from typing import Any, Literal
 from provisioning.sdk.taskservice.rules import memory_bytes
 from provisioning.sdk.taskservice.templates import TemplateLibrary
 
+from ..postgres_common import TEMPLATES as POSTGRES_TEMPLATES
+from ..postgres_common import Cluster, cluster_files
 from .spec import CustomDatabaseConfig
 
 __all__ = [
@@ -25,8 +27,8 @@ __all__ = [
     "scripts",
 ]
 
-TEMPLATES = TemplateLibrary(Path(__file__).with_name("templates"))
-"""CustomDatabase's templates with the shared step helpers."""
+TEMPLATES = TemplateLibrary(Path(__file__).with_name("templates"), POSTGRES_TEMPLATES)
+"""CustomDatabase's templates with those the PostgreSQL services share and the shared step helpers."""
 SERVICE = "customdb"
 """The service's name under svc (and systemd)."""
 MIN_MEMORY_MB = 512
@@ -103,6 +105,19 @@ def replica_name(config: CustomDatabaseConfig, index: int) -> str:
     return f"{config.name.replace('-', '_')}_replica_{index}"
 
 
+def cluster(config: CustomDatabaseConfig) -> Cluster:
+    """The cluster as the shared PostgreSQL templates see it (backups, exporter, checks)."""
+    return Cluster(
+        title=f"CustomDatabase {config.name}",
+        prefix=SERVICE,
+        data_directory=config.data_directory,
+        socket_dir=PATHS["socket_dir"],
+        port=config.port,
+        log_directory=config.log_directory,
+        unit=f"{SERVICE}.service",
+    )
+
+
 def _subject_alt_names(address: str) -> str:
     try:
         ipaddress.ip_address(address)
@@ -119,6 +134,7 @@ def context(config: CustomDatabaseConfig, host: Host) -> dict[str, Any]:
     self_signed = config.ssl.enabled and config.ssl.cert_file is None
     return {
         "c": config,
+        "pg": cluster(config),
         "host": host,
         "service": SERVICE,
         "major": major,
@@ -149,13 +165,7 @@ def config_files(config: CustomDatabaseConfig, host: Host) -> dict[str, str]:
         PATHS["service_file"]: TEMPLATES.render("customdb.svc.j2", **values),
         PATHS["unit_file"]: TEMPLATES.render("customdb.service.j2", **values),
     }
-    if config.backup.enabled:
-        files[PATHS["backup_script"]] = TEMPLATES.render("backup.sh.j2", **values)
-        files[PATHS["cron_file"]] = TEMPLATES.render("backup.cron.j2", **values)
-    if config.monitoring.enabled:
-        files[PATHS["exporter_file"]] = TEMPLATES.render("exporter.svc.j2", **values)
-        files[PATHS["exporter_unit_file"]] = TEMPLATES.render("exporter.service.j2", **values)
-    return files
+    return {**files, **cluster_files(TEMPLATES, values["pg"], config.backup, config.monitoring)}
 
 
 def scripts(config: CustomDatabaseConfig, host: Host) -> dict[str, Scripts]:

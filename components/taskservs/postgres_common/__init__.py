@@ -1,0 +1,106 @@
+"""What the PostgreSQL task services (CustomDatabase, PostgreSQL) share: the templates of the backup script
+and its cron entry, the metrics exporter's service, the health checks of both and of a standby's streaming,
+the clone of a standby from its primary (`templates/postgres/`), and the rule that replica targets match
+the config. Pure: no Pulumi, no host."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from provisioning.sdk.validation import Violation
+
+__all__ = ["TEMPLATES", "BackupPlan", "Cluster", "MetricsPlan", "cluster_files", "replica_violations"]
+
+TEMPLATES = Path(__file__).with_name("templates")
+"""The shared templates, under `postgres/` (add it to a service's `TemplateLibrary`)."""
+
+
+class BackupPlan(Protocol):
+    """A config's `backup` section."""
+
+    enabled: bool
+    schedule: str
+    retention_days: int
+    storage_location: str
+
+
+class MetricsPlan(Protocol):
+    """A config's `monitoring` section."""
+
+    enabled: bool
+    metrics_port: int
+    log_level: str
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """One PostgreSQL cluster on a host, as the shared templates see it."""
+
+    title: str
+    """What names it in comments (`CustomDatabase db`)."""
+    prefix: str
+    """Names its backup script, dumps and exporter service (`customdb`: `customdb-backup`)."""
+    data_directory: str
+    """Its data folder (PG_VERSION there names the major version)."""
+    socket_dir: str
+    """The folder of its Unix socket."""
+    port: int
+    """Its port."""
+    log_directory: str
+    """Where the backup log goes."""
+    unit: str
+    """The systemd unit the exporter's unit starts after."""
+
+    @property
+    def backup_script(self) -> str:
+        """The backup script."""
+        return f"/usr/local/sbin/{self.prefix}-backup"
+
+    @property
+    def cron_file(self) -> str:
+        """The backup's cron entry."""
+        return f"/etc/cron.d/{self.prefix}-backup"
+
+    @property
+    def exporter(self) -> str:
+        """The exporter's service name."""
+        return f"{self.prefix}-exporter"
+
+    @property
+    def exporter_file(self) -> str:
+        """The exporter's service executable (svc)."""
+        return f"/etc/provisioning/services/{self.exporter}"
+
+    @property
+    def exporter_unit_file(self) -> str:
+        """The exporter's systemd unit."""
+        return f"/etc/systemd/system/{self.exporter}.service"
+
+
+def cluster_files(
+    library: Any, cluster: Cluster, backup: BackupPlan | None, monitoring: MetricsPlan | None
+) -> dict[str, str]:
+    """Path → content of the backup script and cron entry (with `backup.enabled`) and of the exporter's
+    service (with `monitoring.enabled`), rendered by `library` (a `TemplateLibrary` that has `TEMPLATES`)."""
+    values = {"pg": cluster, "backup": backup, "monitoring": monitoring}
+    files = {}
+    if backup is not None and backup.enabled:
+        files[cluster.backup_script] = library.render("postgres/backup.sh.j2", **values)
+        files[cluster.cron_file] = library.render("postgres/backup.cron.j2", **values)
+    if monitoring is not None and monitoring.enabled:
+        files[cluster.exporter_file] = library.render("postgres/exporter.svc.j2", **values)
+        files[cluster.exporter_unit_file] = library.render("postgres/exporter.service.j2", **values)
+    return files
+
+
+def replica_violations(enabled: bool, wanted: int, given: int) -> list[Violation]:
+    """As many replica targets as `replication.replicas` asks for, and none without replication."""
+    if enabled and given != wanted:
+        rule = f"replication.replicas is {wanted} but {given} replica target(s) were given (replicas=[...])"
+        return [Violation("replication.replicas", wanted, rule)]
+    if not enabled and given:
+        rule = f"{given} replica target(s) were given but replication.enabled is false"
+        return [Violation("replication.enabled", False, rule)]
+    return []
