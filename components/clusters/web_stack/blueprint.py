@@ -1,0 +1,247 @@
+"""The web stack's blueprint from its config alone: which servers it has (name, tier, role, instance type,
+subnet, whom it talks to) and the config of every task service on them, with host names where addresses go
+(each server's `/etc/hosts` block resolves them). Pure: no Pulumi, so all of it is known at preview and
+unit-testable."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from provisioning.sdk.registry import declaration
+from provisioning.sdk.validation import Violation
+
+from .instance_types import LOAD_BALANCER_TYPE, MONITORING_TYPE
+from .spec import WebStackConfig
+
+__all__ = [
+    "APP_PORT",
+    "DATABASE_PORTS",
+    "DISK_SIZE",
+    "EXPORTER_PORTS",
+    "TIERS",
+    "Placement",
+    "alert_rules",
+    "database_config",
+    "database_login",
+    "derived_violations",
+    "haproxy_config",
+    "placements",
+    "scrape_jobs",
+    "webapp_config",
+]
+
+TIERS = ("database", "app", "web", "load_balancer", "monitoring")
+"""The tiers, in blueprint order (each depends only on tiers before it)."""
+APP_PORT = 8080
+"""Where the app servers serve HTTP."""
+WEB_PORT = 80
+"""Where the web servers and the load balancer serve HTTP."""
+STATS_PORT = 8404
+"""HAProxy's stats page and /metrics."""
+NODE_EXPORTER_PORT = 9100
+"""The node exporter on every server."""
+DATABASE_PORTS = {"postgresql": 5432, "mysql": 3306, "custom-database": 5432}
+"""The database's port by `database_tier.type`."""
+EXPORTER_PORTS = {"postgresql": 9187, "mysql": 9104, "custom-database": 9187}
+"""The database exporter's port by `database_tier.type`."""
+DISK_SIZE = 20
+"""Every server's disk, GB."""
+
+_TALKS_TO = {
+    "database": ("database",),
+    "app": ("database",),
+    "web": ("app",),
+    "load_balancer": ("web",),
+    "monitoring": TIERS,
+}
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One server of the stack."""
+
+    tier: str
+    """Its tier (one of `TIERS`)."""
+    role: str
+    """What it is in its tier: `primary`, `replica`, `app`, `web`, `load-balancer`, `monitoring`."""
+    suffix: str
+    """`<tier>-<i>` (`web-0`, `db-primary`): what follows the app's name in its name."""
+    name: str
+    """The server's name and host name: `<app_name>-<suffix>`."""
+    instance_type: str
+    """Its instance type (the table maps it to a machine type)."""
+    subnet_kind: str
+    """`public`, `private` or `database`."""
+    subnet_index: int
+    """Which subnet of its kind."""
+    external_ip: bool
+    """Whether it has a public address (the load balancer only)."""
+
+    @property
+    def talks_to(self) -> tuple[str, ...]:
+        """The tiers whose servers it names (its `/etc/hosts` block)."""
+        return _TALKS_TO[self.tier]
+
+
+def placements(config: WebStackConfig) -> list[Placement]:
+    """Every server, in blueprint order: database (primary, replica), app, web, load balancer, monitoring;
+    each tier alternating over the subnets of its kind."""
+    app = config.app_name
+    net = config.network
+    found: list[Placement] = []
+
+    def add(tier: str, role: str, suffix: str, instance_type: str, kind: str, index: int) -> None:
+        count = len(getattr(net, f"{kind}_subnets"))
+        found.append(
+            Placement(
+                tier,
+                role,
+                suffix,
+                f"{app}-{suffix}",
+                instance_type,
+                kind,
+                index % count,
+                tier == "load_balancer",
+            )
+        )
+
+    db_type = config.database_tier.instance_type
+    add("database", "primary", "db-primary", db_type, "database", 0)
+    if config.database_tier.high_availability:
+        add("database", "replica", "db-replica", db_type, "database", 1)
+    for i in range(config.app_tier.replicas):
+        add("app", "app", f"app-{i}", config.app_tier.instance_type, "private", i)
+    for i in range(config.web_tier.replicas):
+        add("web", "web", f"web-{i}", config.web_tier.instance_type, "public", i)
+    if config.web_tier.load_balancer.enabled:
+        add("load_balancer", "load-balancer", "lb-0", LOAD_BALANCER_TYPE, "public", 0)
+    if config.monitoring.enabled:
+        add("monitoring", "monitoring", "monitoring-0", MONITORING_TYPE, "private", 0)
+    return found
+
+
+def database_login(config: WebStackConfig) -> tuple[str, str]:
+    """The app's database and user: both `app_name` with `_` for `-` (CustomDatabase: postgres, postgres)."""
+    if config.database_tier.type == "custom-database":
+        return "postgres", "postgres"
+    name = config.app_name.replace("-", "_")
+    return name, name
+
+
+def database_config(config: WebStackConfig) -> dict[str, Any]:
+    """The database task service's config: the app's user and database, a replica with high availability,
+    backups, the metrics exporter with monitoring, `keep_data`."""
+    tier = config.database_tier
+    settings: dict[str, Any] = {
+        "name": f"{config.app_name}-db",
+        "replication": {"enabled": tier.high_availability, "replicas": 1},
+        "backup": {"enabled": tier.backup_enabled},
+        "monitoring": {"enabled": config.monitoring.enabled},
+        "keep_data": config.keep_data,
+    }
+    if tier.type != "custom-database":
+        database, user = database_login(config)
+        settings["users"] = [{"name": user}]
+        settings["databases"] = [{"name": database, "owner": user}]
+    return settings
+
+
+def webapp_config(config: WebStackConfig, placement: Placement) -> dict[str, Any]:
+    """WebApp on one app server: the stack's app name, environment and version, reading and writing the
+    database on the primary by host name."""
+    database, user = database_login(config)
+    kind = "mysql" if config.database_tier.type == "mysql" else "postgresql"
+    return {
+        "name": placement.name,
+        "app_name": config.app_name,
+        "environment": config.environment,
+        "version": config.app_version,
+        "port": APP_PORT,
+        "health_check_path": config.web_tier.load_balancer.health_check_path,
+        "database": {
+            "kind": kind,
+            "host": f"{config.app_name}-db-primary",
+            "port": DATABASE_PORTS[config.database_tier.type],
+            "name": database,
+            "user": user,
+        },
+    }
+
+
+def haproxy_config(
+    config: WebStackConfig, placement: Placement, backends: Sequence[Placement]
+) -> dict[str, Any]:
+    """HAProxy on a web server (in front of every app server) or on the load balancer (in front of every
+    web server, with TLS when `ssl`), checking `health_check_path`."""
+    port = APP_PORT if placement.tier == "web" else WEB_PORT
+    settings: dict[str, Any] = {
+        "name": placement.name,
+        "port": WEB_PORT,
+        "backends": [{"name": b.name, "address": b.name, "port": port} for b in backends],
+        "health_check_path": config.web_tier.load_balancer.health_check_path,
+        "check_interval": "1s",
+        "stats": {"enabled": True, "port": STATS_PORT},
+    }
+    if placement.tier == "load_balancer" and config.web_tier.load_balancer.ssl:
+        settings["ssl"] = {"enabled": True}
+    return settings
+
+
+def scrape_jobs(config: WebStackConfig, servers: Sequence[Placement]) -> list[dict[str, Any]]:
+    """Prometheus's jobs: `node` (every server), `app`, `database` (its exporter on each database server)
+    and `haproxy` (web servers and load balancer), all by host name."""
+
+    def of(*tiers: str) -> list[Placement]:
+        return [s for s in servers if s.tier in tiers]
+
+    exporter = EXPORTER_PORTS[config.database_tier.type]
+    jobs = [
+        ("node", [f"{s.name}:{NODE_EXPORTER_PORT}" for s in servers]),
+        ("app", [f"{s.name}:{APP_PORT}" for s in of("app")]),
+        ("database", [f"{s.name}:{exporter}" for s in of("database")]),
+        ("haproxy", [f"{s.name}:{STATS_PORT}" for s in of("web", "load_balancer")]),
+    ]
+    return [{"job": job, "targets": targets} for job, targets in jobs if targets]
+
+
+def alert_rules(config: WebStackConfig) -> list[dict[str, str]]:
+    """With alerting: a scrape target down for 1 minute, and app CPU over `cpu_threshold` for 2 minutes."""
+    threshold = config.app_tier.auto_scaling.cpu_threshold
+    return [
+        {
+            "alert": "TargetDown",
+            "expr": "up == 0",
+            "for_": "1m",
+            "severity": "critical",
+            "summary": "{{ $labels.job }} target {{ $labels.instance }} is down",
+        },
+        {
+            "alert": "AppCpuHigh",
+            "expr": f'rate(process_cpu_seconds_total{{job="app"}}[1m]) * 100 > {threshold}',
+            "for_": "2m",
+            "severity": "warning",
+            "summary": f"app CPU on {{{{ $labels.instance }}}} is over {threshold}%",
+        },
+    ]
+
+
+WEBAPP = "provisioning:taskservs:WebApp"
+"""The app servers' task service."""
+_FIELDS = {
+    "version": "app_version",
+    "environment": "environment",
+    "health_check_path": "web_tier.load_balancer.health_check_path",
+}
+
+
+def derived_violations(config: WebStackConfig) -> list[Violation]:
+    """The rules the app's config breaks that this config's own rules cannot see (e.g. a health check path
+    that is one of the app's own paths), named by the WebStack field it comes from."""
+    app = next(p for p in placements(config) if p.tier == "app")
+    found = []
+    for violation in declaration(WEBAPP).check(webapp_config(config, app)):
+        field = _FIELDS.get(violation.field, f"app_tier ({violation.field})")
+        found.append(Violation(field, violation.value, violation.rule))
+    return found

@@ -1,0 +1,371 @@
+"""WebStack: the web stack cluster as a Pulumi component (see docs/clusters.md).
+
+    stack = WebStack("shop", {"app_name": "shop", "web_tier": {"replicas": 2}, "app_tier": {"replicas": 2}},
+                     ssh_public_key=public_key, ssh_private_key=private_key,
+                     database_password=config.require_secret("databasePassword"))
+
+The blueprint, each part a child resource with the dependencies it really has: a network and its six
+subnets; the database servers (primary, and a replica with high availability) running the database task
+service; the app servers (private subnets, alternating) each running WebApp, released in batches of
+`app_tier.update_batch_size`; the web servers (public subnets) each running HAProxy in front of every app
+server; the load balancer (HAProxy on a server with a public address) in front of the web servers; and
+Prometheus scraping node exporters on every server, the app, the database exporter and HAProxy. Every
+server gets a block of `/etc/hosts` naming the servers it talks to, so each config names them by host name:
+scaling a tier changes exactly its servers and the configs that name them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi_command import remote
+
+from provisioning.providers.custom_cloud import Network, Server, Subnet
+from provisioning.providers.custom_cloud.cost import calculate_server_cost
+from provisioning.sdk.cluster.component import Built, Cluster, Member
+from provisioning.sdk.cluster.hosts import host_names
+from provisioning.sdk.taskservice.target import Target
+from provisioning.sdk.taskservice.templates import remote_command
+from provisioning.sdk.validation import Violation
+
+from .blueprint import (
+    DISK_SIZE,
+    Placement,
+    alert_rules,
+    database_config,
+    database_login,
+    derived_violations,
+    haproxy_config,
+    placements,
+    scrape_jobs,
+    webapp_config,
+)
+from .instance_types import machine_type
+from .spec import WEB_STACK, WebStackConfig
+
+__all__ = ["WebStack"]
+
+COSTS = {"web": 0.10, "app": 0.20, "database_ha": 0.80, "database": 0.40, "load_balancer": 0.05}
+"""The stack's own estimate, USD per hour: per web and app replica, for the database, the load balancer."""
+
+
+@dataclass(frozen=True)
+class _Host:
+    """A server of the stack with its SSH target."""
+
+    placement: Placement
+    server: Server
+    target: Target
+
+
+class WebStack(Cluster):
+    """A web application stack on Custom Cloud servers: load balancer, web, app, database, monitoring."""
+
+    declaration = WEB_STACK
+
+    def __init__(
+        self,
+        resource_name: str,
+        config: WebStackConfig | Mapping[str, Any] | None = None,
+        *,
+        ssh_public_key: pulumi.Input[str],
+        ssh_private_key: pulumi.Input[str],
+        database_password: pulumi.Input[str],
+        replication_password: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """`config`: the fields of `WebStackConfig`; `ssh_public_key`: installed on every server;
+        `ssh_private_key` (a secret): how the task services reach them; `database_password` (a secret):
+        the app's database user; `replication_password` (a secret, default: `database_password`): the
+        replica's login to the primary."""
+        self._public_key = ssh_public_key
+        self._private_key = pulumi.Output.secret(ssh_private_key)
+        self._password = pulumi.Output.secret(database_password)
+        self._replication = pulumi.Output.secret(replication_password or database_password)
+        super().__init__(resource_name, config, opts=opts)
+
+    # -- costs, known at preview ---------------------------------------------------------------------
+
+    def estimated_cost(self, config: WebStackConfig) -> float:
+        """web 0.10 and app 0.20 per replica, database 0.80 with high availability (else 0.40), load
+        balancer 0.05 (when enabled)."""
+        database = COSTS["database_ha"] if config.database_tier.high_availability else COSTS["database"]
+        balancer = COSTS["load_balancer"] if config.web_tier.load_balancer.enabled else 0.0
+        return (
+            config.web_tier.replicas * COSTS["web"]
+            + config.app_tier.replicas * COSTS["app"]
+            + database
+            + balancer
+        )
+
+    def provider_cost(self, config: WebStackConfig) -> float:
+        """Every server at the Custom Cloud's prices (machine type + disk)."""
+        return sum(
+            calculate_server_cost({"machine_type": machine_type(p.instance_type), "disk_size": DISK_SIZE})
+            for p in placements(config)
+        )
+
+    def extra_violations(self, config: WebStackConfig) -> list[Violation]:
+        """The task services' configs derived from this one pass their own rules (e.g. the health check
+        path is not one of the app's own paths), named by the WebStack field they come from."""
+        return derived_violations(config)
+
+    # -- the blueprint -------------------------------------------------------------------------------
+
+    def build(self, resource_name: str, config: WebStackConfig) -> Built:
+        """Network, subnets, servers, host names, then each tier's task services."""
+        child = pulumi.ResourceOptions(parent=self)
+        labels = {"cluster": config.app_name}
+        network = Network(
+            f"{resource_name}-vpc",
+            name=f"{config.app_name}-vpc",
+            cidr=config.network.vpc_cidr,
+            labels=labels,
+            opts=child,
+        )
+        subnets = self._subnets(resource_name, config, network, labels, child)
+        hosts: dict[str, _Host] = {}
+        for placement in placements(config):
+            subnet, zone = subnets[placement.subnet_kind][placement.subnet_index]
+            server = Server(
+                f"{resource_name}-{placement.suffix}",
+                name=placement.name,
+                machine_type=machine_type(placement.instance_type),
+                zone=zone,
+                disk_size=DISK_SIZE,
+                vpc=network.id,
+                subnet=subnet.id,
+                external_ip=placement.external_ip,
+                ssh_public_key=self._public_key,
+                labels={**labels, "tier": placement.tier, "role": placement.role},
+                keep_storage=placement.tier == "database" and config.keep_data,
+                opts=child,
+            )
+            hosts[placement.name] = _Host(placement, server, Target.server(server, self._private_key))
+        discovered = self._host_names(resource_name, config, hosts, child)
+        members = self._services(resource_name, config, hosts, discovered, child)
+        return Built(members, self._endpoints(config, hosts))
+
+    def _subnets(
+        self,
+        resource_name: str,
+        config: WebStackConfig,
+        network: Network,
+        labels: dict[str, str],
+        child: pulumi.ResourceOptions,
+    ) -> dict[str, list[tuple[Subnet, str]]]:
+        """The subnets of each kind (public, private, database), each with its zone."""
+        zones = config.network.zones
+        found: dict[str, list[tuple[Subnet, str]]] = {}
+        for kind in ("public", "private", "database"):
+            found[kind] = []
+            for index, cidr in enumerate(getattr(config.network, f"{kind}_subnets")):
+                zone = zones[index % len(zones)]
+                subnet = Subnet(
+                    f"{resource_name}-{kind}-{index + 1}",
+                    name=f"{config.app_name}-{kind}-{index + 1}",
+                    network_id=network.id,
+                    cidr=cidr,
+                    zone=zone,
+                    labels=labels,
+                    opts=child,
+                )
+                found[kind].append((subnet, zone))
+        return found
+
+    def _host_names(
+        self,
+        resource_name: str,
+        config: WebStackConfig,
+        hosts: Mapping[str, _Host],
+        child: pulumi.ResourceOptions,
+    ) -> dict[str, pulumi.Resource]:
+        """On each server, the `/etc/hosts` block naming the servers it talks to (its `talks_to` tiers)."""
+        found = {}
+        for name, host in hosts.items():
+            entries = {
+                other: peer.server.private_ip
+                for other, peer in hosts.items()
+                if peer.placement.tier in host.placement.talks_to or other == name
+            }
+            found[name] = host_names(
+                f"{resource_name}-{host.placement.suffix}-hosts",
+                config.app_name,
+                host.target,
+                entries,
+                opts=child,
+            )
+        return found
+
+    def _services(
+        self,
+        resource_name: str,
+        config: WebStackConfig,
+        hosts: Mapping[str, _Host],
+        discovered: Mapping[str, pulumi.Resource],
+        child: pulumi.ResourceOptions,
+    ) -> list[Member]:
+        """The task services of each tier, in blueprint order, and the members they make."""
+        from provisioning.components.taskservs.haproxy import HAProxy
+        from provisioning.components.taskservs.webapp import WebApp
+
+        def tier(name: str) -> list[_Host]:
+            return [h for h in hosts.values() if h.placement.tier == name]
+
+        def after(host: _Host, *more: pulumi.Resource) -> pulumi.ResourceOptions:
+            return pulumi.ResourceOptions(parent=self, depends_on=[discovered[host.placement.name], *more])
+
+        members: list[Member] = []
+        db_hosts = tier("database")
+        database = self._database(
+            f"{resource_name}-db",
+            config,
+            db_hosts,
+            opts=after(db_hosts[0], *(discovered[h.placement.name] for h in db_hosts[1:])),
+        )
+        members += [
+            Member("database", h.placement.name, h.placement.role, h.server, [database]) for h in db_hosts
+        ]
+
+        app_hosts = tier("app")
+        batch = config.app_tier.update_batch_size
+        apps: list[Any] = []
+        for index, host in enumerate(app_hosts):
+            previous = apps[max(0, (index // batch - 1) * batch) : (index // batch) * batch]
+            app = WebApp(
+                f"{resource_name}-{host.placement.suffix}",
+                webapp_config(config, host.placement),
+                target=host.target,
+                database_password=self._password,
+                release_after=[p.release for p in previous],
+                opts=after(host, database),
+            )
+            apps.append(app)
+            members.append(Member("app", host.placement.name, host.placement.role, host.server, [app]))
+
+        for host in tier("web"):
+            proxy = HAProxy(
+                f"{resource_name}-{host.placement.suffix}",
+                haproxy_config(config, host.placement, [h.placement for h in app_hosts]),
+                target=host.target,
+                opts=after(host),
+            )
+            members.append(Member("web", host.placement.name, host.placement.role, host.server, [proxy]))
+
+        for host in tier("load_balancer"):
+            balancer = HAProxy(
+                f"{resource_name}-{host.placement.suffix}",
+                haproxy_config(config, host.placement, [h.placement for h in tier("web")]),
+                target=host.target,
+                opts=after(host),
+            )
+            members.append(
+                Member("load_balancer", host.placement.name, host.placement.role, host.server, [balancer])
+            )
+
+        for host in tier("monitoring"):
+            members.append(self._monitoring(resource_name, config, host, hosts, after(host)))
+        return members
+
+    def _database(
+        self, resource_name: str, config: WebStackConfig, hosts: list[_Host], opts: pulumi.ResourceOptions
+    ) -> pulumi.ComponentResource:
+        """The database task service of `database_tier.type` on the primary, streaming to the replica."""
+        settings = database_config(config)
+        primary, replicas = hosts[0].target, [h.target for h in hosts[1:]]
+        kind = config.database_tier.type
+        if kind == "custom-database":
+            from provisioning.components.taskservs.custom_database import CustomDatabase
+
+            return CustomDatabase(
+                resource_name, settings, target=primary, admin_password=self._password, replicas=replicas,
+                opts=opts,
+            )  # fmt: skip
+        _, user = database_login(config)
+        if kind == "mysql":
+            from provisioning.components.taskservs.mariadb import MariaDB
+
+            service: type[Any] = MariaDB
+        else:
+            from provisioning.components.taskservs.postgresql import PostgreSQL
+
+            service = PostgreSQL
+        return service(  # type: ignore[no-any-return]
+            resource_name,
+            settings,
+            target=primary,
+            passwords={user: self._password},
+            replicas=replicas,
+            replication_password=self._replication if replicas else None,
+            opts=opts,
+        )
+
+    def _monitoring(
+        self,
+        resource_name: str,
+        config: WebStackConfig,
+        host: _Host,
+        hosts: Mapping[str, _Host],
+        opts: pulumi.ResourceOptions,
+    ) -> Member:
+        """Prometheus on the monitoring server, scraping a node exporter on every server (each installed by
+        its own steps, so adding a server adds its exporter alone) and the app, database and HAProxy."""
+        from provisioning.components.taskservs.prometheus import Prometheus, PrometheusConfig
+        from provisioning.components.taskservs.prometheus.render import exporter_scripts
+
+        settings: dict[str, Any] = {
+            "name": host.placement.name,
+            "retention": config.monitoring.metrics_retention,
+            "scrape_interval": "5s",
+            "scrape_targets": scrape_jobs(config, [h.placement for h in hosts.values()]),
+        }
+        if config.monitoring.alerting:
+            settings["alert_rules"] = alert_rules(config)
+        scripts = exporter_scripts(PrometheusConfig(name=host.placement.name))
+        exporters: list[pulumi.Resource] = []
+        for peer in hosts.values():
+            prefix = f"{resource_name}-{peer.placement.suffix}-node-exporter"
+            sudo = peer.target.user != "root"
+            remove = remote.Command(
+                f"{prefix}-remove",
+                connection=peer.target.connection,
+                create=remote_command("node-exporter-remove", scripts["remove"].run, sudo=sudo),
+                delete=remote_command("node-exporter-remove", scripts["remove"].delete or "", sudo=sudo),
+                add_previous_output_in_env=False,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            install = remote_command("node-exporter-install", scripts["install"].run, sudo=sudo)
+            exporters.append(
+                remote.Command(
+                    f"{prefix}-install",
+                    connection=peer.target.connection,
+                    create=install,
+                    update=install,
+                    add_previous_output_in_env=False,
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[remove]),
+                )
+            )
+        monitor = Prometheus(
+            f"{resource_name}-{host.placement.suffix}", settings, target=host.target, opts=opts
+        )
+        return Member("monitoring", host.placement.name, host.placement.role, host.server, [monitor])
+
+    def _endpoints(self, config: WebStackConfig, hosts: Mapping[str, _Host]) -> dict[str, pulumi.Input[str]]:
+        """`web`: the load balancer's URL (its public address), else the first web server's; `monitoring`:
+        Prometheus's URL, or "" without monitoring."""
+        balancers = [h for h in hosts.values() if h.placement.tier == "load_balancer"]
+        webs = [h for h in hosts.values() if h.placement.tier == "web"]
+        if balancers:
+            server = balancers[0].server
+            scheme = "https" if config.web_tier.load_balancer.ssl else "http"
+            address = pulumi.Output.all(server.public_ip, server.private_ip).apply(lambda a: a[0] or a[1])
+            web: pulumi.Input[str] = address.apply(lambda a: f"{scheme}://{a}")
+        else:
+            web = webs[0].server.private_ip.apply(lambda a: f"http://{a}")
+        monitors = [h for h in hosts.values() if h.placement.tier == "monitoring"]
+        monitoring: pulumi.Input[str] = (
+            monitors[0].server.private_ip.apply(lambda a: f"http://{a}:9090") if monitors else ""
+        )
+        return {"web": web, "monitoring": monitoring}

@@ -1,0 +1,31 @@
+"""The cluster base: a Pulumi component that composes servers and task services into one application stack,
+with its config checked at preview against its registered declaration, host-name discovery between its
+servers and the standard outputs (endpoints, components, status, healthy, costs); see docs/clusters.md.
+
+The config side (`ClusterSettings`, `hosts_block`, `hosts_script`) imports no Pulumi; `Cluster`, `Member`,
+`Built` and `host_names` load Pulumi when first used."""
+
+from typing import Any
+
+from .hosts import hosts_block, hosts_script
+from .settings import ClusterSettings
+
+__all__ = [
+    "Built",
+    "Cluster",
+    "ClusterSettings",
+    "Member",
+    "host_names",
+    "hosts_block",
+    "hosts_script",
+]
+
+_LAZY = {"Built": "component", "Cluster": "component", "Member": "component", "host_names": "hosts"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

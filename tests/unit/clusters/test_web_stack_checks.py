@@ -1,0 +1,230 @@
+"""Every WebStack rule, through the registry (what the policy pack runs) and through the component's
+constructor under Pulumi mocks (what fails `pulumi preview`): the message names the field, the value and
+the rule, and nothing is registered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pytest
+
+from provisioning.components.clusters.web_stack import WEB_STACK, WebStackConfig
+from provisioning.sdk import registry
+from provisioning.sdk.taskservice import InvalidConfig
+
+from ..taskservs.mocks import RecordingMocks
+
+GOOD: dict[str, Any] = {"app_name": "shop"}
+
+BAD: list[tuple[dict[str, Any], str, Any, str]] = [
+    ({"app_name": ""}, "app_name", "", "app_name cannot be empty"),
+    (
+        {"app_name": "Shop_1"},
+        "app_name",
+        "Shop_1",
+        "app_name 'Shop_1' must be 1 to 40 lowercase letters, digits and dashes, starting with a letter and "
+        "not ending with a dash",
+    ),
+    ({"web_tier": {"replicas": 0}}, "web_tier.replicas", 0, "web_tier replicas must be at least 1"),
+    ({"app_tier": {"replicas": 0}}, "app_tier.replicas", 0, "app_tier replicas must be at least 1"),
+    (
+        {"app_tier": {"update_batch_size": 0}},
+        "app_tier.update_batch_size",
+        0,
+        "app_tier update_batch_size must be at least 1",
+    ),
+    (
+        {"app_tier": {"auto_scaling": {"min_replicas": 0}}},
+        "app_tier.auto_scaling.min_replicas",
+        0,
+        "app_tier.auto_scaling min_replicas must be at least 1",
+    ),
+    (
+        {"app_tier": {"auto_scaling": {"cpu_threshold": 0}}},
+        "app_tier.auto_scaling.cpu_threshold",
+        0,
+        "cpu_threshold must be between 1 and 100",
+    ),
+    (
+        {"app_tier": {"replicas": 3, "auto_scaling": {"min_replicas": 4, "max_replicas": 3}}},
+        "app_tier.auto_scaling.min_replicas",
+        4,
+        "app_tier.auto_scaling min_replicas (4) must not exceed max_replicas (3)",
+    ),
+    (
+        {"app_tier": {"replicas": 11}},
+        "app_tier.replicas",
+        11,
+        "app_tier replicas must be within auto_scaling min_replicas 2 and max_replicas 10 while auto scaling "
+        "is enabled",
+    ),
+    (
+        {"web_tier": {"instance_type": "t3.huge"}},
+        "web_tier.instance_type",
+        "t3.huge",
+        "unknown instance_type 't3.huge'; known: t3.micro, t3.small, t3.medium, t3.large, t3.xlarge, "
+        "m5.large, m5.xlarge, c5.large, c5.xlarge, c5.2xlarge, micro, small, medium, large, xlarge",
+    ),
+    (
+        {"database_tier": {"type": "oracle"}},
+        "database_tier.type",
+        "oracle",
+        "unknown type 'oracle'; known: postgresql, mysql, custom-database",
+    ),
+    (
+        {"web_tier": {"load_balancer": {"health_check_path": "health"}}},
+        "web_tier.load_balancer.health_check_path",
+        "health",
+        "health_check_path 'health' must be a path starting with '/' of letters, digits and . _ ~ / -",
+    ),
+    (
+        {"monitoring": {"metrics_retention": "30days"}},
+        "monitoring.metrics_retention",
+        "30days",
+        "metrics_retention '30days' must be a duration: a whole number and ms, s, m, h, d, w or y (15s, 30d)",
+    ),
+    (
+        {"network": {"vpc_cidr": "10.0.0.1/16"}},
+        "network.vpc_cidr",
+        "10.0.0.1/16",
+        "vpc_cidr '10.0.0.1/16' must be an IPv4 network with its host bits clear (10.0.1.0/24)",
+    ),
+    (
+        {"network": {"public_subnets": []}},
+        "network.public_subnets",
+        [],
+        "public_subnets must list at least one subnet",
+    ),
+    (
+        {"network": {"public_subnets": ["10.1.1.0/24"]}},
+        "network.public_subnets.0",
+        "10.1.1.0/24",
+        "network.public_subnets.0 10.1.1.0/24 must be inside vpc_cidr 10.0.0.0/16",
+    ),
+    (
+        {"network": {"database_subnets": ["10.0.100.0/24", "10.0.1.128/25"]}},
+        "network.database_subnets.1",
+        "10.0.1.128/25",
+        "network.database_subnets.1 10.0.1.128/25 overlaps network.public_subnets.0 10.0.1.0/24",
+    ),
+    (
+        {"network": {"zones": ["mars-1a"]}},
+        "network.zones.0",
+        "mars-1a",
+        "unknown zones 'mars-1a'; known: us-west-1a, us-west-1b, us-west-1c, us-west-2a, us-west-2b, "
+        "us-west-2c, us-east-1a, us-east-1b, us-east-1c, eu-west-1a, eu-west-1b, eu-west-1c",
+    ),
+    (
+        {"environment": "Prod"},
+        "environment",
+        "Prod",
+        "environment 'Prod' must be 1 to 32 lowercase letters, digits and '-', first a letter",
+    ),
+]
+IDS = [case[1] + "=" + repr(case[2]) for case in BAD]
+
+
+def test_the_declaration_is_registered_by_type_token() -> None:
+    found = registry.declarations()["provisioning:clusters:WebStack"]
+    assert found is WEB_STACK and found.kind == "cluster" and found.model is WebStackConfig
+
+
+def test_defaults_are_the_guides() -> None:
+    config = WebStackConfig(app_name="shop")
+    assert config.model_dump() == {
+        "environment": "production",
+        "keep_data": False,
+        "app_name": "shop",
+        "app_version": "latest",
+        "web_tier": {
+            "replicas": 3,
+            "instance_type": "t3.medium",
+            "load_balancer": {"enabled": True, "ssl": True, "health_check_path": "/health"},
+        },
+        "app_tier": {
+            "replicas": 5,
+            "instance_type": "t3.large",
+            "auto_scaling": {"enabled": True, "min_replicas": 2, "max_replicas": 10, "cpu_threshold": 70},
+            "update_batch_size": 1,
+        },
+        "database_tier": {
+            "type": "postgresql",
+            "instance_type": "t3.xlarge",
+            "high_availability": True,
+            "backup_enabled": True,
+        },
+        "monitoring": {"enabled": True, "metrics_retention": "30d", "alerting": True},
+        "network": {
+            "vpc_cidr": "10.0.0.0/16",
+            "public_subnets": ["10.0.1.0/24", "10.0.2.0/24"],
+            "private_subnets": ["10.0.10.0/24", "10.0.20.0/24"],
+            "database_subnets": ["10.0.100.0/24", "10.0.200.0/24"],
+            "zones": ["us-west-1a", "us-west-1b"],
+        },
+    }
+    assert WEB_STACK.check(GOOD) == []
+
+
+def test_every_field_is_documented() -> None:
+    def walk(model: type) -> list[str]:
+        missing = []
+        for name, info in model.model_fields.items():  # type: ignore[attr-defined]
+            if not info.description:
+                missing.append(f"{model.__name__}.{name}")
+            if isinstance(info.annotation, type) and hasattr(info.annotation, "model_fields"):
+                missing += walk(info.annotation)
+        return missing
+
+    assert walk(WebStackConfig) == []
+
+
+@pytest.mark.parametrize(("values", "field", "value", "rule"), BAD, ids=IDS)
+def test_each_rule_names_field_value_and_rule(
+    values: dict[str, Any], field: str, value: Any, rule: str
+) -> None:
+    [found] = WEB_STACK.check({**GOOD, **values})
+    assert (found.field, found.value, found.rule) == (field, value, rule)
+
+
+@pytest.mark.parametrize(("values", "field", "value", "rule"), BAD, ids=IDS)
+def test_the_component_fails_before_registering_anything(
+    values: dict[str, Any], field: str, value: Any, rule: str
+) -> None:
+    from provisioning.components.clusters.web_stack import WebStack
+
+    mocks = RecordingMocks()
+    pulumi.runtime.set_mocks(mocks, preview=True)
+    try:
+        with pytest.raises(InvalidConfig) as raised:
+            WebStack(
+                "shop",
+                {**GOOD, **values},
+                ssh_public_key="ssh-ed25519 AAAA",
+                ssh_private_key=pulumi.Output.secret("not-a-key"),
+                database_password=pulumi.Output.secret("not-a-password"),
+            )
+    finally:
+        pulumi.runtime.settings.reset_options()
+    assert str(raised.value) == f"WebStack 'shop': invalid config: {field}: {rule} (got {value!r})"
+    assert mocks.created == []
+
+
+def test_a_misspelt_field_is_named_with_the_known_ones() -> None:
+    from provisioning.components.clusters.web_stack import WebStack
+
+    mocks = RecordingMocks()
+    pulumi.runtime.set_mocks(mocks, preview=True)
+    try:
+        with pytest.raises(InvalidConfig) as raised:
+            WebStack(
+                "shop",
+                {**GOOD, "app_tier": {"replica": 2}},
+                ssh_public_key="ssh-ed25519 AAAA",
+                ssh_private_key="k",
+                database_password="p",
+            )
+    finally:
+        pulumi.runtime.settings.reset_options()
+    assert "app_tier.replica: unknown field 'replica'; known: auto_scaling, instance_type" in str(raised.value)
+    assert mocks.created == []
