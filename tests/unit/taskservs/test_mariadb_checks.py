@@ -1,0 +1,209 @@
+"""MariaDB: the declaration and its rules (through the registry and the constructor, nothing registered
+on a broken one), and the component under Pulumi mocks: the steps of the primary and of each replica and
+their order, passwords only on stdin (as secrets), the outputs (endpoint, replica_endpoints, metadata)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import pulumi
+import pytest
+
+from provisioning.components.taskservs.mariadb import MARIADB, MariaDBConfig
+from provisioning.sdk import registry
+from provisioning.sdk.taskservice import InvalidConfig
+from provisioning.sdk.taskservice.credentials import credentials_input
+
+from .mocks import RecordingMocks, target
+
+APP = {"users": [{"name": "app"}], "databases": [{"name": "shop", "owner": "app"}]}
+PASSWORD = "s3cret'pass\\word"
+REPLICATION_PASSWORD = "r3pl:secret"
+
+BAD = [
+    ({"port": 80}, "port", 80, "port must be between 1024 and 65535"),
+    ({"version": "10"}, "version", "10",
+     "version '10' must be a MariaDB release line (10.11) or release (10.11.19)"),
+    ({"max_connections": 0}, "max_connections", 0, "max_connections must be positive"),
+    ({"users": [{"name": "App"}]}, "users.0.name", "App",
+     "name 'App' must be 1 to 63 lowercase letters, digits and '_', not starting with a digit"),
+    ({"databases": [{"name": "shop", "owner": "nobody"}]}, "databases", "nobody",
+     "databases owner 'nobody' of 'shop' must be root or one of users"),
+    ({"databases": [{"name": "a"}, {"name": "a"}]}, "databases", ["a"],
+     "databases names must be unique (a repeat)"),
+    ({"users": [{"name": "replicator"}]}, "users", "replicator",
+     "users must not include replicator (reserved: root, mysql, mariadb.sys, replicator, exporter)"),
+    ({"replication": {"replicas": 0}}, "replication.replicas", 0, "replicas must be at least 1"),
+    ({"backup": {"schedule": "0 25 * * *"}}, "backup.schedule", "0 25 * * *",
+     "schedule '0 25 * * *' must be a 5-field cron schedule (minute hour day-of-month month day-of-week): "
+     "hour 25 is not in 0-23"),
+    ({"backup": {"retention_days": 0}}, "backup.retention_days", 0, "retention_days must be at least 1"),
+    ({"backup": {"storage_location": "backups"}}, "backup.storage_location", "backups",
+     "storage_location 'backups' must be an absolute path at least two levels deep, of letters, digits, "
+     "'.', '_' and '-' (/var/backups/mariadb)"),
+    ({"monitoring": {"enabled": True, "metrics_port": 3306}}, "monitoring.metrics_port", 3306,
+     "monitoring.metrics_port must differ from port 3306"),
+    ({"monitoring": {"metrics_port": 70000}}, "monitoring.metrics_port", 70000,
+     "metrics_port must be between 1024 and 65535"),
+]  # fmt: skip
+IDS = [b[1] + "-" + str(b[2]) for b in BAD]
+
+
+def test_the_declaration_is_registered_by_type_token() -> None:
+    found = registry.declarations()["provisioning:taskservs:MariaDB"]
+    assert found is MARIADB and found.kind == "taskserv" and found.category == "database"
+    assert registry.declaration_for_type("provisioning:taskservs:MariaDB") is MARIADB
+
+
+def test_defaults_and_every_field_documented() -> None:
+    config = MariaDBConfig(name="db")
+    assert (config.version, config.port, config.max_connections) == ("10.11", 3306, 100)
+    assert (config.replication.enabled, config.replication.replicas) == (False, 1)
+    backup = config.backup
+    assert (backup.enabled, backup.schedule, backup.retention_days) == (False, "0 2 * * *", 7)
+    assert (config.monitoring.enabled, config.monitoring.metrics_port) == (False, 9104)
+    assert config.keep_data is False and config.users == [] and config.databases == []
+    models = [MariaDBConfig, *(type(getattr(config, f)) for f in ("replication", "backup", "monitoring"))]
+    for model in models:
+        for name, info in model.model_fields.items():
+            assert info.description, f"{model.__name__}.{name} has no docstring"
+
+
+@pytest.mark.parametrize(("values", "field", "value", "rule"), BAD, ids=IDS)
+def test_each_rule_names_field_value_and_rule(
+    values: dict[str, Any], field: str, value: Any, rule: str
+) -> None:
+    [found] = MARIADB.check({"name": "db", **values})
+    assert (found.field, found.value, found.rule) == (field, value, rule)
+
+
+def _invalid(values: dict[str, Any], **kwargs: Any) -> str:
+    """The InvalidConfig message of a MariaDB built under preview mocks; nothing may be registered."""
+    from provisioning.components.taskservs.mariadb import MariaDB
+
+    mocks = RecordingMocks()
+    pulumi.runtime.set_mocks(mocks, preview=True)
+    try:
+        with pytest.raises(InvalidConfig) as raised:
+            MariaDB("db", values, target=target("10.60.0.5"), **kwargs)
+    finally:
+        pulumi.runtime.settings.reset_options()
+    assert mocks.created == []
+    return str(raised.value)
+
+
+@pytest.mark.parametrize(("values", "field", "value", "rule"), BAD, ids=IDS)
+def test_the_component_fails_before_registering_anything(
+    values: dict[str, Any], field: str, value: Any, rule: str
+) -> None:
+    assert _invalid(values) == f"MariaDB 'db': invalid config: {field}: {rule} (got {value!r})"
+
+
+def test_every_user_needs_a_password_and_every_password_a_user() -> None:
+    message = _invalid(APP, passwords={"other": "x"})
+    assert "users: users 'app' has no password in passwords={...} (got 'app')" in message
+    assert "users: passwords has 'other', which is not one of users (got 'other')" in message
+
+
+def test_replica_targets_match_the_config_and_need_a_replication_password() -> None:
+    replicated = {"replication": {"enabled": True, "replicas": 2}}
+    message = _invalid(replicated, replicas=[target("10.60.0.6")], replication_password="x")
+    assert message == (
+        "MariaDB 'db': invalid config: replication.replicas: replication.replicas is 2 but 1 replica "
+        "target(s) were given (replicas=[...]) (got 2)"
+    )
+    assert _invalid({}, replicas=[target("10.60.0.6")]) == (
+        "MariaDB 'db': invalid config: replication.enabled: 1 replica target(s) were given but "
+        "replication.enabled is false (got False)"
+    )
+    message = _invalid({"replication": {"enabled": True}}, replicas=[target("10.60.0.6")])
+    assert message == (
+        "MariaDB 'db': invalid config: replication.enabled: replication.enabled needs "
+        "replication_password=<secret> (the replicator's password) (got True)"
+    )
+
+
+@pytest.fixture
+def mocks() -> Any:
+    recording = RecordingMocks()
+    pulumi.runtime.set_mocks(recording, preview=False)
+    yield recording
+    pulumi.runtime.settings.reset_options()
+
+
+def _is_secret(value: Any) -> bool:
+    return isinstance(value, dict) and value.get(pulumi.runtime.rpc._special_sig_key) == (
+        pulumi.runtime.rpc._special_secret_sig
+    )
+
+
+@pulumi.runtime.test
+def test_primary_and_replica_steps_under_mocks(mocks: RecordingMocks) -> pulumi.Output[Any]:
+    from provisioning.components.taskservs.mariadb import MariaDB
+
+    db = MariaDB(
+        "db",
+        {**APP, "replication": {"enabled": True}, "monitoring": {"enabled": True}},
+        target=target("10.60.0.5"),
+        passwords={"app": pulumi.Output.secret(PASSWORD)},
+        replicas=[target("10.60.0.6")],
+        replication_password=pulumi.Output.secret(REPLICATION_PASSWORD),
+    )
+
+    def check(values: list[Any]) -> None:
+        endpoint, replica_endpoints, healthy, metadata = values
+        assert endpoint == "10.60.0.5:3306" and replica_endpoints == ["10.60.0.6:3306"]
+        assert healthy is True
+        assert metadata["name"] == "mariadb" and metadata["category"] == "database"
+        assert metadata["ports"] == [3306, 9104] and metadata["version"] == "10.11"
+        assert metadata["dependencies"] == ["mariadb-server", "mariadb-client", "prometheus-mysqld-exporter"]
+        by_name = {args.name: args for args in mocks.created}
+        assert by_name["db"].typ == "provisioning:taskservs:MariaDB"
+        commands = [args.name for args in mocks.created if args.typ == "command:remote:Command"]
+        primary = ["db-remove", "db-install", "db-configure", "db-credentials", "db-health"]
+        replica = ["remove", "install", "configure", "standby", "credentials", "health"]
+        assert sorted(commands) == sorted(primary + [f"db-replica-0-{name}" for name in replica])
+        stdin = by_name["db-credentials"].inputs["stdin"]
+        assert _is_secret(stdin)
+        assert stdin["value"] == credentials_input({"app": PASSWORD, "replicator": REPLICATION_PASSWORD})
+        standby = by_name["db-replica-0-standby"].inputs["stdin"]
+        assert _is_secret(standby) and standby["value"] == REPLICATION_PASSWORD
+        for name in ("db-health", "db-replica-0-credentials", "db-replica-0-health"):
+            assert "stdin" not in by_name[name].inputs
+        assert "CHANGE MASTER TO" in by_name["db-replica-0-standby"].inputs["create"]
+        assert 'rm -rf "$DATA"' in by_name["db-remove"].inputs["delete"]
+        for args in mocks.created:
+            for key in ("create", "update", "delete"):
+                text = str(args.inputs.get(key, ""))
+                assert PASSWORD not in text and REPLICATION_PASSWORD not in text
+                assert base64.b64encode(PASSWORD.encode()).decode() not in text
+
+    outputs = [db.endpoint, db.replica_endpoints, db.healthy, db.service_metadata]
+    return pulumi.Output.all(*outputs).apply(check)
+
+
+@pulumi.runtime.test
+def test_a_replica_is_copied_only_once_the_primary_is_healthy(mocks: RecordingMocks) -> pulumi.Output[Any]:
+    from provisioning.components.taskservs.mariadb import MariaDB
+
+    db = MariaDB(
+        "db",
+        {"replication": {"enabled": True, "replicas": 2}},
+        target=target("10.60.0.5"),
+        replicas=[target("10.60.0.6"), target("10.60.0.7")],
+        replication_password="x",
+    )
+    # what each step waits for (None: the step before it)
+    after = {step.name: step.after for step in db.steps(db.config, target("10.60.0.5"))}
+    assert after["remove"] is None and after["install"] == ("remove",)
+    assert after["replica-0-remove"] == () and after["replica-1-remove"] == ()
+    assert after["replica-0-install"] == ("replica-0-remove",)
+    assert after["replica-1-standby"] == ("replica-1-configure", "health")
+    assert after["replica-1-credentials"] == ("replica-1-standby",)
+    assert after["replica-0-health"] == ("replica-0-credentials",)
+    return db.replica_endpoints.apply(lambda found: assert_equal(found, ["10.60.0.6:3306", "10.60.0.7:3306"]))
+
+
+def assert_equal(found: Any, wanted: Any) -> None:
+    assert found == wanted
