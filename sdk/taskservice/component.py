@@ -58,6 +58,8 @@ class Step:
     """A health step: it runs again whenever a step with a category changes, and prints a health report."""
     after: tuple[str, ...] | None = None
     """Steps it waits for (None: the step before it)."""
+    depends_on: tuple[pulumi.Resource, ...] = ()
+    """Resources outside the service it waits for too (a rolling update's previous batch)."""
 
 
 class TaskService(pulumi.ComponentResource):
@@ -86,6 +88,8 @@ class TaskService(pulumi.ComponentResource):
     """name, description, version, category, dependencies, supported_os, ports, data_directories."""
     planned_changes: pulumi.Output[list[str]]
     """At preview: which of install, configure, update this `up` runs; empty once it is done."""
+    commands: dict[str, remote.Command]
+    """The step commands by step name (what other resources can depend on)."""
 
     def __init__(
         self,
@@ -99,7 +103,7 @@ class TaskService(pulumi.ComponentResource):
         props = self.config.model_dump(mode="json")
         super().__init__(self.declaration.type_token, resource_name, props, opts)
         steps = self.steps(self.config, target)
-        commands = self._commands(resource_name, steps)
+        commands = self.commands = self._commands(resource_name, steps)
         plan = self._plan(resource_name, steps, commands)
         report = self._health(steps, commands)
         metadata = self.metadata(self.config).model_dump(mode="json")
@@ -183,7 +187,9 @@ class TaskService(pulumi.ComponentResource):
                 delete=None if step.delete is None else _command_text(step.name, step.delete, sudo),
                 stdin=None if step.secret is None else pulumi.Output.secret(step.secret),
                 add_previous_output_in_env=False,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[commands[name] for name in after]),
+                opts=pulumi.ResourceOptions(
+                    parent=self, depends_on=[*(commands[name] for name in after), *step.depends_on]
+                ),
             )
         return commands
 

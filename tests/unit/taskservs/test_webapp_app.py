@@ -1,0 +1,273 @@
+"""The web application itself (`webapp/app/server.py`), started with the host's /usr/bin/python3 on
+127.0.0.1 against a real PostgreSQL and a real MariaDB on 127.0.0.1: every endpoint, the tables made when
+missing, draining, /metrics as Prometheus text (`promtool check metrics`), the bounds of /work, the health
+path when the database is gone."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from provisioning.components.taskservs.webapp.render import APP_SOURCE
+from tests.support.postgres import running_postgres
+from tests.support.tools import require_tool
+
+PYTHON = "/usr/bin/python3"
+DRIVER_HINT = "apt-get install python3-psycopg2 python3-pymysql (scripts/system-packages.sh installs them)"
+
+
+@dataclass(frozen=True)
+class Database:
+    kind: str
+    port: int
+    name: str = "app"
+    user: str = "app"
+    password: str = "s3cret 'pw'"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _require_drivers() -> None:
+    if not Path(PYTHON).exists():
+        raise AssertionError(f"{PYTHON} is missing: apt-get install python3")
+    done = subprocess.run([PYTHON, "-c", "import psycopg2, pymysql"], capture_output=True, text=True)
+    assert done.returncode == 0, f"{PYTHON} lacks psycopg2 or pymysql: {DRIVER_HINT}"
+
+
+@contextmanager
+def postgres_database() -> Iterator[Database]:
+    """A throwaway PostgreSQL with a login role `app` owning database `app`."""
+    with running_postgres() as server:
+        server.psql("CREATE ROLE app LOGIN PASSWORD 'unused: the test cluster trusts 127.0.0.1'")
+        server.psql("CREATE DATABASE app OWNER app")
+        yield Database("postgresql", server.port)
+
+
+@contextmanager
+def mariadb_database() -> Iterator[Database]:
+    """A throwaway MariaDB (mariadbd from Debian's mariadb-server) on 127.0.0.1 with user `app`
+    (password) and database `app`; removed afterwards."""
+    mariadbd = require_tool("mariadbd", "mariadb-server")
+    install = require_tool("mariadb-install-db", "mariadb-server")
+    client = require_tool("mariadb", "mariadb-client")
+    root = Path(tempfile.mkdtemp(prefix="provisioning-mariadb-"))
+    os.chmod(root, 0o755)
+    (root / "data").mkdir()
+    as_mysql: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(root, "mysql", "mysql")
+        shutil.chown(root / "data", "mysql", "mysql")
+        as_mysql = ["runuser", "-u", "mysql", "--"]
+    database = Database("mysql", _free_port())
+    subprocess.run(
+        [install, "--no-defaults", f"--datadir={root / 'data'}", "--auth-root-authentication-method=socket",
+         "--skip-test-db", *(["--user=mysql"] if as_mysql else [])],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    process = subprocess.Popen(
+        [*as_mysql, mariadbd, "--no-defaults", f"--datadir={root / 'data'}", f"--port={database.port}",
+         "--bind-address=127.0.0.1", f"--socket={root / 'sock'}", f"--pid-file={root / 'pid'}",
+         "--skip-log-bin", "--innodb-buffer-pool-size=16M"],
+        stdout=subprocess.DEVNULL, stderr=(root / "log").open("w"),
+    )  # fmt: skip
+    sql = [client, "--no-defaults", "-S", str(root / "sock"), "-u", "root"]
+    try:
+        deadline = time.monotonic() + 60
+        while subprocess.run([*sql, "-e", "SELECT 1"], capture_output=True).returncode != 0:
+            assert process.poll() is None, f"mariadbd exited: {(root / 'log').read_text()[-800:]}"
+            assert time.monotonic() < deadline, "MariaDB did not answer within 60 s"
+            time.sleep(0.2)
+        password = database.password.replace("'", "\\'")
+        setup = (
+            "CREATE DATABASE app; "
+            f"CREATE USER 'app'@'%' IDENTIFIED BY '{password}'; GRANT ALL ON app.* TO 'app'@'%';"
+        )
+        subprocess.run([*sql, "-e", setup], check=True, capture_output=True)
+        yield database
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@dataclass
+class RunningApp:
+    url: str
+    drain_file: Path
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def get(self, path: str, params: dict[str, object] | None = None, timeout: float = 10) -> httpx.Response:
+        return httpx.get(self.url + path, params=params, timeout=timeout)  # type: ignore[arg-type]
+
+
+@contextmanager
+def running_app(database: Database, tmp: Path, **env: str) -> Iterator[RunningApp]:
+    """server.py under /usr/bin/python3 on 127.0.0.1, its settings in WEBAPP_* as the service gets them."""
+    _require_drivers()
+    password_file = tmp / "database-password"
+    password_file.write_text(database.password)
+    password_file.chmod(0o600)
+    port = _free_port()
+    settings = {
+        "WEBAPP_APP_NAME": "shop",
+        "WEBAPP_ENVIRONMENT": "test",
+        "WEBAPP_VERSION": "1.2.3",
+        "WEBAPP_BIND": "127.0.0.1",
+        "WEBAPP_PORT": str(port),
+        "WEBAPP_HEALTH_PATH": "/health",
+        "WEBAPP_DATABASE_KIND": database.kind,
+        "WEBAPP_DATABASE_HOST": "127.0.0.1",
+        "WEBAPP_DATABASE_PORT": str(database.port),
+        "WEBAPP_DATABASE_NAME": database.name,
+        "WEBAPP_DATABASE_USER": database.user,
+        "WEBAPP_DATABASE_PASSWORD_FILE": str(password_file),
+        "WEBAPP_DRAIN_FILE": str(tmp / "draining"),
+        **env,
+    }
+    log = tmp / "webapp.log"
+    process = subprocess.Popen(
+        [PYTHON, str(APP_SOURCE)], env={"PATH": "/usr/bin:/bin", **settings},
+        stdout=subprocess.DEVNULL, stderr=log.open("w"),
+    )  # fmt: skip
+    app = RunningApp(f"http://127.0.0.1:{port}", tmp / "draining", process, log)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, f"webapp exited: {log.read_text()[-800:]}"
+            try:
+                app.get("/version")
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, f"webapp did not answer within 30 s: {log.read_text()}"
+                time.sleep(0.1)
+        yield app
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module", params=["postgresql", "mysql"])
+def database(request: pytest.FixtureRequest) -> Iterator[Database]:
+    with postgres_database() if request.param == "postgresql" else mariadb_database() as found:
+        yield found
+
+
+@pytest.fixture
+def app(database: Database, tmp_path: Path) -> Iterator[RunningApp]:
+    with running_app(database, tmp_path) as running:
+        yield running
+
+
+def test_the_page_records_a_visit_and_reads_the_count(app: RunningApp) -> None:
+    first = app.get("/")
+    second = app.get("/")
+    assert first.status_code == 200 and first.headers["content-type"].startswith("text/html")
+    assert 'id="version">1.2.3<' in first.text and "<h1>shop</h1>" in first.text
+    assert f'id="hostname">{socket.gethostname()}<' in first.text
+    count = int(first.text.split('id="visits">')[1].split("<")[0])
+    assert f'id="visits">{count + 1}<' in second.text
+
+
+def test_health_version_and_unknown_paths(app: RunningApp) -> None:
+    health = app.get("/health")
+    assert health.status_code == 200
+    assert health.json() == {"status": "ok", "database": "up", "version": "1.2.3"}
+    assert app.get("/version").json() == {
+        "app": "shop", "version": "1.2.3", "environment": "test", "hostname": socket.gethostname(),
+    }  # fmt: skip
+    assert app.get("/nope").status_code == 404
+    assert httpx.post(app.url + "/version", timeout=10).status_code == 405
+
+
+def test_draining_answers_503_on_the_health_path_only(app: RunningApp) -> None:
+    app.drain_file.touch()
+    health = app.get("/health")
+    assert health.status_code == 503 and health.json()["status"] == "draining"
+    assert app.get("/").status_code == 200
+    app.drain_file.unlink()
+    assert app.get("/health").status_code == 200
+
+
+def test_items_are_written_and_read(app: RunningApp) -> None:
+    made = httpx.post(app.url + "/items", json={"name": "a 'quoted' item"}, timeout=10)
+    assert made.status_code == 201
+    item = made.json()
+    assert item["name"] == "a 'quoted' item" and isinstance(item["id"], int)
+    listed = app.get("/items", params={"limit": 5}).json()["items"]
+    assert listed[0] == item
+    assert httpx.post(app.url + "/items", content=b"not json", timeout=10).status_code == 400
+    assert httpx.post(app.url + "/items", json={"name": ""}, timeout=10).status_code == 400
+    assert httpx.post(app.url + "/items", json={"name": "x" * 201}, timeout=10).status_code == 400
+    assert app.get("/items", params={"limit": 0}).status_code == 400
+    assert app.get("/items", params={"limit": 101}).status_code == 400
+
+
+def test_work_burns_cpu_within_its_bound(app: RunningApp) -> None:
+    def cpu() -> float:
+        text = app.get("/metrics").text
+        return float(text.split("\nprocess_cpu_seconds_total ")[1].split()[0])
+
+    before = cpu()
+    assert app.get("/work", params={"ms": 300}).json()["ms"] == 300
+    assert cpu() - before >= 0.29
+    bounded = app.get("/work", params={"ms": 999999}, timeout=60)
+    assert bounded.json()["ms"] == 2000 and bounded.json()["limit_ms"] == 2000
+    assert app.get("/work", params={"ms": "-5"}).status_code == 400
+    assert app.get("/work", params={"ms": "lots"}).status_code == 400
+
+
+def test_metrics_are_prometheus_text(app: RunningApp, tmp_path: Path) -> None:
+    app.get("/")
+    app.get("/nope")
+    text = app.get("/metrics").text
+    promtool = require_tool("promtool", "prometheus")
+    done = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    samples = {
+        line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line and not line.startswith("#")
+    }
+    assert samples['webapp_requests_total{path="/",status="200"}'] >= 1
+    assert samples['webapp_requests_total{path="other",status="404"}'] >= 1
+    assert samples["webapp_database_up"] == 1
+    assert samples['webapp_info{app="shop",version="1.2.3",environment="test"}'] == 1
+    assert samples["process_cpu_seconds_total"] > 0
+
+
+def test_the_tables_are_made_at_start(database: Database, tmp_path: Path) -> None:
+    with running_app(database, tmp_path, WEBAPP_VERSION="2.0") as app:
+        assert app.get("/items").status_code == 200
+        assert 'id="version">2.0<' in app.get("/").text
+    log = app.log.read_text()
+    assert "webapp: shop 2.0 (test) on 127.0.0.1:" in log and "does not answer" not in log
+
+
+def test_without_the_database_health_is_503(tmp_path: Path) -> None:
+    gone = Database("postgresql", _free_port())
+    with running_app(gone, tmp_path) as app:
+        health = app.get("/health")
+        assert health.status_code == 503 and health.json()["database"] == "down"
+        assert app.get("/").status_code == 503
+        assert "webapp_database_up 0" in app.get("/metrics").text
+        assert app.get("/version").status_code == 200
