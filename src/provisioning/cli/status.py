@@ -72,6 +72,8 @@ class HealthProbe:
     """The health step's recorded command."""
     stdin: str | None = field(default=None, repr=False)
     """The step's secret input (never printed)."""
+    urn: str = ""
+    """The task service's URN (what a cluster's `components` output names it by)."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,8 @@ class ServiceStatus:
     """Its message (or why the host could not be reached)."""
     checks: list[dict[str, str]]
     """Every check: name, status, message, last_check."""
+    urn: str = ""
+    """The task service's URN."""
 
 
 def _reveal(value: Any, what: str) -> Any:
@@ -142,12 +146,12 @@ def probes_from_state(deployment: Mapping[str, Any]) -> list[HealthProbe]:
         for step in steps:
             step_name = str(step["urn"]).rsplit("::", 1)[-1].removeprefix(name + "-")
             part = step_name.removesuffix("health").rstrip("-")
-            probes.append(_probe(name if not part else f"{name} ({part})", kind, step, servers))
+            probes.append(_probe(name if not part else f"{name} ({part})", kind, step, servers, urn))
     return probes
 
 
 def _probe(
-    service: str, kind: str, step: Mapping[str, Any], servers: Mapping[tuple[str, int], str]
+    service: str, kind: str, step: Mapping[str, Any], servers: Mapping[tuple[str, int], str], urn: str
 ) -> HealthProbe:
     inputs = step.get("inputs") or {}
     what = f"{service}'s health step"
@@ -171,6 +175,7 @@ def _probe(
         private_key=key,
         script=str(script or ""),
         stdin=None if stdin is None else str(stdin),
+        urn=urn,
     )
 
 
@@ -241,7 +246,7 @@ def _status(
     probe: HealthProbe, status: str, failing: str, why: str, checks: list[dict[str, str]]
 ) -> ServiceStatus:
     return ServiceStatus(
-        probe.service, probe.type, probe.server, status, status == "running", failing, why, checks
+        probe.service, probe.type, probe.server, status, status == "running", failing, why, checks, probe.urn
     )
 
 
@@ -275,24 +280,45 @@ def _require_ssh() -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from ._cluster_view import clusters_from_state, render_clusters
+
     _require_ssh()
-    found = status_of(probes_from_state(export_stack(args.stack, args.cwd, show_secrets=True)))
-    bad = [s for s in found if not s.healthy]
+    deployment = export_stack(args.stack, args.cwd, show_secrets=True)
+    found = status_of(probes_from_state(deployment))
+    clusters = [cluster.with_statuses(found) for cluster in clusters_from_state(deployment)]
+    bad = [s for s in found if not s.healthy] or [c for c in clusters if not c.healthy]
     if args.json:
-        print(json.dumps({"stack": args.stack, "healthy": not bad, "services": [asdict(s) for s in found]}))
+        print(
+            json.dumps(
+                {
+                    "stack": args.stack,
+                    "healthy": not bad,
+                    "services": [asdict(s) for s in found],
+                    "clusters": [c.as_json() for c in clusters],
+                }
+            )
+        )
         return 1 if bad else 0
-    if not found:
+    if not found and not clusters:
         print(f"stack {args.stack} has no task services")
         return 0
-    rows = [
-        (
-            s.service,
-            s.server,
-            s.status,
-            "yes" if s.healthy else "no",
-            f"{s.failing}: {s.why}" if s.failing else "-",
-        )
-        for s in found
-    ]
-    print(render_table(("service", "server", "status", "healthy", "failing check"), rows))
+    in_clusters = {urn for cluster in clusters for urn in cluster.service_urns}
+    if clusters:
+        print(render_clusters(clusters))
+    others = [s for s in found if s.urn not in in_clusters]
+    if others:
+        print(render_table(_HEADERS, [_row(s) for s in others]))
     return 1 if bad else 0
+
+
+_HEADERS = ("service", "server", "status", "healthy", "failing check")
+
+
+def _row(s: ServiceStatus) -> tuple[str, str, str, str, str]:
+    return (
+        s.service,
+        s.server,
+        s.status,
+        "yes" if s.healthy else "no",
+        f"{s.failing}: {s.why}" if s.failing else "-",
+    )
