@@ -21,11 +21,11 @@ setup: venv toolchain system-packages ## install everything: the venv, the packa
 venv: $(VENV_STAMP) ## the .venv with the package installed editable and its extras
 
 $(VENV_STAMP): pyproject.toml setup.py
-	@echo "==> venv: installing provisioning[cloud,dev] into .venv"
+	@echo "==> venv: installing provisioning[cloud,dev,extensions] into .venv"
 	@command -v $(PYTHON_BIN) >/dev/null || { echo "setup: $(PYTHON_BIN) is missing: install Python >= 3.11" >&2; exit 1; }
 	@[ -x .venv/bin/python ] || $(PYTHON_BIN) -m venv .venv
 	@.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@.venv/bin/python -m pip install -qq --disable-pip-version-check -e '.[cloud,dev]'
+	@.venv/bin/python -m pip install -qq --disable-pip-version-check -e '.[cloud,dev,extensions]'
 	@touch $@
 
 toolchain: $(VENV_STAMP) ## the pinned Pulumi CLI, language host and command plugin in .tools/

@@ -2,7 +2,7 @@
 
 from setuptools import find_packages, setup
 
-SUBPACKAGE_FOLDERS = ("sdk", "providers", "components", "policies", "emulator")
+SUBPACKAGE_FOLDERS = ("sdk", "providers", "components", "policies", "emulator", "templates")
 
 package_dir = {"provisioning": "src/provisioning"}
 packages = ["provisioning"]
