@@ -235,7 +235,7 @@ class WebStack(Cluster):
         for index, host in enumerate(app_hosts):
             previous = apps[max(0, (index // batch - 1) * batch) : (index // batch) * batch]
             app = WebApp(
-                f"{resource_name}-{host.placement.suffix}",
+                f"{resource_name}-{host.placement.suffix}-webapp",
                 webapp_config(config, host.placement),
                 target=host.target,
                 database_password=self._password,
@@ -247,7 +247,7 @@ class WebStack(Cluster):
 
         for host in tier("web"):
             proxy = HAProxy(
-                f"{resource_name}-{host.placement.suffix}",
+                f"{resource_name}-{host.placement.suffix}-haproxy",
                 haproxy_config(config, host.placement, [h.placement for h in app_hosts]),
                 target=host.target,
                 opts=after(host),
@@ -256,7 +256,7 @@ class WebStack(Cluster):
 
         for host in tier("load_balancer"):
             balancer = HAProxy(
-                f"{resource_name}-{host.placement.suffix}",
+                f"{resource_name}-{host.placement.suffix}-haproxy",
                 haproxy_config(config, host.placement, [h.placement for h in tier("web")]),
                 target=host.target,
                 opts=after(host),
@@ -348,7 +348,7 @@ class WebStack(Cluster):
                 )
             )
         monitor = Prometheus(
-            f"{resource_name}-{host.placement.suffix}", settings, target=host.target, opts=opts
+            f"{resource_name}-{host.placement.suffix}-prometheus", settings, target=host.target, opts=opts
         )
         return Member("monitoring", host.placement.name, host.placement.role, host.server, [monitor])
 

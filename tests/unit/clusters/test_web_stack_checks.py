@@ -226,5 +226,7 @@ def test_a_misspelt_field_is_named_with_the_known_ones() -> None:
             )
     finally:
         pulumi.runtime.settings.reset_options()
-    assert "app_tier.replica: unknown field 'replica'; known: auto_scaling, instance_type" in str(raised.value)
+    assert "app_tier.replica: unknown field 'replica'; known: auto_scaling, instance_type" in str(
+        raised.value
+    )
     assert mocks.created == []
