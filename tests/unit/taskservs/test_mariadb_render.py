@@ -100,6 +100,15 @@ def test_a_change_touches_only_the_steps_it_concerns() -> None:
     assert changed(keep_data=True) == ["remove", "remove-armed"]
 
 
+def test_keep_data_keeps_the_data_folder_and_the_backups() -> None:
+    config, host = SCENARIOS["full-primary"]
+    dropping = scripts(config, host)["remove"]
+    keeping = scripts(config.model_copy(update={"keep_data": True}), host)["remove"]
+    for removal in ('rm -rf "$DATA"\n', 'rm -f "$STORAGE"/mariadb-*\n'):
+        assert removal in dropping and removal not in keeping
+    assert "KEPT='/var/lib/mariadb/data /srv/orders-backups'" in keeping
+
+
 def test_secrets_reach_the_host_only_on_stdin() -> None:
     config, host = SCENARIOS["full-replica"]
     found = scripts(config, host)
