@@ -13,6 +13,7 @@ from provisioning.sdk.taskservice.templates import TemplateLibrary
 
 from ..postgres_common import TEMPLATES as POSTGRES_TEMPLATES
 from ..postgres_common import Cluster, cluster_files
+from ..postgres_common import replica_name as shared_replica_name
 from .spec import CustomDatabaseConfig
 
 __all__ = [
@@ -102,7 +103,7 @@ def pg_memory(size_bytes: int) -> str:
 
 def replica_name(config: CustomDatabaseConfig, index: int) -> str:
     """A standby's application name (what `synchronous_standby_names` lists)."""
-    return f"{config.name.replace('-', '_')}_replica_{index}"
+    return shared_replica_name(config.name, index)
 
 
 def cluster(config: CustomDatabaseConfig) -> Cluster:

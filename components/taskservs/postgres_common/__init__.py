@@ -11,7 +11,15 @@ from typing import Any, Protocol
 
 from provisioning.sdk.validation import Violation
 
-__all__ = ["TEMPLATES", "BackupPlan", "Cluster", "MetricsPlan", "cluster_files", "replica_violations"]
+__all__ = [
+    "TEMPLATES",
+    "BackupPlan",
+    "Cluster",
+    "MetricsPlan",
+    "cluster_files",
+    "replica_name",
+    "replica_violations",
+]
 
 TEMPLATES = Path(__file__).with_name("templates")
 """The shared templates, under `postgres/` (add it to a service's `TemplateLibrary`)."""
@@ -104,3 +112,8 @@ def replica_violations(enabled: bool, wanted: int, given: int) -> list[Violation
         rule = f"{given} replica target(s) were given but replication.enabled is false"
         return [Violation("replication.enabled", False, rule)]
     return []
+
+
+def replica_name(name: str, index: int) -> str:
+    """A standby's application name (`pg_stat_replication`, `synchronous_standby_names`)."""
+    return f"{name.replace('-', '_')}_replica_{index}"

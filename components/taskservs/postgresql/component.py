@@ -1,15 +1,22 @@
 """PostgreSQL: the task service as a Pulumi component (see docs/task-services.md).
 
-    pg = PostgreSQL("pg", {"databases": [{"name": "app", "owner": "app"}], "users": [{"name": "app"}]},
-                    target=Target.server(server, private_key),
-                    passwords={"app": config.require_secret("appPassword")})
+    pg = PostgreSQL("pg", {"databases": [{"name": "app", "owner": "app"}], "users": [{"name": "app"}],
+                           "replication": {"enabled": True}},
+                    target=Target.server(primary, private_key),
+                    passwords={"app": config.require_secret("appPassword")},
+                    replicas=[Target.server(standby, private_key)],
+                    replication_password=config.require_secret("replicationPassword"))
 
-Steps: remove (armed; runs on delete), install (packages, the Debian cluster `main`), configure,
-credentials (users with their passwords on stdin, databases), health (`SELECT 1`)."""
+Steps on the primary: remove (armed; runs on delete), install (packages, the Debian cluster `main`),
+configure (settings, authentication, backups, exporter), credentials (users and the replicator role with
+their passwords on stdin, databases), health. Each replica, beside them: remove, install, then (after the
+primary's health) standby (pg_basebackup from the primary, `standby.signal`), configure, health (streaming);
+last, on the primary, standbys-health (it sees every standby streaming)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
@@ -20,16 +27,21 @@ from provisioning.sdk.taskservice.settings import ServiceMetadata
 from provisioning.sdk.taskservice.target import Target
 from provisioning.sdk.validation import Violation
 
-from .render import credentials_input, scripts
+from ..postgres_common import replica_violations
+from .render import Host, credentials_input, packages, scripts
 from .spec import POSTGRESQL, PostgreSQLConfig
 
 __all__ = ["PostgreSQL"]
 
 
 class PostgreSQL(TaskService):
-    """The stock Debian PostgreSQL cluster, with its databases and users (passwords as secrets)."""
+    """The stock Debian PostgreSQL cluster, with its databases and users (passwords as secrets), streaming
+    standbys, backups and a metrics exporter."""
 
     declaration = POSTGRESQL
+
+    replica_endpoints: pulumi.Output[list[str]]
+    """Where clients reach each standby, read-only (`address:port`), in the order of `replicas`."""
 
     def __init__(
         self,
@@ -38,15 +50,23 @@ class PostgreSQL(TaskService):
         *,
         target: Target,
         passwords: Mapping[str, pulumi.Input[str]] | None = None,
+        replicas: Sequence[Target] = (),
+        replication_password: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        """`config`: the fields of `PostgreSQLConfig`; `target`: the server; `passwords`: each user's
-        password (secrets), by user name."""
+        """`config`: the fields of `PostgreSQLConfig`; `target`: the (primary) server; `passwords`: each
+        user's password (secrets), by user name; `replicas`: one target per `replication.replicas`;
+        `replication_password`: the `replicator` role's password (a secret), with replication."""
         self._passwords = dict(passwords or {})
+        self._replicas = tuple(replicas)
+        self._replication_password = (
+            None if replication_password is None else pulumi.Output.secret(replication_password)
+        )
         super().__init__(resource_name, config, target=target, opts=opts)
 
     def extra_violations(self, config: BaseModel) -> list[Violation]:
-        """Every user has a password in `passwords`, and every password a user."""
+        """Every user has a password in `passwords`, and every password a user; as many replica targets as
+        `replication.replicas`; a replication password exactly with replication."""
         assert isinstance(config, PostgreSQLConfig)
         users = {user.name for user in config.users}
         found = []
@@ -54,36 +74,91 @@ class PostgreSQL(TaskService):
             found.append(Violation("users", name, f"users {name!r} has no password in passwords={{...}}"))
         for name in sorted(set(self._passwords) - users):
             found.append(Violation("users", name, f"passwords has {name!r}, which is not one of users"))
+        replication = config.replication
+        found += replica_violations(replication.enabled, replication.replicas, len(self._replicas))
+        given = self._replication_password is not None
+        if replication.enabled and not given:
+            rule = "replication.enabled needs replication_password=<secret> (the replicator role's password)"
+            found.append(Violation("replication_password", None, rule))
+        elif given and not replication.enabled:
+            rule = "replication_password was given but replication.enabled is false"
+            found.append(Violation("replication_password", "[secret]", rule))
         return found
 
     def metadata(self, config: BaseModel) -> ServiceMetadata:
         """name, description, version, category, dependencies, supported_os, ports, data_directories."""
         assert isinstance(config, PostgreSQLConfig)
+        ports = (config.port,) + ((config.monitoring.metrics_port,) if config.monitoring.enabled else ())
+        folders: tuple[str, ...] = (f"/var/lib/postgresql/{config.version}/main",)
+        folders += (config.backup.storage_location,) if config.backup.enabled else ()
         return ServiceMetadata(
             name="postgresql",
             description=POSTGRESQL.description,
             version=config.version,
             category=POSTGRESQL.category or "database",
-            dependencies=(f"postgresql-{config.version}", f"postgresql-client-{config.version}"),
+            dependencies=packages(config),
             supported_os=("debian", "ubuntu"),
-            ports=(config.port,),
-            data_directories=(f"/var/lib/postgresql/{config.version}/main",),
+            ports=ports,
+            data_directories=folders,
         )
 
     def steps(self, config: BaseModel, target: Target) -> list[Step]:
-        """remove (armed), install, configure, credentials, health."""
+        """The primary's remove (armed), install, configure, credentials, health; each replica's remove and
+        install, then standby, configure and health after the primary's health; the primary's
+        standbys-health last."""
         assert isinstance(config, PostgreSQLConfig)
         found = scripts(config)
         names = sorted(self._passwords)
-        values: pulumi.Output[list[Any]] = pulumi.Output.all(*(self._passwords[name] for name in names))
+        values: pulumi.Output[list[Any]] = pulumi.Output.all(
+            self._replication_password, *(self._passwords[name] for name in names)
+        )
         text: pulumi.Output[str] = values.apply(
-            lambda found: credentials_input(dict(zip(names, found, strict=True)))
+            lambda found: credentials_input(dict(zip(names, found[1:], strict=True)), found[0])
         )
         secret: pulumi.Output[str] = pulumi.Output.secret(text)
-        return [
+        steps = [
             Step("remove", target, found["remove-armed"], None, None, delete=found["remove"]),
             Step("install", target, found["install"], "install", "install"),
             Step("configure", target, found["configure"], "configure", "configure"),
             Step("credentials", target, found["credentials"], "configure", "configure", secret=secret),
             Step("health", target, found["health"], None, None, health=True),
         ]
+        for index, replica in enumerate(self._replicas):
+            steps += self._replica_steps(config, target, replica, index)
+        if self._replicas:
+            after = tuple(f"replica-{i}-health" for i in range(len(self._replicas)))
+            standbys = found["standbys-health"]
+            steps.append(Step("standbys-health", target, standbys, None, None, health=True, after=after))
+        return steps
+
+    def _replica_steps(
+        self, config: PostgreSQLConfig, primary: Target, replica: Target, index: int
+    ) -> list[Step]:
+        rendered = primary.address.apply(functools.partial(_replica_scripts, config, index))
+        prefix = f"replica-{index}-"
+
+        def part(name: str) -> pulumi.Output[str]:
+            return rendered.apply(lambda found: found[name])
+
+        remove, standby = part("remove"), part("standby")
+        secret, after = self._replication_password, (prefix + "install", "health")
+        return [
+            Step(prefix + "remove", replica, part("remove-armed"), None, None, delete=remove, after=()),
+            Step(prefix + "install", replica, part("install"), "install", "install"),
+            # the clone waits for the primary (its replicator role) and this server's packages
+            Step(prefix + "standby", replica, standby, "install", "install", secret=secret, after=after),
+            Step(prefix + "configure", replica, part("configure"), "configure", "configure"),
+            Step(prefix + "health", replica, part("health"), None, None, health=True),
+        ]
+
+    def register_outputs(self, outputs: Mapping[str, Any]) -> None:
+        """The outputs of every task service, and `replica_endpoints`."""
+        assert isinstance(self.config, PostgreSQLConfig)
+        port = self.config.port
+        addresses = pulumi.Output.all(*(replica.address for replica in self._replicas))
+        self.replica_endpoints = addresses.apply(lambda found: [f"{address}:{port}" for address in found])
+        super().register_outputs({**outputs, "replica_endpoints": self.replica_endpoints})
+
+
+def _replica_scripts(config: PostgreSQLConfig, index: int, primary_address: str) -> dict[str, str]:
+    return scripts(config, Host("replica", index, primary_address))

@@ -10,13 +10,30 @@ from typing import Annotated
 from pydantic import Field
 
 from provisioning.sdk.registry import Declaration, register
-from provisioning.sdk.rules import Matches
-from provisioning.sdk.taskservice.rules import InRange, Positive
+from provisioning.sdk.rules import AtLeast, InCatalog, Matches
+from provisioning.sdk.taskservice.rules import CronSchedule, InRange, Positive
 from provisioning.sdk.taskservice.settings import SettingsModel, TaskServiceSettings
 from provisioning.sdk.validation import Violation
 
-__all__ = ["POSTGRESQL", "DatabaseSettings", "PostgreSQLConfig", "UserSettings"]
+__all__ = [
+    "LOG_LEVELS",
+    "POSTGRESQL",
+    "BackupSettings",
+    "DatabaseSettings",
+    "MonitoringSettings",
+    "PostgreSQLConfig",
+    "ReplicationSettings",
+    "UserSettings",
+]
 
+LOG_LEVELS = ("debug", "info", "warn", "error")
+"""`monitoring.log_level`: the metrics exporter's log levels."""
+
+_PORT = InRange(1024, 65536, "must be between 1024 and 65535")
+_PATH = Matches(
+    r"(?!.*/\.\.?(/|$))/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)+",
+    "an absolute path at least two levels deep, of letters, digits, '.', '_' and '-' (/var/backups/pg)",
+)
 _IDENTIFIER = Matches(
     r"[a-z_][a-z0-9_]{0,62}", "1 to 63 lowercase letters, digits and '_', not starting with a digit"
 )
@@ -40,12 +57,45 @@ class DatabaseSettings(SettingsModel):
     """Its owner: `postgres` or one of `users`."""
 
 
+class ReplicationSettings(SettingsModel):
+    """Streaming replication to hot standbys, each the Debian cluster cloned from the primary."""
+
+    enabled: bool = False
+    """Run `replicas` streaming standbys (the component's `replicas` targets)."""
+    replicas: Annotated[int, AtLeast(1)] = 1
+    """How many standbys (one replica target each)."""
+
+
+class BackupSettings(SettingsModel):
+    """Scheduled logical backups of the primary (pg_dump, custom format) to a local folder."""
+
+    enabled: bool = False
+    """Install the backup script and its cron entry on the primary."""
+    schedule: Annotated[str, CronSchedule()] = "0 2 * * *"
+    """When backups run: a 5-field cron schedule (minute hour day-of-month month day-of-week)."""
+    retention_days: Annotated[int, AtLeast(1)] = 7
+    """Backups older than this many days are deleted after each backup."""
+    storage_location: Annotated[str, _PATH] = "/var/backups/postgresql"
+    """Local folder the dumps go to."""
+
+
+class MonitoringSettings(SettingsModel):
+    """The Prometheus metrics exporter (prometheus-postgres-exporter) on every server of the cluster."""
+
+    enabled: bool = False
+    """Run the exporter as a service (`postgresql-exporter`) beside each server."""
+    metrics_port: Annotated[int, _PORT] = 9187
+    """TCP port of the exporter's /metrics."""
+    log_level: Annotated[str, InCatalog(LOG_LEVELS)] = "info"
+    """The exporter's log level."""
+
+
 class PostgreSQLConfig(TaskServiceSettings):
     """The stock Debian PostgreSQL cluster (`main`, run by pg_ctlcluster), with its databases and users."""
 
     version: Annotated[str, Matches(r"[1-9][0-9]*", "a PostgreSQL major version (15)")] = "15"
     """PostgreSQL major version; the host must offer it."""
-    port: Annotated[int, InRange(1024, 65536, "must be between 1024 and 65535")] = 5432
+    port: Annotated[int, _PORT] = 5432
     """TCP port clients connect to."""
     listen_addresses: list[str] = Field(default_factory=lambda: ["*"])
     """Addresses the server listens on: `*` (all), `localhost` or IP addresses."""
@@ -55,6 +105,12 @@ class PostgreSQLConfig(TaskServiceSettings):
     """Databases to create (never dropped)."""
     users: list[UserSettings] = Field(default_factory=list)
     """Login roles to create, each with a password in the component's `passwords`."""
+    replication: ReplicationSettings = Field(default_factory=ReplicationSettings)
+    """Streaming standbys."""
+    backup: BackupSettings = Field(default_factory=BackupSettings)
+    """Scheduled backups."""
+    monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
+    """Metrics exporter."""
 
 
 def addresses_valid(config: PostgreSQLConfig) -> list[Violation]:
@@ -93,7 +149,18 @@ def names_unique_and_owners_known(config: PostgreSQLConfig) -> list[Violation]:
         found.append(
             Violation("users", "postgres", "users must not include postgres (the cluster's superuser)")
         )
+    if config.replication.enabled and any(u.name == "replicator" for u in config.users):
+        rule = "users must not include replicator (the replication role) when replication is enabled"
+        found.append(Violation("users", "replicator", rule))
     return found
+
+
+def metrics_port_apart(config: PostgreSQLConfig) -> list[Violation]:
+    """monitoring.metrics_port differs from port when monitoring is enabled."""
+    if config.monitoring.enabled and config.monitoring.metrics_port == config.port:
+        rule = f"monitoring.metrics_port must differ from port {config.port}"
+        return [Violation("monitoring.metrics_port", config.port, rule)]
+    return []
 
 
 POSTGRESQL = register(
@@ -102,7 +169,7 @@ POSTGRESQL = register(
         PostgreSQLConfig,
         kind="taskserv",
         category="database",
-        rules=(addresses_valid, names_unique_and_owners_known),
+        rules=(addresses_valid, names_unique_and_owners_known, metrics_port_apart),
     )
 )
 """The PostgreSQL task service."""

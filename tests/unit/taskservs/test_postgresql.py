@@ -20,6 +20,7 @@ from .mocks import RecordingMocks, target
 
 APP = {"users": [{"name": "app", "createdb": True}], "databases": [{"name": "shop", "owner": "app"}]}
 PASSWORD = "s3cret'pass word"
+REPLICATED = {"replication": {"enabled": True, "replicas": 2}}
 
 BAD = [
     ({"port": 80}, "port", 80, "port must be between 1024 and 65535"),
@@ -35,6 +36,23 @@ BAD = [
      "databases names must be unique (a repeat)"),
     ({"users": [{"name": "postgres"}]}, "users", "postgres",
      "users must not include postgres (the cluster's superuser)"),
+    ({"replication": {"enabled": True, "replicas": 0}}, "replication.replicas", 0,
+     "replicas must be at least 1"),
+    ({"backup": {"schedule": "0 25 * * *"}}, "backup.schedule", "0 25 * * *",
+     "schedule '0 25 * * *' must be a 5-field cron schedule (minute hour day-of-month month day-of-week): "
+     "hour 25 is not in 0-23"),
+    ({"backup": {"retention_days": 0}}, "backup.retention_days", 0, "retention_days must be at least 1"),
+    ({"backup": {"storage_location": "backups"}}, "backup.storage_location", "backups",
+     "storage_location 'backups' must be an absolute path at least two levels deep, of letters, digits, "
+     "'.', '_' and '-' (/var/backups/pg)"),
+    ({"monitoring": {"metrics_port": 80}}, "monitoring.metrics_port", 80,
+     "metrics_port must be between 1024 and 65535"),
+    ({"monitoring": {"log_level": "loud"}}, "monitoring.log_level", "loud",
+     "unknown log_level 'loud'; known: debug, info, warn, error"),
+    ({"monitoring": {"enabled": True, "metrics_port": 5432}}, "monitoring.metrics_port", 5432,
+     "monitoring.metrics_port must differ from port 5432"),
+    ({"replication": {"enabled": True}, "users": [{"name": "replicator"}]}, "users", "replicator",
+     "users must not include replicator (the replication role) when replication is enabled"),
 ]  # fmt: skip
 IDS = [b[1] + "-" + str(b[2]) for b in BAD]
 
@@ -49,8 +67,23 @@ def test_defaults_and_every_field_documented() -> None:
     config = PostgreSQLConfig(name="pg")
     assert (config.version, config.port, config.max_connections) == ("15", 5432, 100)
     assert config.listen_addresses == ["*"] and config.databases == [] and config.users == []
-    for name, info in PostgreSQLConfig.model_fields.items():
-        assert info.description, f"{name} has no docstring"
+    assert config.replication.model_dump() == {"enabled": False, "replicas": 1}
+    assert config.backup.model_dump() == {
+        "enabled": False, "schedule": "0 2 * * *", "retention_days": 7,
+        "storage_location": "/var/backups/postgresql",
+    }  # fmt: skip
+    assert config.monitoring.model_dump() == {"enabled": False, "metrics_port": 9187, "log_level": "info"}
+
+    def undocumented(model: type[Any]) -> list[str]:
+        found = []
+        for name, info in model.model_fields.items():
+            if not info.description:
+                found.append(f"{model.__name__}.{name}")
+            if isinstance(info.annotation, type) and hasattr(info.annotation, "model_fields"):
+                found += undocumented(info.annotation)
+        return found
+
+    assert undocumented(PostgreSQLConfig) == []
 
 
 @pytest.mark.parametrize(("values", "field", "value", "rule"), BAD, ids=IDS)
@@ -93,13 +126,45 @@ def test_every_user_needs_a_password_and_every_password_a_user() -> None:
     assert mocks.created == []
 
 
+ARGUMENTS = [
+    (REPLICATED, 1, "x", "replication.replicas", 2,
+     "replication.replicas is 2 but 1 replica target(s) were given (replicas=[...])"),
+    ({}, 1, None, "replication.enabled", False,
+     "1 replica target(s) were given but replication.enabled is false"),
+    (REPLICATED, 2, None, "replication_password", None,
+     "replication.enabled needs replication_password=<secret> (the replicator role's password)"),
+    ({}, 0, "x", "replication_password", "[secret]",
+     "replication_password was given but replication.enabled is false"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("values", "replicas", "password", "field", "value", "rule"), ARGUMENTS)
+def test_replica_targets_and_the_replication_password_match_the_config(
+    values: dict[str, Any], replicas: int, password: str | None, field: str, value: Any, rule: str
+) -> None:
+    from provisioning.components.taskservs.postgresql import PostgreSQL
+
+    mocks = RecordingMocks()
+    pulumi.runtime.set_mocks(mocks, preview=True)
+    try:
+        with pytest.raises(InvalidConfig) as raised:
+            PostgreSQL("pg", values, target=target("10.0.0.9"), replication_password=password,
+                       replicas=[target(f"10.0.0.{10 + i}") for i in range(replicas)])  # fmt: skip
+    finally:
+        pulumi.runtime.settings.reset_options()
+    assert str(raised.value) == f"PostgreSQL 'pg': invalid config: {field}: {rule} (got {value!r})"
+    assert mocks.created == []
+
+
 def test_the_config_files() -> None:
     files = config_files(PostgreSQLConfig(name="pg", port=5433, listen_addresses=["10.0.0.5", "localhost"],
                                           max_connections=42))  # fmt: skip
-    conf = files["provisioning.conf"]
+    conf = files["/etc/postgresql/15/main/conf.d/provisioning.conf"]
     assert "port = 5433\n" in conf and "listen_addresses = '10.0.0.5,localhost'\n" in conf
     assert "max_connections = 42\n" in conf
-    assert "host    all       all   0.0.0.0/0     scram-sha-256" in files["pg_hba.conf"]
+    assert (
+        "host    all       all   0.0.0.0/0     scram-sha-256" in files["/etc/postgresql/15/main/pg_hba.conf"]
+    )
 
 
 def test_every_script_is_posix_sh_and_holds_no_password() -> None:
@@ -112,18 +177,38 @@ def test_every_script_is_posix_sh_and_holds_no_password() -> None:
 
 def test_a_change_touches_only_the_steps_it_concerns() -> None:
     before = scripts(PostgreSQLConfig(name="pg", **APP))
+    backed = scripts(PostgreSQLConfig(name="pg", backup={"enabled": True}, **APP))
     changed = {
-        "max_connections": scripts(PostgreSQLConfig(name="pg", max_connections=7, **APP)),
-        "users": scripts(PostgreSQLConfig(name="pg", users=[{"name": "app"}], databases=APP["databases"])),
+        "max_connections": (before, scripts(PostgreSQLConfig(name="pg", max_connections=7, **APP))),
+        "users": (before, scripts(PostgreSQLConfig(name="pg", users=[{"name": "app"}],
+                                                   databases=APP["databases"]))),
+        "monitoring": (before, scripts(PostgreSQLConfig(name="pg", monitoring={"enabled": True}, **APP))),
+        "backup": (before, backed),
+        "schedule": (backed, scripts(PostgreSQLConfig(name="pg", backup={"enabled": True,
+                                                                          "schedule": "5 4 * * *"}, **APP))),
+        "replication": (before, scripts(PostgreSQLConfig(name="pg", **REPLICATED, **APP))),
+    }  # fmt: skip
+    differ = {
+        k: sorted(s for s in {*old, *new} if old.get(s) != new.get(s)) for k, (old, new) in changed.items()
     }
-    differ = {k: sorted(s for s in before if before[s] != after[s]) for k, after in changed.items()}
-    assert differ == {"max_connections": ["configure"], "users": ["credentials"]}
+    assert differ == {
+        "max_connections": ["configure"],
+        "users": ["credentials"],
+        # the exporter's and cron's packages, their files, their checks
+        "monitoring": ["configure", "health", "install"],
+        "backup": ["configure", "health", "install"],
+        "schedule": ["configure", "health"],
+        # the replication settings and role, and the primary's check of its standbys (a new step)
+        "replication": ["configure", "credentials", "standbys-health"],
+    }
 
 
 def test_credentials_input_is_one_base64_line_per_user() -> None:
     text = credentials_input({"b": PASSWORD, "a": "x"})
     assert text.splitlines()[0] == "a " + base64.b64encode(b"x").decode()
     assert PASSWORD not in text and base64.b64decode(text.splitlines()[1].split()[1]).decode() == PASSWORD
+    with_replication = credentials_input({"app": "x"}, "r:pass")
+    assert with_replication.splitlines()[1] == "replicator " + base64.b64encode(b"r:pass").decode()
 
 
 @pytest.fixture
@@ -159,3 +244,45 @@ def test_postgresql_steps_under_mocks(mocks: RecordingMocks) -> pulumi.Output[An
                 assert PASSWORD not in str(args.inputs.get(key, ""))
 
     return pulumi.Output.all(pg.endpoint, pg.healthy, pg.service_metadata).apply(check)
+
+
+@pulumi.runtime.test
+def test_a_primary_and_two_replicas_under_mocks(mocks: RecordingMocks) -> pulumi.Output[Any]:
+    from provisioning.components.taskservs.postgresql import PostgreSQL
+
+    pg = PostgreSQL(
+        "pg", {**APP, **REPLICATED, "monitoring": {"enabled": True}}, target=target("10.0.0.5"),
+        passwords={"app": pulumi.Output.secret(PASSWORD)},
+        replicas=[target("10.0.0.6"), target("10.0.0.7")],
+        replication_password=pulumi.Output.secret("repl:pass"),
+    )  # fmt: skip
+
+    def check(values: list[Any]) -> None:
+        endpoint, replicas, metadata, healthy, _ = values
+        assert healthy is True and endpoint == "10.0.0.5:5432"
+        assert replicas == ["10.0.0.6:5432", "10.0.0.7:5432"]
+        assert metadata["ports"] == [5432, 9187]
+        by_name = {args.name: args for args in mocks.created}
+        commands = [args.name for args in mocks.created if args.typ == "command:remote:Command"]
+        replica = ["remove", "install", "standby", "configure", "health"]
+        # (registered as their dependencies resolve: the replicas' first steps wait for nothing)
+        assert sorted(commands) == sorted([
+            "pg-remove", "pg-install", "pg-configure", "pg-credentials", "pg-health",
+            *(f"pg-replica-{i}-{step}" for i in (0, 1) for step in replica),
+            "pg-standbys-health",
+        ])  # fmt: skip
+        stdin = by_name["pg-credentials"].inputs["stdin"]["value"]
+        assert stdin == credentials_input({"app": PASSWORD}, "repl:pass")
+        standby = by_name["pg-replica-1-standby"].inputs
+        assert standby["stdin"][pulumi.runtime.rpc._special_sig_key] == pulumi.runtime.rpc._special_secret_sig
+        assert standby["stdin"]["value"] == "repl:pass"
+        assert "PRIMARY=10.0.0.5" in standby["create"] and "pg_basebackup" in standby["create"]
+        assert "application_name=pg_replica_1" in by_name["pg-replica-1-configure"].inputs["create"]
+        assert "pg_stat_replication" in by_name["pg-standbys-health"].inputs["create"]
+        for args in mocks.created:
+            scripts = " ".join(str(args.inputs.get(key, "")) for key in ("create", "update", "delete"))
+            assert PASSWORD not in scripts and "repl:pass" not in scripts
+
+    # planned_changes comes from the plan resource, registered after every step
+    outputs = (pg.endpoint, pg.replica_endpoints, pg.service_metadata, pg.healthy, pg.planned_changes)
+    return pulumi.Output.all(*outputs).apply(check)

@@ -1,0 +1,249 @@
+"""PostgreSQL with a streaming standby, its metrics exporter and backups, watched by Prometheus with alert
+rules, on the real Pulumi engine against sandbox hosts: the primary and the replica are healthy (the replica
+streaming, the primary seeing it); a row written on the primary through psql from this machine is read on
+the replica, which refuses writes; each exporter answers `pg_up 1`; a backup run on the primary produces a
+dump that pg_restore reads; Prometheus lists the alert rules (`/api/v1/rules`) and scrapes the exporter;
+no password is in the state in plaintext."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+import subprocess
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.pulumi_cli import PulumiProject
+
+from .ssh import Ssh, keypair
+from .taskservice_support import DatabaseStack, database_cloud, secret_from_stdin
+
+pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(900)]
+
+TIMINGS: dict[str, float] = {}
+
+PROJECT = """\
+name: pgrepl
+description: PostgreSQL with a streaming standby, backups and an exporter, watched by Prometheus.
+runtime: python
+config:
+  custom-cloud:region:
+    value: us-west-1
+"""
+
+PROGRAM = '''\
+"""PostgreSQL on pg-primary with a streaming standby on pg-replica, backups and exporters; Prometheus on
+pg-primary scrapes its exporter and carries two alert rules."""
+
+import pulumi
+
+from provisioning.components.taskservs.postgresql import PostgreSQL
+from provisioning.components.taskservs.prometheus import Prometheus
+from provisioning.providers.custom_cloud import Network, Server, Subnet
+from provisioning.sdk.taskservice import Target
+
+config = pulumi.Config("pgrepl")
+public_key = config.require("sshPublicKey")
+private_key = config.require_secret("sshPrivateKey")
+
+network = Network("net", cidr="10.65.0.0/16")
+subnet = Subnet("subnet", network_id=network.id, cidr="10.65.0.0/24", zone="us-west-1a")
+
+
+def server(name: str) -> Server:
+    return Server(name, machine_type="small", zone="us-west-1a", vpc=network.id, subnet=subnet.id,
+                  ssh_public_key=public_key, external_ip=False)
+
+
+primary, replica = server("pg-primary"), server("pg-replica")
+pg = PostgreSQL(
+    "pg",
+    {"users": [{"name": "app"}], "databases": [{"name": "shop", "owner": "app"}],
+     "replication": {"enabled": True, "replicas": 1},
+     "backup": {"enabled": True, "schedule": "30 3 * * *", "retention_days": 3},
+     "monitoring": {"enabled": True}},
+    target=Target.server(primary, private_key),
+    passwords={"app": config.require_secret("appPassword")},
+    replicas=[Target.server(replica, private_key)],
+    replication_password=config.require_secret("replicationPassword"),
+)
+monitor = Prometheus(
+    "mon",
+    {"scrape_interval": "2s", "retention": "1d",
+     "scrape_targets": [{"job": "postgres", "targets": ["127.0.0.1:9187"]}],
+     "alert_rules": [
+         {"alert": "TargetDown", "expr": "up == 0", "for_": "1m", "severity": "critical",
+          "summary": "{{ $labels.job }} target {{ $labels.instance }} is down"},
+         {"alert": "AppHighCpu", "expr": 'rate(process_cpu_seconds_total{job="app"}[1m]) * 100 > 70',
+          "for_": "2m", "summary": "app CPU over 70%"},
+     ]},
+    target=Target.server(primary, private_key),
+    opts=pulumi.ResourceOptions(depends_on=[pg]),
+)
+pulumi.export("endpoint", pg.endpoint)
+pulumi.export("replica_endpoints", pg.replica_endpoints)
+pulumi.export("healthy", pg.healthy)
+pulumi.export("checks", pg.checks)
+pulumi.export("version", pg.version)
+pulumi.export("metadata", pg.service_metadata)
+pulumi.export("mon_healthy", monitor.healthy)
+pulumi.export("mon_endpoint", monitor.endpoint)
+pulumi.export("ids", [primary.id, replica.id])
+pulumi.export("addresses", [primary.private_ip, replica.private_ip])
+'''
+
+
+class Stack(DatabaseStack):
+    """The deployed program, with the app's password (never printed)."""
+
+    replication_password: str = ""
+
+    def app_psql(self, address: str, sql: str, *, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """`psql` on this machine to `address:5432`, database shop, as app (its password from the
+        environment)."""
+        env = {**os.environ, "PGPASSWORD": self.password, "PGCONNECT_TIMEOUT": "5"}
+        conninfo = f"host={address} port=5432 dbname=shop user=app sslmode=prefer"
+        done = subprocess.run(["psql", conninfo, "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql], env=env,
+                              capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+        if check:
+            assert done.returncode == 0, (
+                f"psql {address} {sql!r}: exit {done.returncode}: {done.stderr[-600:]}"
+            )
+        return done
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    tmp = tmp_path_factory.mktemp("pg-replication")
+    source = tmp / "source"
+    source.mkdir()
+    (source / "Pulumi.yaml").write_text(PROJECT)
+    (source / "__main__.py").write_text(PROGRAM)
+    with database_cloud(tmp) as cloud:
+        key, public = keypair(tmp)
+        project = PulumiProject.copy_of(source, tmp / "proj", PROVISIONING_LOG_DIR=str(tmp / "logs"))
+        project.config_set("custom-cloud:apiUrl", cloud.url)
+        project.config_set("custom-cloud:apiKey", cloud.api_key, secret=True)
+        project.config_set("pgrepl:sshPublicKey", public)
+        password = secrets.token_urlsafe(12) + "'q x"
+        replication = secrets.token_urlsafe(12) + "'r:\\1"  # a quote, a colon, a backslash: pgpass escaping
+        private_key = key.read_text()
+        secret_from_stdin(project, "pgrepl:sshPrivateKey", private_key)
+        secret_from_stdin(project, "pgrepl:appPassword", password)
+        secret_from_stdin(project, "pgrepl:replicationPassword", replication)
+        made = Stack(project, cloud, cloud.client(timeout=60), Ssh(key, tmp / "known_hosts"), tmp, password,
+                     private_key)  # fmt: skip
+        made.replication_password = replication
+        try:
+            started = time.monotonic()
+            project.up()
+            TIMINGS["up"] = round(time.monotonic() - started, 1)
+            for iid in made.outputs()["ids"]:
+                made.trust(iid)
+            yield made
+        finally:
+            try:
+                started = time.monotonic()
+                project.destroy()
+                TIMINGS["destroy"] = round(time.monotonic() - started, 1)
+            finally:
+                made.api.close()
+                print(f"\npostgresql replication e2e timings (s): {json.dumps(TIMINGS)}")
+
+
+def _wait(what: str, probe: Any, seconds: float = 30) -> Any:
+    deadline = time.monotonic() + seconds
+    while True:
+        found = probe()
+        if found or time.monotonic() > deadline:
+            assert found, f"{what}: not within {seconds} s"
+            return found
+        time.sleep(0.5)
+
+
+def test_primary_and_replica_are_healthy_and_streaming(stack: Stack) -> None:
+    out = stack.outputs()
+    primary, replica = out["addresses"]
+    assert out["healthy"] is True, out["checks"]
+    assert out["endpoint"] == f"{primary}:5432" and out["replica_endpoints"] == [f"{replica}:5432"]
+    assert out["version"].startswith("15.")
+    checks = {c["name"]: c for c in out["checks"]}
+    assert list(checks) == [
+        "service", "select", "exporter", "backup",
+        "replica-0:service", "replica-0:select", "replica-0:streaming", "replica-0:exporter",
+        "standbys:streaming",
+    ]  # fmt: skip
+    assert checks["replica-0:streaming"]["message"] == f"standby of {primary}:5432, streaming"
+    assert checks["standbys:streaming"]["message"].startswith("1 standby(s) streaming: pg_replica_0 from ")
+    assert out["metadata"]["ports"] == [5432, 9187]
+    assert "prometheus-postgres-exporter" in out["metadata"]["dependencies"]
+
+
+def test_a_row_written_on_the_primary_is_read_on_the_replica(stack: Stack) -> None:
+    primary, replica = stack.outputs()["addresses"]
+    token = secrets.token_hex(8)
+    stack.app_psql(primary, "CREATE TABLE IF NOT EXISTS visits (id serial PRIMARY KEY, token text)")
+    stack.app_psql(primary, f"INSERT INTO visits (token) VALUES ('{token}')")
+
+    def seen() -> bool:
+        done = stack.app_psql(replica, f"SELECT count(*) FROM visits WHERE token = '{token}'", check=False)
+        return done.stdout.strip() == "1"
+
+    started = time.monotonic()
+    _wait("the row on the replica", seen)
+    TIMINGS["row on the replica"] = round(time.monotonic() - started, 2)
+    refused = stack.app_psql(replica, "INSERT INTO visits (token) VALUES ('no')", check=False)
+    assert refused.returncode != 0 and "read-only transaction" in refused.stderr
+
+
+def test_each_exporter_answers_pg_up_1(stack: Stack) -> None:
+    for address in stack.outputs()["addresses"]:
+        metrics = httpx.get(f"http://{address}:9187/metrics", timeout=10).text
+        assert "\npg_up 1\n" in metrics, f"{address}: no pg_up 1"
+
+
+def test_a_backup_run_produces_a_dump(stack: Stack) -> None:
+    primary_id = stack.outputs()["ids"][0]
+    stack.app_psql(stack.outputs()["addresses"][0], "CREATE TABLE IF NOT EXISTS backed (x int)")
+    out = stack.sh(primary_id, "/usr/local/sbin/postgresql-backup manual")
+    dumps = [line.split(": ", 1)[1] for line in out.splitlines() if line.endswith("-shop.dump")]
+    assert len(dumps) == 1 and dumps[0].startswith("/var/backups/postgresql/postgresql-manual-"), out
+    listing = stack.sh(primary_id, f"pg_restore --list {dumps[0]}")
+    assert "TABLE public backed app" in listing
+    files = stack.sh(primary_id, "ls /var/backups/postgresql").split()
+    assert any(name.endswith("-globals.sql") for name in files)
+    assert "30 3 * * * root /usr/local/sbin/postgresql-backup" in stack.sh(
+        primary_id, "cat /etc/cron.d/postgresql-backup"
+    )
+
+
+def test_prometheus_lists_the_alert_rules_and_scrapes_the_exporter(stack: Stack) -> None:
+    out = stack.outputs()
+    assert out["mon_healthy"] is True
+    base = f"http://{out['mon_endpoint']}"
+    groups = httpx.get(f"{base}/api/v1/rules", timeout=10).json()["data"]["groups"]
+    rules = {rule["name"]: rule for group in groups for rule in group["rules"]}
+    assert sorted(rules) == ["AppHighCpu", "TargetDown"]
+    assert rules["TargetDown"]["query"] == "up == 0" and rules["TargetDown"]["duration"] == 60
+    assert rules["TargetDown"]["labels"] == {"severity": "critical"}
+    assert rules["AppHighCpu"]["query"] == 'rate(process_cpu_seconds_total{job="app"}[1m]) * 100 > 70'
+
+    def postgres_up() -> bool:
+        found = httpx.get(f"{base}/api/v1/query", params={"query": 'pg_up{job="postgres"}'}, timeout=10)
+        result = found.json()["data"]["result"]
+        return bool(result) and result[0]["value"][1] == "1"
+
+    _wait("pg_up from the postgres job in Prometheus", postgres_up)
+
+
+def test_no_password_in_the_state(stack: Stack) -> None:
+    state = json.dumps(stack.project.state())
+    for secret in (stack.password, stack.replication_password):
+        for form in (secret, json.dumps(secret)[1:-1], base64.b64encode(secret.encode()).decode()):
+            assert form not in state
