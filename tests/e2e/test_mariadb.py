@@ -74,6 +74,7 @@ if config.get_bool("install") is not False:
     pulumi.export("version", db.version)
     pulumi.export("checks", db.checks)
     pulumi.export("metadata", db.service_metadata)
+    pulumi.export("planned_changes", db.planned_changes)
 pulumi.export("ids", [server.id for server in servers])
 pulumi.export("addresses", [server.private_ip for server in servers])
 '''
@@ -170,7 +171,11 @@ def test_primary_and_replica_are_healthy(stack: Stack) -> None:
         "replica-0:service", "replica-0:connect", "replica-0:replication", "replica-0:exporter",
         "replica-0:backup",
     ]  # fmt: skip
-    assert out["metadata"]["ports"] == [3306, 9104]
+    assert out["metadata"]["ports"] == [3306, 9104] and out["planned_changes"] == []
+    # a second `up` has nothing to do
+    preview = stack.project.preview_json()
+    changed = {s["urn"].rsplit("::", 1)[-1]: s["op"] for s in preview["steps"] if s["op"] != "same"}
+    assert changed == {}
     state = json.dumps(stack.project.state())
     for secret in (stack.password, stack.replication_password):
         assert secret not in state and base64.b64encode(secret.encode()).decode() not in state
