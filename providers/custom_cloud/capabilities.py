@@ -1,14 +1,16 @@
 """What the Custom Cloud provider offers, from one place: `CAPABILITIES` (what it can do today) and its
-`extension.toml` (name, version, configuration keys, auth methods). `provider_capabilities()` and
+`extension.toml` (name, version, configuration keys, auth methods; read through the extension manifest
+model, `provisioning.sdk.extensions`). `provider_capabilities()` and
 `get_provider_info()` are two views of the same record, so they cannot disagree."""
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
+
+from provisioning.sdk.extensions.manifest import ExtensionManifest, load_manifest
 
 from .api import catalog
 
@@ -47,15 +49,14 @@ CAPABILITIES: dict[str, bool] = {
 
 
 @cache
-def extension() -> dict[str, Any]:
-    """The parsed `extension.toml`."""
-    with EXTENSION_TOML.open("rb") as manifest:
-        return tomllib.load(manifest)
+def extension() -> ExtensionManifest:
+    """The provider's `extension.toml`, validated."""
+    return load_manifest(EXTENSION_TOML)
 
 
-PROVIDER_NAME: str = extension()["extension"]["name"]
+PROVIDER_NAME: str = extension().extension.name
 """Provider name, as in extension.toml and the stack config namespace."""
-PROVIDER_VERSION: str = extension()["extension"]["version"]
+PROVIDER_VERSION: str = extension().extension.version
 """Provider version, from extension.toml."""
 
 
@@ -79,7 +80,7 @@ def provider_capabilities() -> dict[str, Any]:
 def get_provider_info() -> dict[str, Any]:
     """The provider registry record: name, version, capabilities, catalog, auth methods, configuration
     keys (from extension.toml) and the project's components."""
-    configuration = extension()["configuration"]
+    configuration = extension().configuration
     return {
         "name": PROVIDER_NAME,
         "version": PROVIDER_VERSION,
@@ -88,11 +89,11 @@ def get_provider_info() -> dict[str, Any]:
         "zones": list(catalog.ALL_ZONES),
         "machine_types": list(catalog.MACHINE_TYPES),
         "disk_types": list(catalog.DISK_TYPES),
-        "auth_methods": list(configuration["auth_methods"]),
+        "auth_methods": list(configuration.auth_methods),
         "configuration": {
-            "required_env": list(configuration["required_env"]),
-            "optional_env": list(configuration["optional_env"]),
-            "stack_config": list(configuration["stack_config"]),
+            "required_env": list(configuration.required_env),
+            "optional_env": list(configuration.optional_env),
+            "stack_config": list(configuration.stack_config),
         },
         "components": _components(),
     }
