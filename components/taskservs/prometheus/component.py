@@ -5,8 +5,9 @@
                      node_exporter_targets=[Target.server(web, private_key)])
 
 Steps: on each node exporter target remove (armed) and install (package, arguments, started on its port,
-answering); then on the server remove (armed), install, configure (prometheus.yml checked with `promtool
-check config`, scraping itself, the node exporters and `scrape_targets`; a restart) and health
+answering); then on the server remove (armed), install, configure (the alerting rules checked with `promtool
+check rules`, prometheus.yml checked with `promtool check config`, scraping itself, the node exporters and
+`scrape_targets`, listing the rules in `rule_files`; a restart) and health
 (`/-/ready` answers 200; each node exporter's metrics reachable from the server)."""
 
 from __future__ import annotations

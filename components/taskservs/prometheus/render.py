@@ -4,6 +4,7 @@ host."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,9 @@ __all__ = [
 ]
 
 TEMPLATES = TemplateLibrary(Path(__file__).with_name("templates"))
-"""Prometheus's templates with the shared step helpers."""
+"""Prometheus's templates with the shared step helpers; filter `yaml` writes a YAML string (JSON's
+double-quoted form, which YAML reads the same)."""
+TEMPLATES.environment.filters["yaml"] = lambda value: json.dumps(str(value), ensure_ascii=False)
 SERVICE = "prometheus"
 """The server's service name under svc (and systemd)."""
 EXPORTER = "prometheus-node-exporter"
@@ -33,6 +36,7 @@ PACKAGES = ("prometheus", "prometheus-node-exporter", "curl")
 """The OS packages it needs (installed when missing; the node exporter only on its targets)."""
 PATHS = {
     "conf_file": "/etc/prometheus/prometheus.yml",
+    "rules_file": "/etc/prometheus/provisioning-rules.yml",
     "defaults_file": "/etc/default/prometheus",
     "service_file": "/etc/provisioning/services/prometheus",
     "exporter_defaults_file": "/etc/default/prometheus-node-exporter",
@@ -57,13 +61,17 @@ def node_targets(config: PrometheusConfig, addresses: Sequence[str]) -> list[str
 
 
 def config_files(config: PrometheusConfig, node_addresses: Sequence[str] = ()) -> dict[str, str]:
-    """Path on the Prometheus server → content of every file written there."""
+    """Path on the Prometheus server → content of every file written there (the rules file only with
+    `alert_rules`)."""
     values = {"c": config, "nodes": node_targets(config, node_addresses), **PATHS}
-    return {
+    files = {
         PATHS["conf_file"]: TEMPLATES.render("prometheus.yml.j2", **values),
         PATHS["defaults_file"]: TEMPLATES.render("prometheus.default.j2", **values),
         PATHS["service_file"]: TEMPLATES.render("prometheus.svc.j2", **values),
     }
+    if config.alert_rules:
+        files[PATHS["rules_file"]] = TEMPLATES.render("rules.yml.j2", **values)
+    return files
 
 
 def exporter_files(config: PrometheusConfig) -> dict[str, str]:

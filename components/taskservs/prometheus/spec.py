@@ -9,12 +9,12 @@ from typing import Annotated
 from pydantic import Field
 
 from provisioning.sdk.registry import Declaration, register
-from provisioning.sdk.rules import Matches
+from provisioning.sdk.rules import Matches, NotEmpty
 from provisioning.sdk.taskservice.rules import InRange
 from provisioning.sdk.taskservice.settings import SettingsModel, TaskServiceSettings
 from provisioning.sdk.validation import Violation
 
-__all__ = ["PROMETHEUS", "NodeExporterSettings", "PrometheusConfig", "ScrapeJob"]
+__all__ = ["PROMETHEUS", "AlertRule", "NodeExporterSettings", "PrometheusConfig", "ScrapeJob"]
 
 _PORT = InRange(0, 65536, "must be between 1 and 65535")
 _DURATION = Matches(
@@ -22,6 +22,12 @@ _DURATION = Matches(
     "a duration: a whole number and ms, s, m, h, d, w or y (15s, 30d, 1h30m)",
 )
 _JOB = Matches(r"[a-zA-Z_][a-zA-Z0-9_-]{0,62}", "1 to 63 letters, digits, '_' and '-', first a letter or '_'")
+_ALERT = Matches(
+    r"[A-Za-z_][A-Za-z0-9_]{0,127}", "1 to 128 letters, digits and '_', first a letter or '_' (TargetDown)"
+)
+_SEVERITY = Matches(
+    r"[a-z][a-z0-9_-]{0,31}", "1 to 32 lowercase letters, digits, '_' and '-', first a letter (critical)"
+)
 _HOST_PORT = Matches(r"[A-Za-z0-9.-]+:[0-9]{1,5}", "host:port (10.0.0.5:9100)")
 
 
@@ -32,6 +38,21 @@ class ScrapeJob(SettingsModel):
     """The job's name (the `job` label; unique)."""
     targets: list[Annotated[str, _HOST_PORT]]
     """Endpoints as host:port (at least one)."""
+
+
+class AlertRule(SettingsModel):
+    """One alerting rule: Prometheus fires `alert` when `expr` has held for `for_`."""
+
+    alert: Annotated[str, _ALERT]
+    """The alert's name (unique)."""
+    expr: Annotated[str, NotEmpty()]
+    """A PromQL expression: every series it returns is a firing alert (`up == 0`)."""
+    for_: Annotated[str, _DURATION] = "1m"
+    """How long `expr` must hold before the alert fires (pending until then)."""
+    severity: Annotated[str, _SEVERITY] = "warning"
+    """The `severity` label (critical, warning, info …)."""
+    summary: str = ""
+    """The `summary` annotation: one line for whoever is alerted (none when empty)."""
 
 
 class NodeExporterSettings(SettingsModel):
@@ -58,6 +79,9 @@ class PrometheusConfig(TaskServiceSettings):
     """Scrape jobs: {job, targets ["host:port"]}."""
     node_exporter: NodeExporterSettings = Field(default_factory=NodeExporterSettings)
     """The node exporter on `node_exporter_targets`."""
+    alert_rules: list[AlertRule] = Field(default_factory=list)
+    """Alerting rules {alert, expr, for_, severity, summary}: a rules file checked with `promtool check
+    rules`, listed in `rule_files`."""
     storage_path: Annotated[
         str, Matches(r"/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)+", "an absolute path at least two levels deep")
     ] = "/var/lib/prometheus/metrics2"
@@ -84,6 +108,20 @@ def jobs_are_sound(config: PrometheusConfig) -> list[Violation]:
     return found
 
 
+def alert_rules_sound(config: PrometheusConfig) -> list[Violation]:
+    """Alert names are unique and no expr is blank."""
+    found = []
+    seen: set[str] = set()
+    for index, rule in enumerate(config.alert_rules):
+        if rule.alert in seen:
+            message = f"alert name {rule.alert!r} is used more than once; names must be unique"
+            found.append(Violation(f"alert_rules.{index}.alert", rule.alert, message))
+        seen.add(rule.alert)
+        if rule.expr and not rule.expr.strip():
+            found.append(Violation(f"alert_rules.{index}.expr", rule.expr, "expr cannot be empty"))
+    return found
+
+
 def ports_apart(config: PrometheusConfig) -> list[Violation]:
     """Prometheus and the node exporter listen on different ports (both may run on one server)."""
     if config.node_exporter.port == config.port:
@@ -101,7 +139,7 @@ PROMETHEUS = register(
         PrometheusConfig,
         kind="taskserv",
         category="monitoring",
-        rules=(jobs_are_sound, ports_apart),
+        rules=(jobs_are_sound, alert_rules_sound, ports_apart),
     )
 )
 """The Prometheus task service."""

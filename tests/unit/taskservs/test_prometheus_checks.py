@@ -61,6 +61,43 @@ BAD: list[tuple[dict[str, Any], str, Any, str]] = [
         "job name 'app' is used more than once; names must be unique",
     ),
     ({"port": 9100}, "node_exporter.port", 9100, "node_exporter.port must differ from port 9100"),
+    # alert rules
+    (
+        {"alert_rules": [{"alert": "Target Down", "expr": "up == 0"}]},
+        "alert_rules.0.alert",
+        "Target Down",
+        "alert 'Target Down' must be 1 to 128 letters, digits and '_', first a letter or '_' (TargetDown)",
+    ),
+    (
+        {"alert_rules": [{"alert": "TargetDown", "expr": ""}]},
+        "alert_rules.0.expr",
+        "",
+        "expr cannot be empty",
+    ),
+    (
+        {"alert_rules": [{"alert": "TargetDown", "expr": "  "}]},
+        "alert_rules.0.expr",
+        "  ",
+        "expr cannot be empty",
+    ),
+    (
+        {"alert_rules": [{"alert": "TargetDown", "expr": "up == 0", "for_": "5 minutes"}]},
+        "alert_rules.0.for_",
+        "5 minutes",
+        f"for_ '5 minutes' {DURATION}",
+    ),
+    (
+        {"alert_rules": [{"alert": "TargetDown", "expr": "up == 0", "severity": "Page!"}]},
+        "alert_rules.0.severity",
+        "Page!",
+        "severity 'Page!' must be 1 to 32 lowercase letters, digits, '_' and '-', first a letter (critical)",
+    ),
+    (
+        {"alert_rules": [{"alert": "A", "expr": "up == 0"}, {"alert": "A", "expr": "up == 1"}]},
+        "alert_rules.1.alert",
+        "A",
+        "alert name 'A' is used more than once; names must be unique",
+    ),
 ]
 IDS = [case[1] + "=" + repr(case[2]) for case in BAD]
 
@@ -75,6 +112,10 @@ def test_defaults() -> None:
     dumped = PrometheusConfig(name="mon").model_dump()
     assert (dumped["port"], dumped["scrape_interval"], dumped["retention"]) == (9090, "15s", "30d")
     assert dumped["node_exporter"] == {"port": 9100, "job": "node"} and dumped["scrape_targets"] == []
+    assert dumped["alert_rules"] == []
+    rules = [{"alert": "TargetDown", "expr": "up == 0"}]
+    rule = PrometheusConfig(name="mon", alert_rules=rules).alert_rules[0]
+    assert (rule.for_, rule.severity, rule.summary) == ("1m", "warning", "")
     assert PROMETHEUS.check({"name": "mon"}) == []
 
 

@@ -40,6 +40,29 @@ SCENARIOS: dict[str, tuple[PrometheusConfig, list[str]]] = {
         ),
         ["10.0.0.20", "10.0.0.21"],
     ),
+    # the web stack's rules: a target down, the app's CPU over a threshold
+    "alerting": (
+        PrometheusConfig(
+            name="shop-monitoring",
+            scrape_targets=[{"job": "app", "targets": ["shop-app-0:8080", "shop-app-1:8080"]}],
+            alert_rules=[
+                {
+                    "alert": "TargetDown",
+                    "expr": "up == 0",
+                    "for_": "1m",
+                    "severity": "critical",
+                    "summary": "{{ $labels.job }} target {{ $labels.instance }} is down",
+                },
+                {
+                    "alert": "AppHighCpu",
+                    "expr": 'rate(process_cpu_seconds_total{job="app"}[1m]) * 100 > 70',
+                    "for_": "2m",
+                    "summary": 'app CPU over 70% ("cpu_threshold")',
+                },
+            ],
+        ),
+        [],
+    ),  # fmt: skip
 }
 
 
@@ -61,7 +84,13 @@ def test_rendered_files_match_the_fixtures(scenario: str) -> None:
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_promtool_accepts_the_rendered_config(scenario: str, tmp_path: Path) -> None:
     path = tmp_path / "prometheus.yml"
-    path.write_text(_rendered(scenario)["/etc/prometheus/prometheus.yml"])
+    rendered = _rendered(scenario)
+    config = rendered["/etc/prometheus/prometheus.yml"]
+    if "/etc/prometheus/provisioning-rules.yml" in rendered:  # the config names the rules file: check it too
+        rules = tmp_path / "provisioning-rules.yml"
+        rules.write_text(rendered["/etc/prometheus/provisioning-rules.yml"])
+        config = config.replace("/etc/prometheus/provisioning-rules.yml", str(rules))
+    path.write_text(config)
     done = subprocess.run(
         [require_tool("promtool", "prometheus"), "check", "config", str(path)],
         capture_output=True,
@@ -69,6 +98,28 @@ def test_promtool_accepts_the_rendered_config(scenario: str, tmp_path: Path) -> 
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("scenario", [name for name in sorted(SCENARIOS) if SCENARIOS[name][0].alert_rules])
+def test_promtool_accepts_the_rendered_rules(scenario: str, tmp_path: Path) -> None:
+    path = tmp_path / "rules.yml"
+    path.write_text(_rendered(scenario)["/etc/prometheus/provisioning-rules.yml"])
+    done = subprocess.run(
+        [require_tool("promtool", "prometheus"), "check", "rules", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "SUCCESS: 2 rules found" in done.stdout
+
+
+def test_the_rules_file_exists_and_is_listed_only_with_rules() -> None:
+    plain = _rendered("defaults")
+    assert "/etc/prometheus/provisioning-rules.yml" not in plain
+    assert "rule_files" not in plain["/etc/prometheus/prometheus.yml"]
+    alerting = _rendered("alerting")["/etc/prometheus/prometheus.yml"]
+    assert "rule_files:\n  - /etc/prometheus/provisioning-rules.yml\n" in alerting
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
@@ -85,6 +136,16 @@ def test_the_configure_script_checks_the_config_before_replacing_it() -> None:
     configure = scripts(*SCENARIOS["defaults"])["configure"].run
     check = configure.index("promtool check config /etc/prometheus/prometheus.yml.new")
     assert check < configure.index("mv -f /etc/prometheus/prometheus.yml.new /etc/prometheus/prometheus.yml")
+    assert (
+        "promtool check rules" not in configure
+        and "rm -f /etc/prometheus/provisioning-rules.yml" in configure
+    )
+    alerting = scripts(*SCENARIOS["alerting"])["configure"].run
+    rules = alerting.index("promtool check rules /etc/prometheus/provisioning-rules.yml.new")
+    moved = alerting.index(
+        "mv -f /etc/prometheus/provisioning-rules.yml.new /etc/prometheus/provisioning-rules.yml"
+    )
+    assert rules < moved < alerting.index("promtool check config /etc/prometheus/prometheus.yml.new")
     health = scripts(*SCENARIOS["tuned"])["health"].run
     assert "http://127.0.0.1:9091/-/ready" in health and "http://10.0.0.21:9200/metrics" in health
 
