@@ -60,7 +60,8 @@ servers = [
 if config.get_bool("install") is not False:
     db = MariaDB(
         "mdb",
-        {"max_connections": 50, "users": [{"name": "app"}], "databases": [{"name": "shop", "owner": "app"}],
+        {"max_connections": config.get_int("maxConnections") or 50,
+         "users": [{"name": "app"}], "databases": [{"name": "shop", "owner": "app"}],
          "replication": {"enabled": True}, "monitoring": {"enabled": True},
          "backup": {"enabled": True, "retention_days": 3}},
         target=Target.server(servers[0], private_key),
@@ -225,6 +226,34 @@ def test_the_backup_script_writes_a_dump(stack: Stack) -> None:
     assert "CREATE TABLE `visits`" in stack.sh(primary, f"zcat {path}")
     assert "0 2 * * * root /usr/local/sbin/mariadb-backup-provisioning" in stack.sh(
         primary, "cat /etc/cron.d/mariadb-backup"
+    )
+
+
+def test_a_max_connections_change_reruns_only_configure_and_replication_goes_on(stack: Stack) -> None:
+    project = stack.project
+    project.config_set("mdb:maxConnections", "60")
+    preview = project.preview_json()
+    changed = {
+        s["urn"].rsplit("::", 1)[-1]: s["op"]
+        for s in preview["steps"]
+        if "command:remote:Command" in s["urn"] and s["op"] != "same"
+    }
+    assert changed == {name: "update" for name in (
+        "mdb-configure", "mdb-health", "mdb-replica-0-configure", "mdb-replica-0-health")}  # fmt: skip
+    started = time.monotonic()
+    project.up()
+    TIMINGS["configure-only up"] = round(time.monotonic() - started, 1)
+    out = project.outputs()
+    assert out["healthy"] is True and out["planned_changes"] == []
+    primary, replica = out["addresses"]
+    assert stack.sql(replica, "SELECT @@max_connections").stdout.strip() == "60"
+    stack.sql(primary, "INSERT INTO visits VALUES (3, 'after the restart')")
+    _wait(
+        "the new row on the replica",
+        lambda: (
+            stack.sql(replica, "SELECT note FROM visits WHERE id = 3", check=False).stdout.strip()
+            == "after the restart"
+        ),
     )
 
 
