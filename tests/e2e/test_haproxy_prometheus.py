@@ -2,22 +2,27 @@
 answering with its own name, started on two servers by a remote command of the program) behind HAProxy on
 a third server; requests through HAProxy reach both; a stopped backend is taken out (requests keep
 succeeding, the stats page shows it DOWN); Prometheus on the third server reports the node exporter it
-installed on a backend server up (`/api/v1/targets`); a check_interval change plans and reruns only
-HAProxy's configure (and its health); removing Prometheus from the program runs its remove steps: the
-services stop and their files leave both servers while HAProxy keeps serving."""
+installed on a backend server up (`/api/v1/targets`); HTTPS through HAProxy with the certificate it made
+on its server (curl --cacert, verifying the server's address), its Prometheus exporter at /metrics on the
+stats port; a check_interval change plans and reruns only HAProxy's configure (and its health); removing
+Prometheus from the program runs its remove steps: the services stop and their files leave both servers
+while HAProxy keeps serving."""
 
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.support.pulumi_cli import PulumiProject
+from tests.support.tools import require_tool
 
 from .ssh import Ssh, keypair
 from .taskservice_support import database_cloud, secret_from_stdin
@@ -91,7 +96,7 @@ hosts = remote.Command(
 )
 balancer = HAProxy(
     "lb",
-    {"port": 80, "check_interval": config.get("checkInterval") or "1s",
+    {"port": 80, "check_interval": config.get("checkInterval") or "1s", "ssl": {"enabled": True},
      "backends": [{"name": f"web-{i}", "address": f"web-{i}", "port": 8080} for i in (1, 2)]},
     target=Target.server(lb, private_key),
     opts=pulumi.ResourceOptions(depends_on=[hosts, *serving]),
@@ -190,8 +195,12 @@ def _wait(what: str, probe: Any, seconds: float = 30) -> Any:
 def test_both_services_are_healthy(stack: Stack) -> None:
     out = stack.project.outputs()
     assert out["lb_healthy"] is True and out["lb_endpoint"] == f"{out['lb_ip']}:80"
-    assert [c["name"] for c in out["lb_checks"]] == ["service", "stats"]
-    assert out["lb_metadata"]["category"] == "load-balancer" and out["lb_metadata"]["ports"] == [80, 8404]
+    assert [c["name"] for c in out["lb_checks"]] == ["service", "stats", "metrics", "tls"]
+    assert out["lb_metadata"]["category"] == "load-balancer" and out["lb_metadata"]["ports"] == [
+        80,
+        443,
+        8404,
+    ]
     assert out["mon_healthy"] is True and out["mon_endpoint"] == f"{out['lb_ip']}:9090"
     assert [c["name"] for c in out["mon_checks"]] == ["service", "ready", "node-exporter-0"]
     assert out["mon_version"].startswith("2.")
@@ -209,6 +218,35 @@ def test_requests_through_haproxy_reach_both_backends(stack: Stack) -> None:
     answers = [httpx.get(f"http://{address}/", timeout=5) for _ in range(10)]
     assert all(a.status_code == 200 for a in answers)
     assert {a.text.strip() for a in answers} == {"web-1", "web-2"}
+
+
+def test_https_through_haproxy_with_its_generated_certificate(stack: Stack, tmp_path: Path) -> None:
+    out = stack.project.outputs()
+    address = out["lb_ip"]
+    cert = tmp_path / "lb.crt"
+    cert.write_text(stack.sh(out["lb_id"], "cat /etc/haproxy/ssl/server.crt"))
+    _wait("both backends UP", lambda: set(_stats(address).values()) == {"UP"})
+    curl = require_tool("curl", "curl")
+    answers = set()
+    for _ in range(6):
+        done = subprocess.run(
+            [curl, "-fsS", "--max-time", "5", "--cacert", str(cert), f"https://{address}/"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        answers.add(done.stdout.strip())
+    assert answers == {"web-1", "web-2"}
+    # the plain HTTP port stays
+    assert httpx.get(f"http://{address}/", timeout=5).status_code == 200
+
+
+def test_the_prometheus_exporter_answers_on_the_stats_port(stack: Stack) -> None:
+    address = stack.project.outputs()["lb_ip"]
+    metrics = httpx.get(f"http://{address}:8404/metrics", timeout=5)
+    assert metrics.status_code == 200
+    lines = metrics.text.splitlines()
+    assert any(line.startswith('haproxy_backend_status{proxy="lb-servers",state="UP"} 1') for line in lines)
+    assert any(line.startswith("haproxy_process_uptime_seconds ") for line in lines)
 
 
 def test_a_stopped_backend_is_taken_out(stack: Stack) -> None:

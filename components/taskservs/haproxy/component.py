@@ -3,8 +3,9 @@
     lb = HAProxy("lb", {"port": 80, "backends": [{"name": "web-1", "address": "10.0.0.5", "port": 8080}]},
                  target=Target.server(server, private_key))
 
-Steps: remove (armed; runs on delete), install (the package), configure (haproxy.cfg checked with
-`haproxy -c`, the service under svc, a restart), health (the stats page answers)."""
+Steps: remove (armed; runs on delete), install (the package), configure (the TLS certificate with `ssl`,
+haproxy.cfg checked with `haproxy -c`, the service under svc, a restart), health (the stats page and the
+Prometheus exporter answer; with `ssl`, HTTPS with the certificate verified)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ class HAProxy(TaskService):
     def metadata(self, config: BaseModel) -> ServiceMetadata:
         """name, description, version, category, dependencies, supported_os, ports, data_directories."""
         assert isinstance(config, HAProxyConfig)
-        ports = [config.port] + ([config.stats.port] if config.stats.enabled else [])
+        ports = [config.port] + ([config.ssl.port] if config.ssl.enabled else [])
+        ports += [config.stats.port] if config.stats.enabled else []
         return ServiceMetadata(
             name="haproxy",
             description=HAPROXY.description,

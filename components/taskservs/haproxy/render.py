@@ -8,7 +8,7 @@ from pathlib import Path
 
 from provisioning.sdk.taskservice.templates import TemplateLibrary
 
-from .spec import HAProxyConfig
+from .spec import METRICS_PATH, HAProxyConfig
 
 __all__ = ["PACKAGES", "PATHS", "SERVICE", "Scripts", "config_files", "scripts"]
 
@@ -16,10 +16,14 @@ TEMPLATES = TemplateLibrary(Path(__file__).with_name("templates"))
 """HAProxy's templates with the shared step helpers."""
 SERVICE = "haproxy"
 """The service's name under svc (and systemd)."""
-PACKAGES = ("haproxy", "curl")
+PACKAGES = ("haproxy", "curl", "openssl")
 """The OS packages it needs (installed when missing)."""
 PATHS = {
     "conf_file": "/etc/haproxy/haproxy.cfg",
+    "ssl_dir": "/etc/haproxy/ssl",
+    "pem_file": "/etc/haproxy/ssl/haproxy.pem",
+    "self_signed_cert": "/etc/haproxy/ssl/server.crt",
+    "self_signed_key": "/etc/haproxy/ssl/server.key",
     "service_file": "/etc/provisioning/services/haproxy",
     "state_dir": "/var/lib/provisioning/haproxy",
 }
@@ -39,7 +43,7 @@ class Scripts:
 def config_files(config: HAProxyConfig) -> dict[str, str]:
     """Path on the host → content of every file HAProxy writes there."""
     return {
-        PATHS["conf_file"]: TEMPLATES.render("haproxy.cfg.j2", c=config),
+        PATHS["conf_file"]: TEMPLATES.render("haproxy.cfg.j2", c=config, metrics_path=METRICS_PATH, **PATHS),
         PATHS["service_file"]: TEMPLATES.render("haproxy.svc.j2", c=config, **PATHS),
     }
 
@@ -47,7 +51,7 @@ def config_files(config: HAProxyConfig) -> dict[str, str]:
 def scripts(config: HAProxyConfig) -> dict[str, Scripts]:
     """The step scripts: remove (armed; its delete removes haproxy), install, configure, health."""
     files = config_files(config)
-    values = {"c": config, "files": files, "packages": PACKAGES, **PATHS}
+    values = {"c": config, "files": files, "packages": PACKAGES, "metrics_path": METRICS_PATH, **PATHS}
 
     def step(name: str, template: str) -> str:
         return TEMPLATES.step(template, step=name, service=SERVICE, **values)

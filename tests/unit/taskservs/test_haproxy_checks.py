@@ -70,6 +70,42 @@ BAD: list[tuple[dict[str, Any], str, Any, str]] = [
         "backend name 'web-1' is used more than once; names must be unique",
     ),
     ({"port": 8404}, "stats.port", 8404, "stats.port must differ from port 8404"),
+    ({"fall": 0}, "fall", 0, "fall must be between 1 and 100"),
+    ({"rise": 101}, "rise", 101, "rise must be between 1 and 100"),
+    ({"retries": -1}, "retries", -1, "retries must be between 0 and 100"),
+    ({"ssl": {"port": 0}}, "ssl.port", 0, "port must be between 1 and 65535"),
+    (
+        {"ssl": {"cert_file": "cert.pem", "key_file": "/k.pem"}},
+        "ssl.cert_file",
+        "cert.pem",
+        "cert_file 'cert.pem' must be an absolute path of letters, digits and . _ / -",
+    ),
+    (
+        {"ssl": {"subject_alt_names": ["shop lb"]}},
+        "ssl.subject_alt_names.0",
+        "shop lb",
+        "subject_alt_names 'shop lb' must be an IP address or host name",
+    ),
+    ({"ssl": {"enabled": True, "port": 80}}, "ssl.port", 80, "ssl.port must differ from port 80"),
+    ({"ssl": {"enabled": True, "port": 8404}}, "ssl.port", 8404, "ssl.port must differ from stats.port 8404"),
+    (
+        {"ssl": {"enabled": True, "cert_file": "/etc/ssl/lb.crt"}},
+        "ssl.key_file",
+        None,
+        "ssl.key_file must be given with ssl.cert_file (both, or neither for a self-signed one)",
+    ),
+    (
+        {"ssl": {"enabled": True, "key_file": "/etc/ssl/lb.key"}},
+        "ssl.cert_file",
+        None,
+        "ssl.cert_file must be given with ssl.key_file (both, or neither for a self-signed one)",
+    ),
+    (
+        {"stats": {"path": "/metrics"}},
+        "stats.path",
+        "/metrics",
+        "stats.path must not be /metrics: the Prometheus exporter answers there",
+    ),
 ]
 IDS = [case[1] + "=" + repr(case[2]) for case in BAD]
 
@@ -86,6 +122,10 @@ def test_defaults() -> None:
     assert dumped["port"] == 80 and dumped["health_check_path"] == "/health"
     assert dumped["check_interval"] == "2s" and dumped["version"] == "2.6"
     assert dumped["stats"] == {"enabled": True, "port": 8404, "path": "/stats"}
+    assert (dumped["fall"], dumped["rise"], dumped["retries"]) == (2, 2, 3)
+    assert dumped["ssl"] == {
+        "enabled": False, "port": 443, "cert_file": None, "key_file": None, "subject_alt_names": [],
+    }  # fmt: skip
     assert HAPROXY.check({"name": "lb", **GOOD}) == []
 
 

@@ -33,6 +33,14 @@ SCENARIOS: dict[str, HAProxyConfig] = {
         stats={"port": 9999, "path": "/haproxy"},
     ),
     "no-stats": HAProxyConfig(name="lb", backends=WEB[:1], stats={"enabled": False}),
+    "tls": HAProxyConfig(
+        name="shop-lb",
+        backends=WEB,
+        fall=3,
+        rise=1,
+        retries=2,
+        ssl={"enabled": True, "port": 8443, "subject_alt_names": ["shop.example"]},
+    ),
 }
 
 
@@ -48,8 +56,20 @@ def test_rendered_files_match_the_fixtures(scenario: str) -> None:
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_haproxy_accepts_the_rendered_config(scenario: str, tmp_path: Path) -> None:
+    text = config_files(SCENARIOS[scenario])["/etc/haproxy/haproxy.cfg"]
+    if SCENARIOS[scenario].ssl.enabled:
+        # haproxy -c loads the certificate: one made here stands for the host's
+        pem = tmp_path / "haproxy.pem"
+        openssl = require_tool("openssl", "openssl")
+        subprocess.run(
+            [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+             "-days", "1", "-subj", "/CN=localhost", "-keyout", str(pem), "-out", str(tmp_path / "cert.pem")],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        pem.write_text((tmp_path / "cert.pem").read_text() + pem.read_text())
+        text = text.replace("/etc/haproxy/ssl/haproxy.pem", str(pem))
     cfg = tmp_path / "haproxy.cfg"
-    cfg.write_text(config_files(SCENARIOS[scenario])["/etc/haproxy/haproxy.cfg"])
+    cfg.write_text(text)
     done = subprocess.run(
         [require_tool("haproxy", "haproxy"), "-c", "-f", str(cfg)],
         capture_output=True,
@@ -74,6 +94,47 @@ def test_the_configure_script_checks_the_config_before_replacing_it() -> None:
     assert check < configure.index("mv -f /etc/haproxy/haproxy.cfg.new /etc/haproxy/haproxy.cfg")
     health = scripts(SCENARIOS["defaults"])["health"].run
     assert "http://127.0.0.1:8404/stats;csv" in health
+    assert "http://127.0.0.1:8404/metrics" in health and "tls()" not in health
+
+
+def test_tls_makes_a_self_signed_certificate_before_the_check() -> None:
+    configure = scripts(SCENARIOS["tls"])["configure"].run
+    made = configure.index(
+        'self_signed_certificate "$key" "$cert" "$(host_subject_alt_names shop.example)" root:root'
+    )
+    joined = configure.index('cat "$cert" "$key" | put_file /etc/haproxy/ssl/haproxy.pem 0600 root:root')
+    assert made < joined < configure.index("haproxy -c -q -f /etc/haproxy/haproxy.cfg.new")
+    health = scripts(SCENARIOS["tls"])["health"].run
+    assert "--cacert /etc/haproxy/ssl/server.crt https://127.0.0.1:8443/" in health
+    assert "self_signed_certificate" not in scripts(SCENARIOS["defaults"])["configure"].run
+
+
+def test_the_self_signed_certificate_names_the_host(tmp_path: Path) -> None:
+    """The shared TLS helpers, run here: the certificate names the given names, this machine's addresses,
+    127.0.0.1, localhost and its hostname; curl verifies it; a second run keeps it."""
+    from provisioning.sdk.taskservice.templates import TemplateLibrary
+
+    require_tool("openssl", "openssl")
+    library = TemplateLibrary(FIXTURES)
+    helpers = library.render("taskservice/lib.sh.j2", step="test", service="tls") + library.render(
+        "taskservice/tls.sh.j2"
+    )
+    key, cert = tmp_path / "server.key", tmp_path / "server.crt"
+    script = (
+        helpers
+        + 'san=$(host_subject_alt_names shop.example 10.9.8.7)\necho "$san"\n'
+        + f'self_signed_certificate {key} {cert} "$san" "$(id -u):$(id -g)"\n'
+        + f'self_signed_certificate {key} {cert} "$san" "$(id -u):$(id -g)"\n'
+    )
+    done = subprocess.run(["sh", "-eu", "-c", script], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    san = done.stdout.splitlines()[0]
+    assert san.startswith("DNS:shop.example,IP:10.9.8.7,") and "IP:127.0.0.1,DNS:localhost," in san
+    assert done.stdout.count("made a self-signed certificate") == 1
+    assert oct(key.stat().st_mode & 0o777) == "0o600"
+    text = subprocess.run(["openssl", "x509", "-noout", "-text", "-in", str(cert)], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    assert "DNS:shop.example, IP Address:10.9.8.7" in text and "IP Address:127.0.0.1, DNS:localhost" in text
 
 
 @pytest.fixture
