@@ -103,9 +103,10 @@ def publish_release(release: Release, index: str) -> list[tuple[Path, str]]:
     )  # fmt: skip
     if result.returncode != 0:
         output = (result.stdout + result.stderr)[-2000:]
-        if "409" in output:
+        if "409" in output or "400 Bad Request" in output:  # pypiserver answers twine 400 for a file it has
             raise PublishRefused(
-                f"{upload_url} refused {release.name} {release.version}: a file of it is already there (409)"
+                f"{upload_url} refused {release.name} {release.version}: a file of it is already there "
+                "(or is not a valid distribution)"
             )
         if "403" in output or "401" in output:
             raise PublishRefused(

@@ -120,7 +120,7 @@ def _resolve(project: ExtensionProject, kind: str, name: str) -> tuple[Status, s
             if not (folder / "Pulumi.yaml").is_file():
                 return "fail", f"{folder} is not a `pulumi new` template: it has no Pulumi.yaml"
             return "ok", f"template {folder}"
-    package = module if hasattr(loaded, "__path__") else module.rpartition(".")[0]
+    package = module if hasattr(loaded, "__path__") or "." not in module else module.rpartition(".")[0]
     tokens = sorted(
         token
         for token, decl in declarations().items()
