@@ -1,13 +1,15 @@
 """WebApp on the real Pulumi engine against sandbox hosts: the PostgreSQL task service on one server, the
 web application on another (its database named by host name through /etc/hosts, as a cluster does it);
 GET / through the app writes a visit row that PostgreSQL holds, items are written and read; a version
-change plans and reruns only the release step (and the health checks after it), and /version reports the
-new version."""
+change plans and reruns only the release step (and the health checks after it), which drains the app
+(its health path answers 503 while the old version still runs), restarts it and waits until it is healthy;
+/version reports the new version."""
 
 from __future__ import annotations
 
 import json
 import secrets
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -87,6 +89,36 @@ pulumi.export("version", app.version)
 pulumi.export("metadata", app.service_metadata)
 pulumi.export("planned_changes", app.planned_changes)
 '''
+
+
+class _HealthProbe(threading.Thread):
+    """GETs the health path every 50 ms; records each distinct (status, version) in turn."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self.url = url
+        self.seen: list[tuple[str, str]] = []
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        with httpx.Client(timeout=2) as client:
+            while not self.done.is_set():
+                try:
+                    answer = client.get(self.url)
+                    body = answer.json()
+                    state = (f"{answer.status_code} {body.get('status')}", str(body.get("version")))
+                except httpx.HTTPError:
+                    state = ("no answer", "")
+                if not self.seen or self.seen[-1] != state:
+                    self.seen.append(state)
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join(timeout=10)
+
+    def states(self) -> list[tuple[str, str]]:
+        return list(self.seen)
 
 
 @dataclass
@@ -188,9 +220,20 @@ def test_a_version_change_reruns_only_the_release_step(stack: Stack) -> None:
     state = plan.get("newState") or {}
     assert (state.get("outputs") or state.get("inputs") or {}).get("planned_changes") == ["update"]
     before = stack.visits_in_postgresql()
+    seen = _HealthProbe(stack.url("/health"))
+    seen.start()
     started = time.monotonic()
-    project.up()
+    try:
+        project.up()
+    finally:
+        seen.stop()
     TIMINGS["release up"] = round(time.monotonic() - started, 1)
+    # the release drained it (503 "draining" while 1.0 still ran), restarted it, and 2.0 answered after
+    states = seen.states()
+    assert ("503 draining", "1.0") in states, states
+    first_new = states.index(("200 ok", "2.0"))
+    assert states.index(("503 draining", "1.0")) < first_new
+    assert all(version != "1.0" for _, version in states[first_new:]), states
     out = project.outputs()
     assert out["healthy"] is True and out["version"] == "2.0" and out["planned_changes"] == []
     assert httpx.get(stack.url("/version"), timeout=10).json()["version"] == "2.0"
