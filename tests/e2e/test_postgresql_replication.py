@@ -3,7 +3,8 @@ rules, on the real Pulumi engine against sandbox hosts: the primary and the repl
 streaming, the primary seeing it); a row written on the primary through psql from this machine is read on
 the replica, which refuses writes; each exporter answers `pg_up 1`; a backup run on the primary produces a
 dump that pg_restore reads; Prometheus lists the alert rules (`/api/v1/rules`) and scrapes the exporter;
-no password is in the state in plaintext."""
+no password is in the state in plaintext; an unchanged program plans nothing, and a backup schedule change
+plans and reruns only the primary's configure and the health steps (the standby's other steps stay)."""
 
 from __future__ import annotations
 
@@ -66,7 +67,8 @@ pg = PostgreSQL(
     "pg",
     {"users": [{"name": "app"}], "databases": [{"name": "shop", "owner": "app"}],
      "replication": {"enabled": True, "replicas": 1},
-     "backup": {"enabled": True, "schedule": "30 3 * * *", "retention_days": 3},
+     "backup": {"enabled": True, "schedule": config.get("backupSchedule") or "30 3 * * *",
+                "retention_days": 3},
      "monitoring": {"enabled": True}},
     target=Target.server(primary, private_key),
     passwords={"app": config.require_secret("appPassword")},
@@ -92,6 +94,7 @@ pulumi.export("healthy", pg.healthy)
 pulumi.export("checks", pg.checks)
 pulumi.export("version", pg.version)
 pulumi.export("metadata", pg.service_metadata)
+pulumi.export("planned_changes", pg.planned_changes)
 pulumi.export("mon_healthy", monitor.healthy)
 pulumi.export("mon_endpoint", monitor.endpoint)
 pulumi.export("ids", [primary.id, replica.id])
@@ -247,3 +250,40 @@ def test_no_password_in_the_state(stack: Stack) -> None:
     for secret in (stack.password, stack.replication_password):
         for form in (secret, json.dumps(secret)[1:-1], base64.b64encode(secret.encode()).decode()):
             assert form not in state
+
+
+def _command_ops(preview: dict[str, Any]) -> dict[str, str]:
+    """The operation of each step command a `pulumi preview --json` lists (it leaves out those that stay)."""
+    return {
+        step["urn"].rsplit("::", 1)[-1]: step["op"]
+        for step in preview["steps"]
+        if "command:remote:Command" in step["urn"] and step["op"] != "same"
+    }
+
+
+def _planned(preview: dict[str, Any]) -> list[str]:
+    found = [s for s in preview["steps"] if s["urn"].endswith("TaskServicePlan::pg-plan")]
+    state = (found[0].get("newState") or {}) if found else {}
+    return list((state.get("outputs") or state.get("inputs") or {}).get("planned_changes") or [])
+
+
+def test_an_unchanged_program_plans_nothing(stack: Stack) -> None:
+    preview = stack.project.preview_json()
+    assert _command_ops(preview) == {} and _planned(preview) == []
+
+
+def test_a_backup_schedule_change_reruns_only_the_primarys_configure_and_the_checks(stack: Stack) -> None:
+    stack.project.config_set("pgrepl:backupSchedule", "45 4 * * *")
+    preview = stack.project.preview_json()
+    assert _command_ops(preview) == {
+        name: "update" for name in ("pg-configure", "pg-health", "pg-replica-0-health", "pg-standbys-health")
+    }
+    assert _planned(preview) == ["configure"]
+    started = time.monotonic()
+    stack.project.up()
+    TIMINGS["schedule change up"] = round(time.monotonic() - started, 1)
+    out = stack.outputs()
+    assert out["healthy"] is True and out["planned_changes"] == []
+    cron = stack.sh(out["ids"][0], "cat /etc/cron.d/postgresql-backup")
+    assert "45 4 * * * root /usr/local/sbin/postgresql-backup scheduled" in cron
+    assert stack.sh_rc(out["ids"][1], "test -e /etc/cron.d/postgresql-backup") == 1  # backups: the primary
