@@ -73,6 +73,29 @@ if [ "$host_backend" = sandbox ]; then
     provisioning status "$stack" --cwd "$PROJECT_ROOT/examples/database"
 fi
 
+if [ "$host_backend" = sandbox ]; then
+    use_example web-stack
+    pulumi config set sshPublicKey "$(cat "$key.pub")" --stack "$stack" --non-interactive
+    pulumi config set --secret sshPrivateKey --stack "$stack" --non-interactive <"$key"
+    # the app's database password: made once, kept 0600 beside the cloud's state, never printed
+    printf %s "$(secret_file "$cloud_dir/web-stack-password")" | pulumi config set --secret databasePassword --stack "$stack" --non-interactive
+    # a small web stack: web 2, app 2, a database with a streaming replica, monitoring, in 10.0.0.0/16
+    for setting in app_name=shop web_tier.replicas=2 app_tier.replicas=2 app_tier.auto_scaling.min_replicas=2 \
+        database_tier.high_availability=true monitoring.enabled=true network.vpc_cidr=10.0.0.0/16; do
+        pulumi config set --path "cluster.${setting%%=*}" "${setting#*=}" --stack "$stack" --non-interactive
+    done
+    echo "==> demo: pulumi up of examples/web-stack (load balancer, web and app servers, replicated database, monitoring)"
+    pulumi up --yes --skip-preview --stack "$stack" --non-interactive
+    web="$(pulumi stack output endpoints --json --stack "$stack" | python -c 'import json,sys; print(json.load(sys.stdin)["web"])')"
+    echo "==> demo: the web endpoint (the load balancer): $web"
+    echo "==> demo: provisioning status (each tier's health checks, run again now over SSH)"
+    provisioning status "$stack" --cwd "$PROJECT_ROOT/examples/web-stack" || true
+    echo "==> demo: requests through the load balancer reach the app servers, which write a visit to the database and count them"
+    for _ in 1 2 3 4; do
+        curl -ksS --max-time 10 "$web/" | grep -o 'id="[a-z]*">[^<]*' | sed 's/id="\([a-z]*\)">/\1 /' | paste -sd, - | sed 's/^/  /; s/,/, /g'
+    done
+fi
+
 echo "==> demo: the servers as the Custom Cloud API sees them"
 python - "http://127.0.0.1:$port/v1" <<'PY'
 import os, sys

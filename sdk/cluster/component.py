@@ -9,6 +9,7 @@ preview)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -147,20 +148,22 @@ def _service_record(service: pulumi.ComponentResource) -> pulumi.Output[dict[str
     return service.urn.apply(lambda urn: {"name": name, "type": kind, "urn": urn})
 
 
+def _record(member: Member, found: list[Any]) -> dict[str, Any]:
+    return {
+        "tier": member.tier,
+        "server": member.name,
+        "id": found[0],
+        "private_address": found[1],
+        "role": member.role,
+        "services": list(found[2:]),
+    }
+
+
 def _components(members: Sequence[Member]) -> pulumi.Output[dict[str, list[dict[str, Any]]]]:
     records = [
         pulumi.Output.all(
             member.server.id, member.server.private_ip, *(_service_record(s) for s in member.services)
-        ).apply(
-            lambda found, m=member: {
-                "tier": m.tier,
-                "server": m.name,
-                "id": found[0],
-                "private_address": found[1],
-                "role": m.role,
-                "services": list(found[2:]),
-            }
-        )
+        ).apply(functools.partial(_record, member))
         for member in members
     ]
 

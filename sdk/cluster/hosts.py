@@ -62,7 +62,7 @@ def host_names(
     resource_name: str,
     cluster: str,
     target: Target,
-    entries: Mapping[str, pulumi.Input[str]],
+    entries: Mapping[str, pulumi.Input[str | None]],
     *,
     opts: pulumi.ResourceOptions | None = None,
 ) -> pulumi.Resource:

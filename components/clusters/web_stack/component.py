@@ -117,7 +117,7 @@ class WebStack(Cluster):
     def build(self, resource_name: str, config: WebStackConfig) -> Built:
         """Network, subnets, servers, host names, then each tier's task services."""
         child = pulumi.ResourceOptions(parent=self)
-        labels = {"cluster": config.app_name}
+        labels: dict[str, pulumi.Input[str]] = {"cluster": config.app_name}
         network = Network(
             f"{resource_name}-vpc",
             name=f"{config.app_name}-vpc",
@@ -153,7 +153,7 @@ class WebStack(Cluster):
         resource_name: str,
         config: WebStackConfig,
         network: Network,
-        labels: dict[str, str],
+        labels: dict[str, pulumi.Input[str]],
         child: pulumi.ResourceOptions,
     ) -> dict[str, list[tuple[Subnet, str]]]:
         """The subnets of each kind (public, private, database), each with its zone."""
@@ -279,10 +279,11 @@ class WebStack(Cluster):
         if kind == "custom-database":
             from provisioning.components.taskservs.custom_database import CustomDatabase
 
-            return CustomDatabase(
+            made: pulumi.ComponentResource = CustomDatabase(
                 resource_name, settings, target=primary, admin_password=self._password, replicas=replicas,
                 opts=opts,
             )  # fmt: skip
+            return made
         _, user = database_login(config)
         if kind == "mysql":
             from provisioning.components.taskservs.mariadb import MariaDB
@@ -292,7 +293,7 @@ class WebStack(Cluster):
             from provisioning.components.taskservs.postgresql import PostgreSQL
 
             service = PostgreSQL
-        return service(  # type: ignore[no-any-return]
+        made = service(
             resource_name,
             settings,
             target=primary,
@@ -301,6 +302,7 @@ class WebStack(Cluster):
             replication_password=self._replication if replicas else None,
             opts=opts,
         )
+        return made
 
     def _monitoring(
         self,

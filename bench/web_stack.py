@@ -1,0 +1,180 @@
+"""WebStack `pulumi up` (web 3, app 5, PostgreSQL with a replica, monitoring) on sandbox hosts with a 2 s boot
+delay, against its critical-path bound and against a sequential run. Prints figures; never a timed test.
+
+- **up**: the wall time of `pulumi up` of examples/web-stack on a fresh stack (`PULUMI_PARALLEL` as
+  scripts/env.sh sets it).
+- **bound**: the longest chain of steps (server boots, subnets, install/configure/health commands …) through
+  the dependencies the run really had, each step weighted by its own time in the same run. A step's time is
+  from its `resourcePreEvent` to its `resOutputsEvent` in the engine's event log (`--event-log`), timed as
+  they arrive; its dependencies are those in the state (`pulumi stack export`) plus its parents'
+  (a component's `depends_on` holds back all of its children).
+- **sequential**: the same program, client and installs run one step at a time (`pulumi up --parallel 1`,
+  on a fresh stack): every boot and install after the one before, as the guide's deploy order does
+  (network, database, app servers one by one, web servers one by one, load balancer, monitoring); its total
+  is the sum of the same steps whatever their order.
+
+Goals: up ≤ 1.5 × bound, sequential ≥ 3 × up. Run: `python bench/web_stack.py` (as root, sandbox hosts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.e2e.test_web_stack import network, stack_run  # noqa: E402
+from tests.support.cloud import start_cloud, stop_cloud  # noqa: E402
+
+CLUSTER: dict[str, Any] = {
+    "app_name": "bench",
+    "web_tier": {"replicas": 3, "load_balancer": {"ssl": False}},
+    "app_tier": {"replicas": 5},
+    "database_tier": {"type": "postgresql", "high_availability": True},
+    "monitoring": {"enabled": True},
+    "network": network("10.85"),
+}
+
+
+class EventTimes:
+    """Tails an engine event log as it is written; records when each resource's step starts and ends."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.started: dict[str, float] = {}
+        self.ended: dict[str, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._tail, daemon=True)
+
+    def _tail(self) -> None:
+        while not self.path.exists() and not self._stop.is_set():
+            time.sleep(0.01)
+        with open(self.path) as fh:
+            buffer = ""
+            while True:
+                chunk = fh.read()
+                now = time.monotonic()
+                if chunk:
+                    buffer += chunk
+                    *lines, buffer = buffer.split("\n")
+                    for line in filter(str.strip, lines):
+                        self._event(json.loads(line), now)
+                elif self._stop.is_set():
+                    return
+                else:
+                    time.sleep(0.02)
+
+    def _event(self, event: Mapping[str, Any], now: float) -> None:
+        if "resourcePreEvent" in event:
+            metadata = event["resourcePreEvent"]["metadata"]
+            if metadata.get("op") not in ("same", "read"):
+                self.started.setdefault(metadata["urn"], now)
+        elif "resOutputsEvent" in event:
+            urn = event["resOutputsEvent"]["metadata"]["urn"]
+            if urn in self.started:
+                self.ended[urn] = now
+
+    def __enter__(self) -> EventTimes:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        time.sleep(0.2)
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def durations(self) -> dict[str, float]:
+        return {urn: self.ended[urn] - start for urn, start in self.started.items() if urn in self.ended}
+
+
+def critical_path(resources: list[dict[str, Any]], durations: Mapping[str, float]) -> tuple[float, list[str]]:
+    """The longest chain of step times through the dependencies (a component's dependencies also hold its
+    children back; a dependency on a component waits for all of its descendants)."""
+    by_urn = {r["urn"]: r for r in resources}
+    children: dict[str, list[str]] = {}
+    for r in resources:
+        if r.get("parent"):
+            children.setdefault(r["parent"], []).append(r["urn"])
+
+    def descendants(urn: str) -> list[str]:
+        found = []
+        for child in children.get(urn, []):
+            found += [child, *descendants(child)]
+        return found
+
+    def waits_for(urn: str) -> set[str]:
+        found: set[str] = set()
+        node: str | None = urn
+        while node in by_urn:
+            for dep in by_urn[node].get("dependencies") or []:
+                found |= {dep, *descendants(dep)}
+            node = by_urn[node].get("parent")
+        return found
+
+    memo: dict[str, tuple[float, list[str]]] = {}
+
+    def longest(urn: str) -> tuple[float, list[str]]:
+        if urn not in memo:
+            before = max((longest(dep) for dep in waits_for(urn) if dep in by_urn), default=(0.0, []))
+            memo[urn] = (before[0] + durations.get(urn, 0.0), [*before[1], urn])
+        return memo[urn]
+
+    return max((longest(urn) for urn in by_urn), default=(0.0, []))
+
+
+def deploy(
+    cloud: Any, root: Path, name: str, *extra: str
+) -> tuple[float, dict[str, float], list[dict[str, Any]]]:
+    """`pulumi up` of a fresh stack: its wall time, each step's time, the resources in the state."""
+    run = stack_run(cloud, root / name, CLUSTER, name="proj")
+    log = root / name / "events.jsonl"
+    with EventTimes(log) as events:
+        started = time.monotonic()
+        run.project.up("--event-log", str(log), *extra)
+        wall = time.monotonic() - started
+    resources = run.project.resources()
+    run.project.destroy()
+    run.api.close()
+    return wall, events.durations(), resources
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--boot-delay", type=float, default=2.0, help="seconds a server takes to boot")
+    opts = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-web-stack-") as tmp:
+        root = Path(tmp)
+        cloud = start_cloud(root / "cloud.db", hosts="sandbox", lifecycle="timed", boot_delay=opts.boot_delay)
+        try:
+            (root / "parallel").mkdir()
+            wall, durations, resources = deploy(cloud, root, "parallel")
+            bound, chain = critical_path(resources, durations)
+            (root / "sequential").mkdir()
+            sequential, seq_durations, _ = deploy(cloud, root, "sequential", "--parallel", "1")
+        finally:
+            stop_cloud(cloud.process)
+    servers = sum(1 for r in resources if r["type"].endswith("custom-cloud:Server"))
+    print(f"WebStack: {servers} servers (web 3, app 5, PostgreSQL primary + replica, load balancer, "
+          f"monitoring), {len(durations)} steps, boot delay {opts.boot_delay} s")  # fmt: skip
+    print(f"  pulumi up                      {wall:7.1f} s")
+    print(f"  critical-path bound            {bound:7.1f} s   up / bound = {wall / bound:.2f}  (goal <= 1.5)")
+    ratio = sequential / wall
+    print(
+        f"  sequential (--parallel 1)      {sequential:7.1f} s   sequential / up = {ratio:.2f}  (goal >= 3)"
+    )
+    print(f"  sum of step times (parallel)   {sum(durations.values()):7.1f} s; "
+          f"(sequential run) {sum(seq_durations.values()):.1f} s")  # fmt: skip
+    print("  the critical path:")
+    for urn in chain:
+        if durations.get(urn):
+            print(f"    {durations[urn]:6.2f} s  {urn.rsplit('::', 1)[-1]}")
+
+
+if __name__ == "__main__":
+    main()
