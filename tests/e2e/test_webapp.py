@@ -1,9 +1,10 @@
 """WebApp on the real Pulumi engine against sandbox hosts: the PostgreSQL task service on one server, the
-web application on another (its database named by host name through /etc/hosts, as a cluster does it);
-GET / through the app writes a visit row that PostgreSQL holds, items are written and read; a version
-change plans and reruns only the release step (and the health checks after it), which drains the app
-(its health path answers 503 while the old version still runs), restarts it and waits until it is healthy;
-/version reports the new version."""
+web application on two others (the database named by host name through /etc/hosts, as a cluster does it),
+HAProxy in front of them on a fourth; GET / through the app writes a visit row that PostgreSQL holds,
+items are written and read; a version change plans and reruns only the release steps (and the health
+checks after them), one server after the other (`release_after`): each is drained (its health path answers
+503 while the old version still runs), restarted and healthy again before the next; a probe through
+HAProxy meanwhile sees no failed request; /version reports the new version on both."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ TIMINGS: dict[str, float] = {}
 
 PROJECT = """\
 name: webapp
-description: The web application on one server, PostgreSQL on another.
+description: The web application on two servers behind HAProxy, PostgreSQL on another.
 runtime: python
 config:
   custom-cloud:region:
@@ -36,11 +37,13 @@ config:
 """
 
 PROGRAM = '''\
-"""PostgreSQL (users app, database app) on `db`, the web application on `app` reaching it as `shop-db`."""
+"""PostgreSQL (users app, database app) on `db`, the web application on `app` and `app2` reaching it as
+`shop-db`, HAProxy on `lb` balancing over them as `shop-app-1` and `shop-app-2`."""
 
 import pulumi
 from pulumi_command import remote
 
+from provisioning.components.taskservs.haproxy import HAProxy
 from provisioning.components.taskservs.postgresql import PostgreSQL
 from provisioning.components.taskservs.webapp import WebApp
 from provisioning.providers.custom_cloud import Network, Server, Subnet
@@ -61,24 +64,40 @@ def server(name: str) -> Server:
                   ssh_public_key=public_key, external_ip=False)
 
 
-db_server, app_server = server("db"), server("app")
+def hosts(name: str, on: Server, names: dict[str, Server]) -> remote.Command:
+    """`/etc/hosts` lines on `on` naming `names` by their private IPs."""
+    ips = pulumi.Output.all(*(s.private_ip for s in names.values()))
+    return remote.Command(
+        name, connection=connection_args(on, private_key),
+        create=ips.apply(lambda found: " && ".join(
+            f"sed -i '/ {host}$/d' /etc/hosts && echo '{ip} {host}' >> /etc/hosts"
+            for host, ip in zip(names, found)
+        )),
+    )
+
+
+db_server, app_server, app2_server, lb_server = server("db"), server("app"), server("app2"), server("lb")
 pg = PostgreSQL("pg", {"users": [{"name": "app"}], "databases": [{"name": "app", "owner": "app"}]},
                 target=Target.server(db_server, private_key), passwords={"app": password})
-hosts = remote.Command(
-    "hosts", connection=connection_args(app_server, private_key),
-    create=db_server.private_ip.apply(
-        lambda ip: f"sed -i '/ shop-db$/d' /etc/hosts && echo '{ip} shop-db' >> /etc/hosts"
-    ),
-)
-app = WebApp(
-    "app",
-    {"app_name": "shop", "environment": "test", "version": config.get("appVersion") or "1.0",
-     "database": {"kind": "postgresql", "host": "shop-db", "name": "app", "user": "app"},
-     "drain_seconds": 1},
-    target=Target.server(app_server, private_key),
-    database_password=password,
-    opts=pulumi.ResourceOptions(depends_on=[pg, hosts]),
-)
+settings = {"app_name": "shop", "environment": "test", "version": config.get("appVersion") or "1.0",
+            "database": {"kind": "postgresql", "host": "shop-db", "name": "app", "user": "app"},
+            "drain_seconds": 2}
+apps = []
+for name, on in (("app", app_server), ("app2", app2_server)):
+    named = hosts(f"{name}-hosts", on, {"shop-db": db_server})
+    apps.append(WebApp(
+        name, settings, target=Target.server(on, private_key), database_password=password,
+        release_after=[a.release for a in apps],   # one server after the other
+        opts=pulumi.ResourceOptions(depends_on=[pg, named]),
+    ))
+app, app2 = apps
+lb_named = hosts("lb-hosts", lb_server, {"shop-app-1": app_server, "shop-app-2": app2_server})
+backends = [{"name": f"app-{i}", "address": f"shop-app-{i}", "port": 8080} for i in (1, 2)]
+lb = HAProxy("lb", {"check_interval": "500ms", "fall": 2, "rise": 2, "backends": backends},
+             target=Target.server(lb_server, private_key), opts=pulumi.ResourceOptions(depends_on=[lb_named]))
+pulumi.export("lb_ip", lb_server.private_ip)
+pulumi.export("lb_healthy", lb.healthy)
+pulumi.export("app2_endpoint", app2.endpoint)
 pulumi.export("app_ip", app_server.private_ip)
 pulumi.export("app_id", app_server.id)
 pulumi.export("db_id", db_server.id)
@@ -92,12 +111,14 @@ pulumi.export("planned_changes", app.planned_changes)
 
 
 class _HealthProbe(threading.Thread):
-    """GETs the health path every 50 ms; records each distinct (status, version) in turn."""
+    """GETs an app's health path every 50 ms; records each distinct (status, version) in turn, and when
+    (monotonic clock) it was first seen."""
 
     def __init__(self, url: str) -> None:
         super().__init__(daemon=True)
         self.url = url
         self.seen: list[tuple[str, str]] = []
+        self.since: list[float] = []
         self.done = threading.Event()
 
     def run(self) -> None:
@@ -111,6 +132,7 @@ class _HealthProbe(threading.Thread):
                     state = ("no answer", "")
                 if not self.seen or self.seen[-1] != state:
                     self.seen.append(state)
+                    self.since.append(time.monotonic())
                 time.sleep(0.05)
 
     def stop(self) -> None:
@@ -119,6 +141,42 @@ class _HealthProbe(threading.Thread):
 
     def states(self) -> list[tuple[str, str]]:
         return list(self.seen)
+
+    def first(self, state: tuple[str, str]) -> float:
+        return self.since[self.seen.index(state)]
+
+
+class _LoadProbe(threading.Thread):
+    """GETs / through the load balancer every 50 ms: how many answered 200, which failed and how, and the
+    (version, host) pairs that answered."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self.url = url
+        self.ok = 0
+        self.failed: list[str] = []
+        self.answers: set[tuple[str, str]] = set()
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        with httpx.Client(timeout=10) as client:
+            while not self.done.is_set():
+                try:
+                    answer = client.get(self.url)
+                    if answer.status_code == 200:
+                        self.ok += 1
+                        page = answer.text
+                        version = page.split('id="version">')[1].split("<")[0]
+                        self.answers.add((version, page.split('id="hostname">')[1].split("<")[0]))
+                    else:
+                        self.failed.append(f"HTTP {answer.status_code}: {answer.text[:200]}")
+                except httpx.HTTPError as exc:
+                    self.failed.append(repr(exc))
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join(timeout=20)
 
 
 @dataclass
@@ -183,7 +241,7 @@ def test_the_app_is_healthy(stack: Stack) -> None:
     assert out["healthy"] is True and out["endpoint"] == f"{out['app_ip']}:8080"
     assert [c["name"] for c in out["checks"]] == ["service", "http", "database", "version"]
     assert out["version"] == "1.0" and out["planned_changes"] == []
-    assert out["metadata"]["category"] == "application"
+    assert out["metadata"]["category"] == "application" and out["lb_healthy"] is True
     # run by the unprivileged user webapp; the password file is private to it
     app = out["app_id"]
     assert stack.sh(app, "ps -o user= -p $(cat /run/provisioning/webapp.pid)").strip() == "webapp"
@@ -215,27 +273,53 @@ def test_a_version_change_reruns_only_the_release_step(stack: Stack) -> None:
         for step in preview["steps"]
         if "command:remote:Command" in step["urn"] and step["op"] != "same"
     }
-    assert ops == {"app-release": "update", "app-health": "update"}
+    assert ops == {name: "update" for name in ("app-release", "app-health", "app2-release", "app2-health")}
     [plan] = [s for s in preview["steps"] if s["urn"].endswith("TaskServicePlan::app-plan")]
     state = plan.get("newState") or {}
     assert (state.get("outputs") or state.get("inputs") or {}).get("planned_changes") == ["update"]
+    out = project.outputs()
+    _wait_both_up(out["lb_ip"])
     before = stack.visits_in_postgresql()
-    seen = _HealthProbe(stack.url("/health"))
-    seen.start()
+    probes = [_HealthProbe(stack.url("/health")), _HealthProbe(f"http://{out['app2_endpoint']}/health")]
+    load = _LoadProbe(f"http://{out['lb_ip']}/")
+    for probe in (*probes, load):
+        probe.start()
     started = time.monotonic()
     try:
         project.up()
     finally:
-        seen.stop()
-    TIMINGS["release up"] = round(time.monotonic() - started, 1)
-    # the release drained it (503 "draining" while 1.0 still ran), restarted it, and 2.0 answered after
-    states = seen.states()
-    assert ("503 draining", "1.0") in states, states
-    first_new = states.index(("200 ok", "2.0"))
-    assert states.index(("503 draining", "1.0")) < first_new
-    assert all(version != "1.0" for _, version in states[first_new:]), states
+        for probe in (*probes, load):
+            probe.stop()
+    TIMINGS["release up (2 servers)"] = round(time.monotonic() - started, 1)
+    # each release drained its server (503 "draining" while 1.0 still ran), restarted it, 2.0 answered after
+    for probe in probes:
+        states = probe.states()
+        assert ("503 draining", "1.0") in states, states
+        first_new = states.index(("200 ok", "2.0"))
+        assert states.index(("503 draining", "1.0")) < first_new
+        assert all(version != "1.0" for _, version in states[first_new:]), states
+    # one after the other: the second drained only once the first answered 2.0
+    assert probes[0].first(("200 ok", "2.0")) < probes[1].first(("503 draining", "1.0"))
+    # through HAProxy: no failed request, both servers answered, every visit is in PostgreSQL
+    TIMINGS["requests through haproxy during the release"] = load.ok
+    assert load.failed == [] and load.ok > 0
+    assert {host for _, host in load.answers} == {"app", "app2"}
+    assert ("2.0", "app") in load.answers and ("2.0", "app2") in load.answers
     out = project.outputs()
     assert out["healthy"] is True and out["version"] == "2.0" and out["planned_changes"] == []
     assert httpx.get(stack.url("/version"), timeout=10).json()["version"] == "2.0"
+    assert httpx.get(f"http://{out['app2_endpoint']}/version", timeout=10).json()["version"] == "2.0"
     assert 'id="version">2.0<' in httpx.get(stack.url("/"), timeout=10).text
-    assert stack.visits_in_postgresql() == before + 1
+    assert stack.visits_in_postgresql() == before + load.ok + 1
+
+
+def _wait_both_up(lb_ip: str) -> None:
+    """Until HAProxy's stats page shows both app servers UP."""
+    deadline = time.monotonic() + 30
+    while True:
+        text = httpx.get(f"http://{lb_ip}:8404/stats;csv", timeout=5).text
+        rows = [line.split(",") for line in text.splitlines() if line.startswith("lb-servers,app-")]
+        if len(rows) == 2 and all(row[17] == "UP" for row in rows):
+            return
+        assert time.monotonic() < deadline, f"both app servers UP on HAProxy: not within 30 s: {rows}"
+        time.sleep(0.5)
