@@ -1,7 +1,8 @@
 """`provisioning extension new`: a working extension from the skeletons in `provisioning.templates`
 (`extension/common` plus `extension/<kind>`): `pyproject.toml`, `extension.toml`, a skeleton on the SDK's
-bases, tests against the local Custom Cloud and a README. Jinja2 renders every `*.j2`; a path part
-`__package__` becomes the package name."""
+bases, tests against the local Custom Cloud and a README. Jinja2 renders every `*.j2` (a `templates/`
+folder, the extension's own templates, is copied as it is); a path part `__package__` becomes the package
+name."""
 
 from __future__ import annotations
 
@@ -56,10 +57,11 @@ def _render_tree(source: Path, target: Path, values: Mapping[str, Any], env: Env
         if path.is_dir() or "__pycache__" in path.parts:
             continue
         relative = path.relative_to(source).as_posix().replace("__package__", str(values["package"]))
-        out = target / relative.removesuffix(".j2")
+        rendered = path.suffix == ".j2" and "templates" not in path.relative_to(source).parts
+        out = target / (relative.removesuffix(".j2") if rendered else relative)
         out.parent.mkdir(parents=True, exist_ok=True)
         text = path.read_text(encoding="utf-8")
-        out.write_text(env.from_string(text).render(**values) if path.suffix == ".j2" else text, "utf-8")
+        out.write_text(env.from_string(text).render(**values) if rendered else text, "utf-8")
         written.append(out)
     return written
 

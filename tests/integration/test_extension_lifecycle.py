@@ -154,3 +154,14 @@ def _up_with_the_extension(tmp_path: Path, env_dir: Path, pack: Path, cloud: Clo
     project.destroy()
     with cloud.client() as api:
         assert api.get("/volumes").raise_for_status().json()["items"] == []
+
+
+@pytest.mark.parametrize("kind", ["taskserv", "cluster"])
+def test_scaffolded_extensions_pass_their_own_tests(tmp_path: Path, kind: str) -> None:
+    name = f"acme-{kind}"
+    _ok(_cli("extension", "new", name, "--type", kind, cwd=tmp_path), "extension new")
+    report = _ok(_cli("extension", "validate", name, cwd=tmp_path), "extension validate")
+    assert re.search(rf"\[provides\] {kind}s: {name}\s+ok", report), report
+    tested = _ok(_cli("extension", "test", name, cwd=tmp_path), "extension test")
+    assert re.search(r"\d+ passed", tested) and "failed" not in tested, tested
+    _ok(_cli("extension", "build", name, cwd=tmp_path), "extension build")
