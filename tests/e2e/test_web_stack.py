@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -84,8 +85,8 @@ class WebStackRun:
         return self.ssh.run(inst["ssh_host"], inst["ssh_port"], command, check=check)
 
     def web(self) -> str:
-        """The load balancer's URL (`endpoints.web`)."""
-        return str(self.outputs()["endpoints"]["web"])
+        """The load balancer's plain HTTP URL (`endpoints.web` is `https://…` with ssl; port 80 stays)."""
+        return "http://" + str(self.outputs()["endpoints"]["web"]).split("://", 1)[1]
 
     def left_on_cloud(self) -> dict[str, list[str]]:
         """What the project still has on the Custom Cloud, by collection (names)."""
@@ -147,10 +148,10 @@ def wait_for(what: str, probe: Any, seconds: float = 60) -> Any:
         time.sleep(0.5)
 
 
-def page(url: str) -> dict[str, Any]:
+def page(url: str, *, verify: ssl.SSLContext | bool = True) -> dict[str, Any]:
     """`GET /` of the app through `url` (it records a visit in the database and counts them): app,
-    version, hostname and visits read from the page."""
-    answer = httpx.get(url + "/", timeout=10, verify=False)
+    version, hostname and visits read from the page (`verify`: a CA file for HTTPS)."""
+    answer = httpx.get(url + "/", timeout=10, verify=verify)
     answer.raise_for_status()
     found = {key: re.search(f'id="{key}">([^<]*)<', answer.text) for key in ("version", "hostname", "visits")}
     title = re.search("<h1>([^<]*)</h1>", answer.text)
@@ -189,7 +190,7 @@ class Probe:
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
     def _loop(self) -> None:
-        with httpx.Client(timeout=10, verify=False) as client:
+        with httpx.Client(timeout=10) as client:
             while not self._stop.is_set():
                 try:
                     answer = client.get(self.url + "/version")
@@ -216,7 +217,7 @@ class Probe:
 CLUSTER: dict[str, Any] = {
     "app_name": "shop",
     "app_version": "1.0",
-    "web_tier": {"replicas": 2, "load_balancer": {"ssl": False}},
+    "web_tier": {"replicas": 2},
     "app_tier": {"replicas": 2, "auto_scaling": {"enabled": False}},
     "database_tier": {"type": "postgresql", "high_availability": True},
     "monitoring": {"enabled": True, "metrics_retention": "1d"},
@@ -239,7 +240,16 @@ def test_up_is_healthy_and_self_describing(stack: WebStackRun) -> None:
     assert [m["server"] for m in components["app"]] == ["shop-app-0", "shop-app-1"]
     assert [m["role"] for m in components["database"]] == ["primary", "replica"]
     assert all(m["services"] and m["id"] and m["private_address"] for ms in components.values() for m in ms)
-    assert out["endpoints"]["web"].startswith("http://") and out["endpoints"]["monitoring"].endswith(":9090")
+    assert out["endpoints"]["web"].startswith("https://") and out["endpoints"]["monitoring"].endswith(":9090")
+
+
+def test_the_load_balancer_serves_https_with_the_certificate_it_made(stack: WebStackRun) -> None:
+    url = stack.outputs()["endpoints"]["web"]
+    [balancer] = stack.servers("load_balancer")
+    authority = stack.project.workdir.parent / "load-balancer.crt"
+    authority.write_text(stack.sh(balancer["id"], "cat /etc/haproxy/ssl/server.crt"))
+    trusted = ssl.create_default_context(cafile=str(authority))
+    assert page(url, verify=trusted)["app"] == "shop"
 
 
 def test_a_request_through_the_load_balancer_reaches_the_app_and_the_database(stack: WebStackRun) -> None:
