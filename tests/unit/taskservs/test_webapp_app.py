@@ -11,9 +11,9 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -34,6 +34,8 @@ class Database:
     name: str = "app"
     user: str = "app"
     password: str = "s3cret 'pw'"
+    cut_off: Callable[[], int] = field(default=lambda: 0, repr=False)
+    """Ends every connection of `user` on the server (as a database restart does); how many."""
 
 
 def _free_port() -> int:
@@ -55,7 +57,8 @@ def postgres_database() -> Iterator[Database]:
     with running_postgres() as server:
         server.psql("CREATE ROLE app LOGIN PASSWORD 'unused: the test cluster trusts 127.0.0.1'")
         server.psql("CREATE DATABASE app OWNER app")
-        yield Database("postgresql", server.port)
+        sql = "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = 'app'"
+        yield Database("postgresql", server.port, cut_off=lambda: int(server.psql(sql)))
 
 
 @contextmanager
@@ -98,7 +101,15 @@ def mariadb_database() -> Iterator[Database]:
             f"CREATE USER 'app'@'%' IDENTIFIED BY '{password}'; GRANT ALL ON app.* TO 'app'@'%';"
         )
         subprocess.run([*sql, "-e", setup], check=True, capture_output=True)
-        yield database
+
+        def cut_off() -> int:
+            listed = "SELECT id FROM information_schema.processlist WHERE user = 'app'"
+            ids = subprocess.run([*sql, "-N", "-e", listed], check=True, capture_output=True, text=True)
+            for thread in ids.stdout.split():
+                subprocess.run([*sql, "-e", f"KILL {int(thread)}"], capture_output=True)
+            return len(ids.stdout.split())
+
+        yield Database("mysql", database.port, cut_off=cut_off)
     finally:
         process.terminate()
         try:
@@ -261,6 +272,15 @@ def test_the_tables_are_made_at_start(database: Database, tmp_path: Path) -> Non
         assert 'id="version">2.0<' in app.get("/").text
     log = app.log.read_text()
     assert "webapp: shop 2.0 (test) on 127.0.0.1:" in log and "does not answer" not in log
+
+
+def test_cut_off_connections_are_replaced(app: RunningApp, database: Database) -> None:
+    for _ in range(3):
+        assert app.get("/").status_code == 200
+    assert database.cut_off() >= 1
+    assert app.get("/health").status_code == 200
+    for _ in range(3):
+        assert app.get("/").status_code == 200
 
 
 def test_without_the_database_health_is_503(tmp_path: Path) -> None:

@@ -134,7 +134,8 @@ class Database:
 
     @contextmanager
     def cursor(self) -> Iterator[Any]:
-        """A cursor on a pooled connection; a connection that failed is dropped, not pooled again."""
+        """A cursor on a pooled connection. A connection that failed is dropped, and so are the idle ones (a
+        restarted database leaves them all broken): the next call connects afresh."""
         try:
             connection = self._idle.get_nowait()
         except queue.Empty:
@@ -149,6 +150,7 @@ class Database:
                 yield cursor
         except Exception as exc:
             _close(connection)
+            self._drop_idle()
             if isinstance(exc, DatabaseError):
                 raise
             raise DatabaseError(_first_line(exc)) from exc
@@ -156,6 +158,13 @@ class Database:
             self._idle.put_nowait(connection)
         except queue.Full:
             _close(connection)
+
+    def _drop_idle(self) -> None:
+        while True:
+            try:
+                _close(self._idle.get_nowait())
+            except queue.Empty:
+                return
 
     def ensure_schema(self) -> None:
         """Create the tables when missing (once per process; two servers racing is harmless)."""
@@ -177,13 +186,15 @@ class Database:
             self._schema_ready = True
 
     def ping(self) -> bool:
-        """The database answers `SELECT 1`."""
-        try:
-            with self.cursor() as cursor:
-                cursor.execute("SELECT 1")
-                return bool(cursor.fetchone()[0] == 1)
-        except DatabaseError:
-            return False
+        """The database answers `SELECT 1` (tried again on a fresh connection when a pooled one failed)."""
+        for _ in range(2):
+            try:
+                with self.cursor() as cursor:
+                    cursor.execute("SELECT 1")
+                    return bool(cursor.fetchone()[0] == 1)
+            except DatabaseError:
+                continue
+        return False
 
     def record_visit(self, hostname: str, version: str) -> int:
         """Write a visit row and read back how many there are."""
