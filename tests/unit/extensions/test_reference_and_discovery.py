@@ -1,0 +1,48 @@
+"""The reference extensions build their archives reproducibly; installed extensions and templates are found
+through entry points; the package's export list stays true."""
+
+from __future__ import annotations
+
+import tarfile
+from pathlib import Path
+
+import pytest
+
+import provisioning.sdk.extensions as extensions
+from provisioning.sdk.extensions import build_extension, installed_extensions, template_path
+from provisioning.sdk.extensions.build import sha256_of
+from provisioning.sdk.extensions.discovery import UnknownTemplate
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.parametrize(
+    ("folder", "name"),
+    [("providers/custom_cloud", "custom-cloud"), ("components/taskservs/custom_database", "custom-database")],
+)
+def test_the_reference_extensions_build_the_same_archive_twice(
+    tmp_path: Path, folder: str, name: str
+) -> None:
+    first = build_extension(REPO / folder, outdir=tmp_path / "one")
+    second = build_extension(REPO / folder, outdir=tmp_path / "two")
+    assert first.distributions == () and first.archive.name == f"{name}-1.0.0.tar.gz"
+    assert sha256_of(first.archive) == sha256_of(second.archive)
+    with tarfile.open(first.archive) as tar:
+        names = tar.getnames()
+    assert f"{name}-1.0.0/extension.toml" in names and not [n for n in names if "__pycache__" in n]
+
+
+def test_installed_extensions_and_templates_are_found() -> None:
+    rows = {(e.name, e.kind): e for e in installed_extensions()}
+    assert rows[("custom-cloud", "providers")].version == "1.0.0"
+    assert "custom-cloud" in rows[("custom-cloud", "providers")].provides
+    assert "custom-database" in rows[("custom-database", "taskservs")].provides
+    assert {"server", "database", "web-stack"} <= set(rows[("provisioning", "templates")].provides)
+    assert (template_path("server") / "Pulumi.yaml").is_file()
+    with pytest.raises(UnknownTemplate, match=r"no installed extension provides template 'nope' \(provisioning.templates\); known: "):
+        template_path("nope")
+
+
+def test_the_export_list_is_true() -> None:
+    exported = list(extensions.__all__)
+    assert len(exported) == len(set(exported)) and all(hasattr(extensions, name) for name in exported)
