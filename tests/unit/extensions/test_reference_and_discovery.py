@@ -39,7 +39,10 @@ def test_installed_extensions_and_templates_are_found() -> None:
     assert "custom-database" in rows[("custom-database", "taskservs")].provides
     assert {"server", "database", "web-stack"} <= set(rows[("provisioning", "templates")].provides)
     assert (template_path("server") / "Pulumi.yaml").is_file()
-    with pytest.raises(UnknownTemplate, match=r"no installed extension provides template 'nope' \(provisioning.templates\); known: "):
+    with pytest.raises(
+        UnknownTemplate,
+        match=r"no installed extension provides template 'nope' \(provisioning.templates\); known: ",
+    ):
         template_path("nope")
 
 
