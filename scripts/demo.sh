@@ -89,7 +89,7 @@ if [ "$host_backend" = sandbox ]; then
     web="$(pulumi stack output endpoints --json --stack "$stack" | python -c 'import json,sys; print(json.load(sys.stdin)["web"])')"
     echo "==> demo: the web endpoint (the load balancer): $web"
     echo "==> demo: provisioning status (each tier's health checks, run again now over SSH)"
-    provisioning status "$stack" --cwd "$PROJECT_ROOT/examples/web-stack" || true
+    provisioning status "$stack" --cwd "$PROJECT_ROOT/examples/web-stack"
     echo "==> demo: requests through the load balancer reach the app servers, which write a visit to the database and count them"
     for _ in 1 2 3 4; do
         curl -ksS --max-time 10 "$web/" | grep -o 'id="[a-z]*">[^<]*' | sed 's/id="\([a-z]*\)">/\1 /' | paste -sd, - | sed 's/^/  /; s/,/, /g'

@@ -12,6 +12,8 @@ import json
 import re
 import secrets
 import ssl
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -304,6 +306,29 @@ def test_a_rolling_update_fails_no_request(stack: WebStackRun) -> None:
     for member in stack.servers("app"):
         answer = httpx.get(f"http://{member['private_address']}:8080/version", timeout=5)
         assert answer.json()["version"] == "2.0"
+
+
+def test_a_stopped_app_is_unhealthy_in_status_while_the_load_balancer_serves(stack: WebStackRun) -> None:
+    [first, second] = stack.servers("app")
+    stack.sh(first["id"], "svc stop webapp")
+    try:
+        url = stack.web()
+        reached(url, {second["server"]})  # the proxies took the stopped one out
+        answers = [httpx.get(url + "/", timeout=10) for _ in range(10)]
+        assert [a.status_code for a in answers] == [200] * 10
+        done = subprocess.run(
+            [sys.executable, "-m", "provisioning.cli", "status", stack.project.stack, "--cwd",
+             str(stack.project.workdir), "--json"],
+            env=stack.project._environment(), capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        assert done.returncode == 1, done.stderr[-2000:]
+        found = {s["service"]: s for s in json.loads(done.stdout)["services"]}
+        assert found["web-stack-app-0-webapp"]["healthy"] is False
+        assert found["web-stack-app-1-webapp"]["healthy"] is True
+        assert found["web-stack-lb-0-haproxy"]["healthy"] is True
+    finally:
+        stack.sh(first["id"], "svc start webapp")
+    reached(stack.web(), {first["server"], second["server"]})
 
 
 def test_destroy_with_keep_data_keeps_only_the_database_volumes(stack: WebStackRun) -> None:

@@ -230,3 +230,25 @@ def test_a_misspelt_field_is_named_with_the_known_ones() -> None:
         raised.value
     )
     assert mocks.created == []
+
+
+def test_the_apps_own_rules_are_named_by_the_stacks_field() -> None:
+    from provisioning.components.clusters.web_stack import WebStack
+
+    mocks = RecordingMocks()
+    pulumi.runtime.set_mocks(mocks, preview=True)
+    try:
+        with pytest.raises(InvalidConfig) as raised:
+            WebStack(
+                "shop",
+                {**GOOD, "web_tier": {"load_balancer": {"health_check_path": "/version"}}},
+                ssh_public_key="ssh-ed25519 AAAA",
+                ssh_private_key="k",
+                database_password="p",
+            )
+    finally:
+        pulumi.runtime.settings.reset_options()
+    [found] = raised.value.violations
+    assert (found.field, found.value) == ("web_tier.load_balancer.health_check_path", "/version")
+    assert "is one of the application's own paths" in found.rule
+    assert mocks.created == []

@@ -5,6 +5,7 @@ preview. Ordering on the real engine: tests/e2e/test_web_stack*.py."""
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,10 +31,11 @@ class GraphMocks(pulumi.runtime.Mocks):
         outputs = dict(args.inputs)
         if "machine_type" in args.inputs:
             self.addresses += 1
+            address = f"10.80.{zlib.crc32(args.name.encode()) % 250}.{len(args.name)}"  # stable per name
             outputs.update(
-                private_ip=f"10.80.0.{self.addresses}",
+                private_ip=address,
                 public_ip="100.77.0.9" if args.inputs.get("external_ip") else None,
-                ssh_host=f"10.80.0.{self.addresses}",
+                ssh_host=address,
                 ssh_port=22,
                 ssh_host_key_fingerprints=["SHA256:x"],
             )
@@ -173,12 +175,12 @@ def test_outputs_known_at_preview(mocks: GraphMocks) -> None:
     )
     endpoints = out["endpoints"]
     assert endpoints["web"] == "http://100.77.0.9"
-    assert endpoints["monitoring"].startswith("http://10.80.0.") and endpoints["monitoring"].endswith(":9090")
+    assert endpoints["monitoring"].startswith("http://10.80.") and endpoints["monitoring"].endswith(":9090")
     components = out["components"]
     assert sorted(components) == ["app", "database", "load_balancer", "monitoring", "web"]
     [primary, replica] = components["database"]
     assert primary["server"] == "shop-db-primary" and primary["role"] == "primary"
-    assert replica["role"] == "replica" and replica["private_address"].startswith("10.80.0.")
+    assert replica["role"] == "replica" and replica["private_address"].startswith("10.80.")
     assert primary["services"][0]["type"] == "provisioning:taskservs:PostgreSQL"
     assert primary["services"][0]["urn"].endswith("::shop-db")
     assert [m["server"] for m in components["app"]] == ["shop-app-0", "shop-app-1", "shop-app-2"]
@@ -187,3 +189,31 @@ def test_outputs_known_at_preview(mocks: GraphMocks) -> None:
         "services": {f"shop-app-{i}-webapp": "running" for i in range(3)},
     }
     assert out["healthy"] is True
+
+
+def test_scaling_the_app_tier_changes_only_what_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    def registered(replicas: int) -> dict[str, dict[str, Any]]:
+        found = GraphMocks()
+        monkeypatch.setattr(ssh, "verified_host_key", lambda host, port, fingerprints: "ssh-ed25519 AAAA")
+        pulumi.runtime.set_mocks(found, preview=False)
+        try:
+            _deploy({**SMALL, "app_tier": {**SMALL["app_tier"], "replicas": replicas}})
+        finally:
+            pulumi.runtime.settings.reset_options()
+        return {name: args.inputs for name, args in found.created.items()}
+
+    before, after = registered(3), registered(4)
+    added = set(after) - set(before)
+    assert {name for name in added if "machine_type" in after[name]} == {"shop-app-3"}
+    assert all(name.startswith("shop-app-3") for name in added)
+    changed = {name for name in before if before[name] != after[name]}
+    assert changed == {
+        "shop",  # the cluster's own inputs (its config)
+        "shop-web-0-hosts", "shop-web-1-hosts", "shop-monitoring-0-hosts",
+        "shop-web-0-haproxy", "shop-web-0-haproxy-configure", "shop-web-0-haproxy-health",
+        "shop-web-0-haproxy-plan",
+        "shop-web-1-haproxy", "shop-web-1-haproxy-configure", "shop-web-1-haproxy-health",
+        "shop-web-1-haproxy-plan",
+        "shop-monitoring-0-prometheus", "shop-monitoring-0-prometheus-configure",
+        "shop-monitoring-0-prometheus-health", "shop-monitoring-0-prometheus-plan",
+    }  # fmt: skip
