@@ -54,14 +54,21 @@ class ClusterView:
         return all(s.healthy for servers in self.tiers.values() for s in servers)
 
     def with_statuses(self, found: Sequence[ServiceStatus]) -> ClusterView:
-        """The view with each server's live statuses: its services' checks that ran on it."""
+        """The view with each server's live statuses: the checks of its services; a service on several
+        servers (a database and its replicas) is matched to each by the address it was checked at."""
+        servers_of: dict[str, int] = {}
+        for servers in self.tiers.values():
+            for s in servers:
+                for urn in s.service_urns:
+                    servers_of[urn] = servers_of.get(urn, 0) + 1
+
+        def on(server: TierServer, status: ServiceStatus) -> bool:
+            if status.urn not in server.service_urns:
+                return False
+            return servers_of[status.urn] == 1 or status.host == server.address
+
         tiers = {
-            tier: [
-                replace(
-                    s, statuses=tuple(x for x in found if x.urn in s.service_urns and x.server == s.server)
-                )
-                for s in servers
-            ]
+            tier: [replace(s, statuses=tuple(x for x in found if on(s, x))) for s in servers]
             for tier, servers in self.tiers.items()
         }
         return replace(self, tiers=tiers)

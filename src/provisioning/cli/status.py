@@ -98,6 +98,8 @@ class ServiceStatus:
     """Every check: name, status, message, last_check."""
     urn: str = ""
     """The task service's URN."""
+    host: str = ""
+    """The address it was checked at (SSH host)."""
 
 
 def _reveal(value: Any, what: str) -> Any:
@@ -246,7 +248,16 @@ def _status(
     probe: HealthProbe, status: str, failing: str, why: str, checks: list[dict[str, str]]
 ) -> ServiceStatus:
     return ServiceStatus(
-        probe.service, probe.type, probe.server, status, status == "running", failing, why, checks, probe.urn
+        probe.service,
+        probe.type,
+        probe.server,
+        status,
+        status == "running",
+        failing,
+        why,
+        checks,
+        probe.urn,
+        probe.host,
     )
 
 

@@ -52,17 +52,18 @@ EXPORT = {
 }
 
 
-def status(service: str, server: str, urn: str, *, healthy: bool = True) -> ServiceStatus:
+def status(service: str, host: str, urn: str, *, healthy: bool = True) -> ServiceStatus:
     return ServiceStatus(
         service=service,
         type="t",
-        server=server,
+        server="web-stack-" + service,  # the Server's Pulumi name, not the cluster's server name
         status="running" if healthy else "unhealthy",
         healthy=healthy,
         failing="" if healthy else "service",
         why="" if healthy else "webapp is not running",
         checks=[],
         urn=urn,
+        host=host,
     )
 
 
@@ -70,10 +71,10 @@ def test_a_cluster_lists_its_servers_by_tier_with_their_live_health() -> None:
     (view,) = clusters_from_state(EXPORT)
     assert view.name == "shop" and list(view.tiers) == ["app", "database"]
     found = [
-        status("shop-app-0-app", "shop-app-0", service_urn("shop-app-0-app", "WebApp")),
-        status("shop-app-1-app", "shop-app-1", service_urn("shop-app-1-app", "WebApp"), healthy=False),
-        status("shop-db", "shop-db-primary", service_urn("shop-db", "PostgreSQL")),
-        status("shop-db (replica-0)", "shop-db-replica", service_urn("shop-db", "PostgreSQL")),
+        status("shop-app-0-app", "100.77.0.9", service_urn("shop-app-0-app", "WebApp")),
+        status("shop-app-1-app", "100.77.0.8", service_urn("shop-app-1-app", "WebApp"), healthy=False),
+        status("shop-db", "10.0.100.2", service_urn("shop-db", "PostgreSQL")),
+        status("shop-db (replica-0)", "10.0.200.2", service_urn("shop-db", "PostgreSQL")),
     ]
     view = view.with_statuses(found)
     assert not view.healthy
