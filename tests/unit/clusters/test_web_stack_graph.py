@@ -191,18 +191,20 @@ def test_outputs_known_at_preview(mocks: GraphMocks) -> None:
     assert out["healthy"] is True
 
 
-def test_scaling_the_app_tier_changes_only_what_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    def registered(replicas: int) -> dict[str, dict[str, Any]]:
-        found = GraphMocks()
-        monkeypatch.setattr(ssh, "verified_host_key", lambda host, port, fingerprints: "ssh-ed25519 AAAA")
-        pulumi.runtime.set_mocks(found, preview=False)
-        try:
-            _deploy({**SMALL, "app_tier": {**SMALL["app_tier"], "replicas": replicas}})
-        finally:
-            pulumi.runtime.settings.reset_options()
-        return {name: args.inputs for name, args in found.created.items()}
+def _registered(monkeypatch: pytest.MonkeyPatch, tier: str, replicas: int) -> dict[str, dict[str, Any]]:
+    """Every resource's inputs of SMALL with `tier`'s replicas set."""
+    found = GraphMocks()
+    monkeypatch.setattr(ssh, "verified_host_key", lambda host, port, fingerprints: "ssh-ed25519 AAAA")
+    pulumi.runtime.set_mocks(found, preview=False)
+    try:
+        _deploy({**SMALL, tier: {**SMALL[tier], "replicas": replicas}})
+    finally:
+        pulumi.runtime.settings.reset_options()
+    return {name: args.inputs for name, args in found.created.items()}
 
-    before, after = registered(3), registered(4)
+
+def test_scaling_the_app_tier_changes_only_what_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    before, after = _registered(monkeypatch, "app_tier", 3), _registered(monkeypatch, "app_tier", 4)
     added = set(after) - set(before)
     assert {name for name in added if "machine_type" in after[name]} == {"shop-app-3"}
     assert all(name.startswith("shop-app-3") for name in added)
@@ -214,6 +216,22 @@ def test_scaling_the_app_tier_changes_only_what_names_it(monkeypatch: pytest.Mon
         "shop-web-0-haproxy-plan",
         "shop-web-1-haproxy", "shop-web-1-haproxy-configure", "shop-web-1-haproxy-health",
         "shop-web-1-haproxy-plan",
+        "shop-monitoring-0-prometheus", "shop-monitoring-0-prometheus-configure",
+        "shop-monitoring-0-prometheus-health", "shop-monitoring-0-prometheus-plan",
+    }  # fmt: skip
+
+
+def test_scaling_the_web_tier_changes_only_what_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    before, after = _registered(monkeypatch, "web_tier", 2), _registered(monkeypatch, "web_tier", 1)
+    removed = set(before) - set(after)
+    assert {name for name in removed if "machine_type" in before[name]} == {"shop-web-1"}
+    assert all(name.startswith("shop-web-1") for name in removed)
+    changed = {name for name in after if before[name] != after[name]}
+    assert changed == {
+        "shop",
+        "shop-lb-0-hosts", "shop-monitoring-0-hosts",
+        "shop-lb-0-haproxy", "shop-lb-0-haproxy-configure", "shop-lb-0-haproxy-health",
+        "shop-lb-0-haproxy-plan",
         "shop-monitoring-0-prometheus", "shop-monitoring-0-prometheus-configure",
         "shop-monitoring-0-prometheus-health", "shop-monitoring-0-prometheus-plan",
     }  # fmt: skip
