@@ -27,6 +27,7 @@ __all__ = [
     "ExtensionInfo",
     "ExtensionManifest",
     "Provides",
+    "check_name",
     "load_manifest",
     "parse_manifest",
 ]
@@ -42,7 +43,8 @@ _ENV = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PACKAGE = re.compile(r"[a-z0-9][a-z0-9+.-]*")
 
 
-def _name(value: str) -> str:
+def check_name(value: str) -> str:
+    """`value` if it is a valid extension name, else ValueError stating the rule."""
     if len(value) > 64 or not _NAME.fullmatch(value):
         raise ValueError(
             f"{value!r} must be 1 to 64 lowercase letters, digits and single dashes, starting with a letter "
@@ -84,7 +86,7 @@ def _matching(pattern: re.Pattern[str], what: str) -> AfterValidator:
     return AfterValidator(check)
 
 
-Name = Annotated[str, AfterValidator(_name)]
+Name = Annotated[str, AfterValidator(check_name)]
 EntryName = Annotated[str, _matching(_ENTRY_NAME, "an entry point name (letters, digits, '.', '_', '-')")]
 EnvName = Annotated[str, _matching(_ENV, "an environment variable name (letters, digits and '_')")]
 PackageName = Annotated[str, _matching(_PACKAGE, "a system package name (curl, postgresql-15)")]

@@ -17,7 +17,7 @@ from jinja2 import Environment, StrictUndefined
 from provisioning import __version__
 
 from .errors import ExtensionError
-from .manifest import _name
+from .manifest import check_name
 
 __all__ = ["SCAFFOLD_KINDS", "scaffold_extension", "skeleton_values"]
 
@@ -69,7 +69,7 @@ def _render_tree(source: Path, target: Path, values: Mapping[str, Any], env: Env
 def scaffold_extension(name: str, kind: str, parent: str | Path, *, author: str = "") -> Path:
     """Write extension `name` of `kind` into `<parent>/<name>`, which must not exist; returns that folder."""
     try:
-        _name(name)
+        check_name(name)
     except ValueError as exc:
         raise ExtensionError(f"extension name {exc}") from None
     if kind not in SCAFFOLD_KINDS:

@@ -120,6 +120,8 @@ def test_new_validate_test_build_publish_install_up(
     assert f"{PACKAGE}-{VERSION}-py3-none-any.whl" in _ok(installed, "extension install")
     listing = _ok(_cli("extension", "list", python=python, cwd=work), "extension list")
     assert re.search(rf"{NAME}\s+{VERSION}\s+providers\s+{NAME}\s+{NAME} {VERSION} \(", listing), listing
+    made = _ok(_cli("extension", "new", "acme-other", "--type", "cluster", python=python, cwd=work), "new")
+    assert "acme-other/src/acme_other/component.py" in made  # the wheel ships the skeletons
     pack = _ok(_cli("policy", "path", python=python, cwd=work), "policy path").strip()
     assert pack.startswith(str(env_dir)), pack
 
