@@ -297,7 +297,7 @@ def _run(args: argparse.Namespace) -> int:
     deployment = export_stack(args.stack, args.cwd, show_secrets=True)
     found = status_of(probes_from_state(deployment))
     clusters = [cluster.with_statuses(found) for cluster in clusters_from_state(deployment)]
-    bad = [s for s in found if not s.healthy] or [c for c in clusters if not c.healthy]
+    bad = any(not s.healthy for s in found) or any(not c.healthy for c in clusters)
     if args.json:
         print(
             json.dumps(
