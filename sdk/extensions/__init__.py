@@ -37,7 +37,7 @@ from .manifest import (
 from .project import ExtensionProject, find_project
 from .publish import Release, find_release, publish_release
 from .scaffold import SCAFFOLD_KINDS, scaffold_extension
-from .testing import LocalCloud, local_cloud, run_extension_tests
+from .testing import LocalCloud, extension_test_paths, local_cloud, run_extension_tests
 from .validate import EXIT_ENVIRONMENT, EXIT_INVALID, EXIT_OK, Finding, ValidationReport, validate_extension
 
 __all__ = [
@@ -73,6 +73,7 @@ __all__ = [
     "build_epoch",
     "build_extension",
     "entry_point_group",
+    "extension_test_paths",
     "find_project",
     "find_release",
     "install_extension",

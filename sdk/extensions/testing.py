@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ExtensionError
+from .project import find_project
 
-__all__ = ["LocalCloud", "local_cloud", "run_extension_tests"]
+__all__ = ["LocalCloud", "local_cloud", "run_extension_tests", "extension_test_paths"]
 
 _LISTENING = re.compile(r"custom-cloud listening on (http://127\.\d+\.\d+\.\d+:\d+/v1)")
 
@@ -73,17 +74,44 @@ def _wait_listening(proc: subprocess.Popen[str], state: Path, timeout: float) ->
     raise ExtensionError(f"the local Custom Cloud did not listen within {timeout:.0f} s")
 
 
-def run_extension_tests(path: str | Path, pytest_args: Sequence[str] = ()) -> int:
-    """Run `pytest` in the extension's folder against a local Custom Cloud; returns pytest's exit code."""
+def extension_test_paths(path: str | Path) -> tuple[Path, list[Path]]:
+    """Where to run pytest and what: a stand-alone extension's `tests/`; for one that is part of a larger
+    project (no `tests/` of its own), the project's test folders named like the extension's folder and its
+    `test_<folder>*.py` files (`custom_cloud/`, `test_custom_database_checks.py`)."""
     root = Path(path).resolve()
-    if not (root / "tests").is_dir():
-        raise ExtensionError(f"{root} has no tests/ folder: an extension ships tests")
+    if (root / "tests").is_dir():
+        return root, [root / "tests"]
+    project = find_project(root)
+    tests = project.project_root / "tests"
+    found = sorted(
+        p
+        for p in tests.rglob("*")
+        if "__pycache__" not in p.parts
+        and (
+            (p.is_dir() and p.name == root.name)
+            or (p.suffix == ".py" and p.name.startswith(f"test_{root.name}"))
+        )
+    )
+    found = [p for p in found if not any(parent in found for parent in p.parents)]
+    if project.standalone or not found:
+        raise ExtensionError(
+            f"{root} has no tests/ folder and {tests} has no tests named after it "
+            f"({root.name}/ or test_{root.name}*.py): an extension ships tests"
+        )
+    return project.project_root, found
+
+
+def run_extension_tests(path: str | Path, pytest_args: Sequence[str] = ()) -> int:
+    """Run `pytest` on the extension's tests (`extension_test_paths`) against a local Custom Cloud; returns
+    pytest's exit code."""
+    cwd, paths = extension_test_paths(path)
     with local_cloud() as cloud:
         env = {**os.environ, "CUSTOM_CLOUD_API_URL": cloud.url, "CUSTOM_CLOUD_API_KEY": cloud.api_key}
-        src = root / "src"
+        src = cwd / "src"
         if src.is_dir():
             env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), env.get("PYTHONPATH", "")]))
-        print(f"==> local Custom Cloud on {cloud.url}: pytest {root / 'tests'}", flush=True)
+        shown = " ".join(str(p.relative_to(cwd)) for p in paths)
+        print(f"==> local Custom Cloud on {cloud.url}: pytest {shown}", flush=True)
         return subprocess.run(
-            [sys.executable, "-m", "pytest", *pytest_args], cwd=root, env=env, check=False
+            [sys.executable, "-m", "pytest", *pytest_args, *map(str, paths)], cwd=cwd, env=env, check=False
         ).returncode

@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 import provisioning.sdk.extensions as extensions
-from provisioning.sdk.extensions import build_extension, installed_extensions, template_path
+from provisioning.sdk.extensions import (
+    ExtensionError,
+    build_extension,
+    extension_test_paths,
+    installed_extensions,
+    template_path,
+)
 from provisioning.sdk.extensions.build import sha256_of
 from provisioning.sdk.extensions.discovery import UnknownTemplate
 
@@ -49,3 +55,23 @@ def test_installed_extensions_and_templates_are_found() -> None:
 def test_the_export_list_is_true() -> None:
     exported = list(extensions.__all__)
     assert len(exported) == len(set(exported)) and all(hasattr(extensions, name) for name in exported)
+
+
+def test_in_tree_extensions_are_tested_by_the_project_tests_named_after_them() -> None:
+    cwd, paths = extension_test_paths(REPO / "providers" / "custom_cloud")
+    assert cwd == REPO
+    assert {p.relative_to(REPO).as_posix() for p in paths} == {
+        "tests/unit/custom_cloud",
+        "tests/integration/custom_cloud",
+    }
+    _, paths = extension_test_paths(REPO / "components" / "taskservs" / "custom_database")
+    assert "tests/unit/taskservs/test_custom_database_checks.py" in {
+        p.relative_to(REPO).as_posix() for p in paths
+    }
+
+
+def test_an_extension_without_tests_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "extension.toml").write_text('[extension]\nname = "a"\nversion = "1"\n', "utf-8")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "a"\n', "utf-8")
+    with pytest.raises(ExtensionError, match="has no tests/ folder"):
+        extension_test_paths(tmp_path)
