@@ -99,6 +99,21 @@ def test_a_tampered_file_is_refused_at_install(tmp_path: Path) -> None:
         resolve_extensions("acme-disk==1.0.0", str(index), tmp_path / "dl")
 
 
+def test_extension_dependencies_are_resolved_through_the_index(tmp_path: Path) -> None:
+    index = str(tmp_path / "index")
+    base = tmp_path / "base" / "acme_base-2.1.0-py3-none-any.whl"
+    base.parent.mkdir()
+    with zipfile.ZipFile(base, "w") as wheel:
+        wheel.writestr("acme_base/extension.toml", '[extension]\nname = "acme-base"\nversion = "2.1.0"\n')
+    publish_release(find_release(base), index)
+    publish_release(find_release(_fake_release(tmp_path / "dist", extensions='["acme-base>=2"]')), index)
+    found = resolve_extensions("acme-disk", index, tmp_path)
+    assert [(v.file.filename, v.requirement) for v in found] == [
+        ("acme_disk-1.0.0-py3-none-any.whl", "acme-disk"),
+        ("acme_base-2.1.0-py3-none-any.whl", "acme-disk [dependencies]"),
+    ]
+
+
 def test_extension_dependencies_are_resolved_and_missing_ones_named(tmp_path: Path) -> None:
     index = str(tmp_path / "index")
     publish_release(find_release(_fake_release(tmp_path / "dist", extensions='["acme-base>=2"]')), index)
