@@ -229,6 +229,8 @@ class WebStack(Cluster):
             Member("database", h.placement.name, h.placement.role, h.server, [database]) for h in db_hosts
         ]
 
+        # the app needs the primary serving its user and database (its health step), not the replica
+        primary_ready = getattr(database, "commands", {}).get("health", database)
         app_hosts = tier("app")
         batch = config.app_tier.update_batch_size
         apps: list[Any] = []
@@ -240,7 +242,7 @@ class WebStack(Cluster):
                 target=host.target,
                 database_password=self._password,
                 release_after=[p.release for p in previous],
-                opts=after(host, database),
+                opts=after(host, primary_ready),
             )
             apps.append(app)
             members.append(Member("app", host.placement.name, host.placement.role, host.server, [app]))

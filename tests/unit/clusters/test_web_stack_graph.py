@@ -156,8 +156,9 @@ def test_each_server_gets_the_hosts_of_the_tiers_it_talks_to(mocks: GraphMocks) 
 def test_the_blueprints_dependencies(mocks: GraphMocks) -> None:
     _deploy(SMALL)
     deps = mocks.dependencies
-    # the app waits for its host names and the whole database tier (each of its steps)
+    # the app waits for its host names and the primary's health (its user and database), not the replica
     assert {"shop-app-0-hosts", "shop-db-health"} <= deps["shop-app-0-webapp"]
+    assert not {d for d in deps["shop-app-0-webapp"] if d.startswith("shop-db-replica")}
     # releases in batches of 2: app-2's release waits for the releases of app-0 and app-1
     assert {"shop-app-0-webapp-release", "shop-app-1-webapp-release"} <= deps["shop-app-2-webapp-release"]
     assert "shop-app-0-webapp-release" not in deps["shop-app-1-webapp-release"]
