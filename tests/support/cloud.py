@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["CloudHandle", "running_cloud", "start_cloud", "stop_cloud"]
+__all__ = ["CloudDidNotStart", "CloudHandle", "running_cloud", "start_cloud", "stop_cloud"]
 
 _LISTENING = re.compile(r"custom-cloud listening on (http://127\.\d+\.\d+\.\d+:\d+/v1)")
 
@@ -86,6 +86,8 @@ def start_cloud(
     }
     flags.setdefault("lifecycle", "immediate")
     flags.setdefault("hosts", "record")  # sandbox hosts only where a test asks (hosts="sandbox")
+    if flags["hosts"] == "sandbox" and "public_pool" not in flags:
+        return _start_with_a_free_pool(state, api_key, admin_token, project, timeout, flags)
     cmd = [
         sys.executable,
         "-m",
@@ -104,11 +106,13 @@ def start_cloud(
     deadline = time.monotonic() + timeout
     url = None
     assert proc.stdout is not None
+    said: list[str] = []
     while url is None:
         line = proc.stdout.readline()
         if not line:
             proc.wait(timeout=5)
-            raise RuntimeError(f"custom cloud exited with {proc.returncode} before listening")
+            raise CloudDidNotStart(proc.returncode, "".join(said[-20:]))
+        said.append(line)
         match = _LISTENING.search(line)
         if match:
             url = match.group(1)
@@ -128,6 +132,41 @@ def start_cloud(
             stop_cloud(proc)
             raise TimeoutError("custom cloud /healthz did not answer in time")
         time.sleep(0.05)
+
+
+class CloudDidNotStart(RuntimeError):
+    """The server exited before listening; carries what it printed."""
+
+    def __init__(self, returncode: int | None, output: str) -> None:
+        self.output = output
+        super().__init__(f"custom cloud exited with {returncode} before listening:\n{output}")
+
+
+_POOLS: dict[Path, str] = {}
+"""The public address pool each state file's sandbox cloud was started with (kept on a restart: its
+instances' public addresses are in it)."""
+
+
+def _start_with_a_free_pool(
+    state: Path, api_key: str, admin_token: str, project: str, timeout: float, flags: dict[str, object]
+) -> CloudHandle:
+    """Sandbox clouds of concurrent test runs each take a public pool no other local cloud holds (two
+    clouds with one pool would hand out the same addresses): 100.77.0.0/16, else the next free one."""
+    key = state.resolve()
+    candidates = [_POOLS[key]] if key in _POOLS else [f"100.{n}.0.0/16" for n in range(77, 100)]
+    for pool in candidates:
+        if pool in _POOLS.values() and _POOLS.get(key) != pool:
+            continue
+        try:
+            handle = start_cloud(state, api_key=api_key, admin_token=admin_token, project=project,
+                                 timeout=timeout, **{**flags, "public_pool": pool})  # fmt: skip
+        except CloudDidNotStart as exc:
+            if "is in use by another local Custom Cloud" in exc.output and len(candidates) > 1:
+                continue
+            raise
+        _POOLS[key] = pool
+        return handle
+    raise RuntimeError(f"no free public address pool for a sandbox cloud among {candidates}")
 
 
 def stop_cloud(proc: subprocess.Popen[str], *, kill: bool = False) -> None:

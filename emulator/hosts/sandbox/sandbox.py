@@ -20,6 +20,7 @@ from ...errors import ApiError, Conflict
 from .. import HostEndpoint
 from . import network
 from ._run import SandboxConflict, SandboxError
+from .claims import RangeClaim
 from .cleanup import reconcile, remove_leftovers
 from .filesystem import HIDDEN_PATHS, Disk, put_file
 from .process import PidFile, spawn, terminate, wait_for_namespace
@@ -82,12 +83,18 @@ class SandboxHost:
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
         self._lock = threading.RLock()
         (self.root / "instances").mkdir(parents=True, exist_ok=True)
-        remove_leftovers(self)
-        ours = set(network.our_links(self.tag))
-        for cidr, what in ((public_pool, "public address pool"), (default_cidr, "default VPC CIDR")):
-            network.check_free(cidr, allowed_devices=ours, what=what)
-        for cidr in (public_pool, default_cidr):
-            network.ensure_guard(cidr)
+        self._claims = [RangeClaim(public_pool, exclusive=True, what="public address pool")]
+        try:
+            self._claims.append(RangeClaim(default_cidr, exclusive=False, what="default VPC CIDR"))
+            remove_leftovers(self)
+            ours = set(network.our_links(self.tag))
+            for cidr, what in ((public_pool, "public address pool"), (default_cidr, "default VPC CIDR")):
+                network.check_free(cidr, allowed_devices=ours, what=what)
+            for cidr in (public_pool, default_cidr):
+                network.ensure_guard(cidr)
+        except BaseException:
+            self._release_claims()
+            raise
 
     # --- paths ------------------------------------------------------------------------------------
 
@@ -182,8 +189,14 @@ class SandboxHost:
             for folder in sorted((self.root / "instances").iterdir()):
                 self._halt(folder.name)
             remove_leftovers(self)
-            for cidr in (self.public_pool, self.default_cidr):
-                network.remove_guard(cidr)
+            self._release_claims()
+
+    def _release_claims(self) -> None:
+        """Give up the address ranges; a guard route goes with the last cloud that claimed its range."""
+        for claim in reversed(self._claims):
+            if claim.release():
+                network.remove_guard(claim.cidr)
+        self._claims.clear()
 
     # --- helpers ----------------------------------------------------------------------------------
 
