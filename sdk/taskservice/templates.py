@@ -1,6 +1,9 @@
 """The template library of task services: one Jinja2 environment over a service's own templates and the
-shared ones (`taskservice/lib.sh.j2`, the shell helpers every step script includes, and
-`taskservice/step.sh.j2`, how a step runs over SSH). Config files and scripts are rendered from templates
+shared ones (`taskservice/lib.sh.j2`, the shell helpers every step script includes;
+`taskservice/step.sh.j2`, how a step runs over SSH; and the helpers a step includes when it needs them:
+`taskservice/services.sh.j2` (svc or systemd), `taskservice/state.sh.j2` (what the steps remember, the
+folders they made), `taskservice/packages.sh.j2` (OS packages installed and purged) and
+`taskservice/tls.sh.j2` (self-signed certificates)). Config files and scripts are rendered from templates
 only, never pieced together from strings. Imports no Pulumi."""
 
 from __future__ import annotations
@@ -12,10 +15,26 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-__all__ = ["SHARED_TEMPLATES", "TemplateLibrary", "pg_quote", "put_file", "remote_command"]
+__all__ = [
+    "SHARED_TEMPLATES",
+    "STATE_ROOT",
+    "TemplateLibrary",
+    "pg_quote",
+    "put_file",
+    "remote_command",
+    "state_dir",
+]
 
 SHARED_TEMPLATES = Path(__file__).with_name("templates")
 """The shared templates, under `taskservice/`."""
+STATE_ROOT = "/var/lib/provisioning"
+"""Where task services keep what their steps remember on a host, one folder a service."""
+
+
+def state_dir(service: str) -> str:
+    """The folder where `service`'s steps remember what they did on a host (`taskservice/state.sh.j2`'s
+    `STATE_DIR`): `/var/lib/provisioning/<service>`."""
+    return f"{STATE_ROOT}/{service}"
 
 
 def pg_quote(value: Any) -> str:

@@ -17,11 +17,11 @@ import pulumi
 from pydantic import BaseModel
 
 from provisioning.sdk.taskservice.component import Step, TaskService
+from provisioning.sdk.taskservice.credentials import replica_violations
 from provisioning.sdk.taskservice.settings import Category, ServiceMetadata
 from provisioning.sdk.taskservice.target import Target
 from provisioning.sdk.validation import Violation
 
-from ..postgres_common import replica_violations
 from .render import PACKAGES, Host, Scripts, major_of, scripts
 from .spec import CUSTOM_DATABASE, CustomDatabaseConfig
 

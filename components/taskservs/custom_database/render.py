@@ -3,7 +3,6 @@ and the step scripts, for one host (the primary or a replica). Pure: no Pulumi, 
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -119,15 +118,6 @@ def cluster(config: CustomDatabaseConfig) -> Cluster:
     )
 
 
-def _subject_alt_names(address: str) -> str:
-    try:
-        ipaddress.ip_address(address)
-        own = f"IP:{address}"
-    except ValueError:
-        own = f"DNS:{address}"
-    return f"{own},IP:127.0.0.1,DNS:localhost"
-
-
 def context(config: CustomDatabaseConfig, host: Host) -> dict[str, Any]:
     """The values every template of `host` sees."""
     memory = memory_bytes(config.memory_limit)
@@ -148,7 +138,6 @@ def context(config: CustomDatabaseConfig, host: Host) -> dict[str, Any]:
         "self_signed": self_signed,
         "cert_file": f"{PATHS['ssl_dir']}/server.crt" if self_signed else config.ssl.cert_file,
         "key_file": f"{PATHS['ssl_dir']}/server.key" if self_signed else config.ssl.key_file,
-        "subject_alt_names": _subject_alt_names(host.address),
         "standby": host.role == "replica",
         "live": False,
         "application_name": replica_name(config, host.index) if host.role == "replica" else config.name,

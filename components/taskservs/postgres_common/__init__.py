@@ -1,15 +1,14 @@
 """What the PostgreSQL task services (CustomDatabase, PostgreSQL) share: the templates of the backup script
 and its cron entry, the metrics exporter's service, the health checks of both and of a standby's streaming,
-the clone of a standby from its primary (`templates/postgres/`), and the rule that replica targets match
-the config. Pure: no Pulumi, no host."""
+the clone of a standby from its primary (`templates/postgres/`), and a standby's application name. What
+every task service may share (service and state helpers, the replica and password rules) is in
+`provisioning.sdk.taskservice`. Pure: no Pulumi, no host."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
-
-from provisioning.sdk.validation import Violation
 
 __all__ = [
     "TEMPLATES",
@@ -18,7 +17,6 @@ __all__ = [
     "MetricsPlan",
     "cluster_files",
     "replica_name",
-    "replica_violations",
 ]
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -101,17 +99,6 @@ def cluster_files(
         files[cluster.exporter_file] = library.render("postgres/exporter.svc.j2", **values)
         files[cluster.exporter_unit_file] = library.render("postgres/exporter.service.j2", **values)
     return files
-
-
-def replica_violations(enabled: bool, wanted: int, given: int) -> list[Violation]:
-    """As many replica targets as `replication.replicas` asks for, and none without replication."""
-    if enabled and given != wanted:
-        rule = f"replication.replicas is {wanted} but {given} replica target(s) were given (replicas=[...])"
-        return [Violation("replication.replicas", wanted, rule)]
-    if not enabled and given:
-        rule = f"{given} replica target(s) were given but replication.enabled is false"
-        return [Violation("replication.enabled", False, rule)]
-    return []
 
 
 def replica_name(name: str, index: int) -> str:

@@ -23,12 +23,16 @@ import pulumi
 from pydantic import BaseModel
 
 from provisioning.sdk.taskservice.component import Step, TaskService
+from provisioning.sdk.taskservice.credentials import (
+    credentials_input,
+    password_violations,
+    replica_violations,
+)
 from provisioning.sdk.taskservice.settings import ServiceMetadata
 from provisioning.sdk.taskservice.target import Target
 from provisioning.sdk.validation import Violation
 
-from ..postgres_common import replica_violations
-from .render import Host, credentials_input, packages, scripts
+from .render import Host, packages, scripts
 from .spec import POSTGRESQL, PostgreSQLConfig
 
 __all__ = ["PostgreSQL"]
@@ -68,12 +72,7 @@ class PostgreSQL(TaskService):
         """Every user has a password in `passwords`, and every password a user; as many replica targets as
         `replication.replicas`; a replication password exactly with replication."""
         assert isinstance(config, PostgreSQLConfig)
-        users = {user.name for user in config.users}
-        found = []
-        for name in sorted(users - set(self._passwords)):
-            found.append(Violation("users", name, f"users {name!r} has no password in passwords={{...}}"))
-        for name in sorted(set(self._passwords) - users):
-            found.append(Violation("users", name, f"passwords has {name!r}, which is not one of users"))
+        found = password_violations([user.name for user in config.users], self._passwords)
         replication = config.replication
         found += replica_violations(replication.enabled, replication.replicas, len(self._replicas))
         given = self._replication_password is not None
@@ -112,9 +111,7 @@ class PostgreSQL(TaskService):
         values: pulumi.Output[list[Any]] = pulumi.Output.all(
             self._replication_password, *(self._passwords[name] for name in names)
         )
-        text: pulumi.Output[str] = values.apply(
-            lambda found: credentials_input(dict(zip(names, found[1:], strict=True)), found[0])
-        )
+        text: pulumi.Output[str] = values.apply(lambda found: credentials_input(_accounts(names, found)))
         secret: pulumi.Output[str] = pulumi.Output.secret(text)
         steps = [
             Step("remove", target, found["remove-armed"], None, None, delete=found["remove"]),
@@ -158,6 +155,15 @@ class PostgreSQL(TaskService):
         addresses = pulumi.Output.all(*(replica.address for replica in self._replicas))
         self.replica_endpoints = addresses.apply(lambda found: [f"{address}:{port}" for address in found])
         super().register_outputs({**outputs, "replica_endpoints": self.replica_endpoints})
+
+
+def _accounts(names: list[str], found: list[Any]) -> dict[str, str]:
+    """The credentials step's accounts: each user's password (`found[1:]`, in the order of `names`), and
+    the `replicator` role's (`found[0]`) with replication."""
+    accounts = dict(zip(names, found[1:], strict=True))
+    if found[0] is not None:
+        accounts["replicator"] = found[0]
+    return accounts
 
 
 def _replica_scripts(config: PostgreSQLConfig, index: int, primary_address: str) -> dict[str, str]:

@@ -4,8 +4,6 @@ host."""
 
 from __future__ import annotations
 
-import base64
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -23,7 +21,6 @@ __all__ = [
     "cluster",
     "conf_dir",
     "config_files",
-    "credentials_input",
     "packages",
     "passfile",
     "scripts",
@@ -142,14 +139,3 @@ def scripts(config: PostgreSQLConfig, host: Host = PRIMARY) -> dict[str, str]:
         "remove-armed.sh.j2", step="remove", service=SERVICE, keep_data=config.keep_data
     )
     return found
-
-
-def credentials_input(passwords: Mapping[str, str], replication_password: str | None = None) -> str:
-    """The credentials step's stdin: one `name base64(password)` line per user, and `replicator` with
-    replication (never printed)."""
-    found = dict(passwords)
-    if replication_password is not None:
-        found["replicator"] = replication_password
-    return "".join(
-        f"{name} {base64.b64encode(password.encode()).decode()}\n" for name, password in sorted(found.items())
-    )

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from provisioning.sdk.taskservice.templates import TemplateLibrary
+from provisioning.sdk.taskservice.templates import TemplateLibrary, state_dir
 
 from .spec import PrometheusConfig
 
@@ -89,7 +89,7 @@ def scripts(config: PrometheusConfig, node_addresses: Sequence[str] = ()) -> dic
     values = {"c": config, "files": files, "nodes": node_targets(config, node_addresses), **PATHS}
 
     def step(name: str, template: str) -> str:
-        return TEMPLATES.step(template, step=name, service=SERVICE, **values)
+        return TEMPLATES.step(template, step=name, service=SERVICE, state_dir=state_dir(SERVICE), **values)
 
     return {
         "remove": Scripts(run=step("remove", "remove-armed.sh.j2"), delete=step("remove", "remove.sh.j2")),
@@ -105,7 +105,9 @@ def exporter_scripts(config: PrometheusConfig) -> dict[str, Scripts]:
     values = {"c": config, "files": exporter_files(config), **PATHS}
 
     def step(name: str, template: str) -> str:
-        return TEMPLATES.step(template, step=f"node-exporter-{name}", service=EXPORTER, **values)
+        return TEMPLATES.step(
+            template, step=f"node-exporter-{name}", service=EXPORTER, state_dir=state_dir(EXPORTER), **values
+        )
 
     return {
         "remove": Scripts(

@@ -11,9 +11,10 @@ import pytest
 from provisioning.components.taskservs.custom_database.render import Host as CustomHost
 from provisioning.components.taskservs.custom_database.render import config_files as custom_files
 from provisioning.components.taskservs.custom_database.spec import CustomDatabaseConfig
-from provisioning.components.taskservs.postgres_common import Cluster, replica_name, replica_violations
+from provisioning.components.taskservs.postgres_common import Cluster, replica_name
 from provisioning.components.taskservs.postgresql.render import config_files as pg_files
 from provisioning.components.taskservs.postgresql.spec import PostgreSQLConfig
+from provisioning.sdk.taskservice.credentials import replica_violations
 
 
 def test_a_cluster_names_its_files_after_its_prefix() -> None:

@@ -12,9 +12,10 @@ import pulumi
 import pytest
 
 from provisioning.components.taskservs.postgresql import POSTGRESQL, PostgreSQLConfig
-from provisioning.components.taskservs.postgresql.render import config_files, credentials_input, scripts
+from provisioning.components.taskservs.postgresql.render import config_files, scripts
 from provisioning.sdk import registry
 from provisioning.sdk.taskservice import InvalidConfig
+from provisioning.sdk.taskservice.credentials import credentials_input
 
 from .mocks import RecordingMocks, target
 
@@ -207,7 +208,7 @@ def test_credentials_input_is_one_base64_line_per_user() -> None:
     text = credentials_input({"b": PASSWORD, "a": "x"})
     assert text.splitlines()[0] == "a " + base64.b64encode(b"x").decode()
     assert PASSWORD not in text and base64.b64decode(text.splitlines()[1].split()[1]).decode() == PASSWORD
-    with_replication = credentials_input({"app": "x"}, "r:pass")
+    with_replication = credentials_input({"app": "x", "replicator": "r:pass"})
     assert with_replication.splitlines()[1] == "replicator " + base64.b64encode(b"r:pass").decode()
 
 
@@ -272,7 +273,7 @@ def test_a_primary_and_two_replicas_under_mocks(mocks: RecordingMocks) -> pulumi
             "pg-standbys-health",
         ])  # fmt: skip
         stdin = by_name["pg-credentials"].inputs["stdin"]["value"]
-        assert stdin == credentials_input({"app": PASSWORD}, "repl:pass")
+        assert stdin == credentials_input({"app": PASSWORD, "replicator": "repl:pass"})
         standby = by_name["pg-replica-1-standby"].inputs
         assert standby["stdin"][pulumi.runtime.rpc._special_sig_key] == pulumi.runtime.rpc._special_secret_sig
         assert standby["stdin"]["value"] == "repl:pass"

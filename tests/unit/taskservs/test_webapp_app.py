@@ -5,11 +5,8 @@ path when the database is gone."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import subprocess
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,7 +17,8 @@ import httpx
 import pytest
 
 from provisioning.components.taskservs.webapp.render import APP_SOURCE
-from tests.support.postgres import running_postgres
+from tests.support.mariadb import running_mariadb
+from tests.support.postgres import _free_port, running_postgres
 from tests.support.tools import require_tool
 
 PYTHON = "/usr/bin/python3"
@@ -36,12 +34,6 @@ class Database:
     password: str = "s3cret 'pw'"
     cut_off: Callable[[], int] = field(default=lambda: 0, repr=False)
     """Ends every connection of `user` on the server (as a database restart does); how many."""
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _require_drivers() -> None:
@@ -63,61 +55,19 @@ def postgres_database() -> Iterator[Database]:
 
 @contextmanager
 def mariadb_database() -> Iterator[Database]:
-    """A throwaway MariaDB (mariadbd from Debian's mariadb-server) on 127.0.0.1 with user `app`
-    (password) and database `app`; removed afterwards."""
-    mariadbd = require_tool("mariadbd", "mariadb-server")
-    install = require_tool("mariadb-install-db", "mariadb-server")
-    client = require_tool("mariadb", "mariadb-client")
-    root = Path(tempfile.mkdtemp(prefix="provisioning-mariadb-"))
-    os.chmod(root, 0o755)
-    (root / "data").mkdir()
-    as_mysql: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(root, "mysql", "mysql")
-        shutil.chown(root / "data", "mysql", "mysql")
-        as_mysql = ["runuser", "-u", "mysql", "--"]
-    database = Database("mysql", _free_port())
-    subprocess.run(
-        [install, "--no-defaults", f"--datadir={root / 'data'}", "--auth-root-authentication-method=socket",
-         "--skip-test-db", *(["--user=mysql"] if as_mysql else [])],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    process = subprocess.Popen(
-        [*as_mysql, mariadbd, "--no-defaults", f"--datadir={root / 'data'}", f"--port={database.port}",
-         "--bind-address=127.0.0.1", f"--socket={root / 'sock'}", f"--pid-file={root / 'pid'}",
-         "--skip-log-bin", "--innodb-buffer-pool-size=16M"],
-        stdout=subprocess.DEVNULL, stderr=(root / "log").open("w"),
-    )  # fmt: skip
-    sql = [client, "--no-defaults", "-S", str(root / "sock"), "-u", "root"]
-    try:
-        deadline = time.monotonic() + 60
-        while subprocess.run([*sql, "-e", "SELECT 1"], capture_output=True).returncode != 0:
-            assert process.poll() is None, f"mariadbd exited: {(root / 'log').read_text()[-800:]}"
-            assert time.monotonic() < deadline, "MariaDB did not answer within 60 s"
-            time.sleep(0.2)
-        password = database.password.replace("'", "\\'")
-        setup = (
-            "CREATE DATABASE app; "
-            f"CREATE USER 'app'@'%' IDENTIFIED BY '{password}'; GRANT ALL ON app.* TO 'app'@'%';"
-        )
-        subprocess.run([*sql, "-e", setup], check=True, capture_output=True)
+    """A throwaway MariaDB with user `app` (password) and database `app`."""
+    with running_mariadb() as server:
+        password = Database.password.replace("'", "\\'")
+        server.sql(f"CREATE DATABASE app; CREATE USER 'app'@'%' IDENTIFIED BY '{password}'; "
+                   "GRANT ALL ON app.* TO 'app'@'%';")  # fmt: skip
 
         def cut_off() -> int:
-            listed = "SELECT id FROM information_schema.processlist WHERE user = 'app'"
-            ids = subprocess.run([*sql, "-N", "-e", listed], check=True, capture_output=True, text=True)
-            for thread in ids.stdout.split():
-                subprocess.run([*sql, "-e", f"KILL {int(thread)}"], capture_output=True)
-            return len(ids.stdout.split())
+            ids = server.sql("SELECT id FROM information_schema.processlist WHERE user = 'app'").split()
+            for thread in ids:
+                server.sql(f"KILL {int(thread)}", check=False)
+            return len(ids)
 
-        yield Database("mysql", database.port, cut_off=cut_off)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        shutil.rmtree(root, ignore_errors=True)
+        yield Database("mysql", server.port, cut_off=cut_off)
 
 
 @dataclass
