@@ -1,13 +1,17 @@
-"""Pulumi mocks for task service tests: records what is registered; a health step answers with a report."""
+"""What the task service tests share: Pulumi mocks that record what is registered (a health step answers
+with a report), a target, the check tables' ids, a config model's undocumented fields, and a component
+refused at preview before registering anything."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pulumi
+import pytest
 from pulumi_command import remote
 
-from provisioning.sdk.taskservice import Target
+from provisioning.sdk.taskservice import InvalidConfig, Target
 
 HEALTH_REPORT = (
     "check\tservice\tpass\tcustomdb is running\t2026-01-01T00:00:00Z\n"
@@ -52,3 +56,33 @@ def build_database(values: dict[str, Any], *, replicas: int = 0) -> Any:
         admin_password=pulumi.Output.secret("s3cret-password"),
         replicas=[target(f"10.0.0.{6 + i}") for i in range(replicas)],
     )
+
+
+def case_ids(cases: Sequence[tuple[Any, ...]]) -> list[str]:
+    """`field=value` of each `(values, field, value, rule)` case of a check table."""
+    return [f"{case[1]}={case[2]!r}" for case in cases]
+
+
+def undocumented_fields(model: type) -> list[str]:
+    """`Model.field` of every field of `model` (and of the models it nests) without a docstring."""
+    missing = []
+    for name, info in model.model_fields.items():  # type: ignore[attr-defined]
+        if not info.description:
+            missing.append(f"{model.__name__}.{name}")
+        if isinstance(info.annotation, type) and hasattr(info.annotation, "model_fields"):
+            missing += undocumented_fields(info.annotation)
+    return missing
+
+
+def refused(build: Callable[[], object]) -> InvalidConfig:
+    """The `InvalidConfig` that `build()` (a component's constructor) raises at preview under mocks, having
+    registered nothing."""
+    mocks = RecordingMocks()
+    pulumi.runtime.set_mocks(mocks, preview=True)
+    try:
+        with pytest.raises(InvalidConfig) as raised:
+            build()
+    finally:
+        pulumi.runtime.settings.reset_options()
+    assert mocks.created == [], f"registered despite the bad config: {[m.name for m in mocks.created]}"
+    return raised.value

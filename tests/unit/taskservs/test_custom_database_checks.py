@@ -11,9 +11,8 @@ import pytest
 
 from provisioning.components.taskservs.custom_database import CUSTOM_DATABASE, CustomDatabaseConfig
 from provisioning.sdk import registry
-from provisioning.sdk.taskservice import InvalidConfig
 
-from .mocks import RecordingMocks, build_database
+from .mocks import build_database, case_ids, refused, undocumented_fields
 
 BAD: list[tuple[dict[str, Any], str, Any, str]] = [
     ({"port": 80}, "port", 80, "port must be between 1024 and 65535"),
@@ -169,16 +168,7 @@ def test_defaults() -> None:
 
 
 def test_every_field_is_documented() -> None:
-    def walk(model: type) -> list[str]:
-        missing = []
-        for name, info in model.model_fields.items():  # type: ignore[attr-defined]
-            if not info.description:
-                missing.append(f"{model.__name__}.{name}")
-            if isinstance(info.annotation, type) and hasattr(info.annotation, "model_fields"):
-                missing += walk(info.annotation)
-        return missing
-
-    assert walk(CustomDatabaseConfig) == []
+    assert undocumented_fields(CustomDatabaseConfig) == []
 
 
 def test_good_values_pass() -> None:
@@ -196,9 +186,7 @@ def test_good_values_pass() -> None:
     assert CUSTOM_DATABASE.check(good) == []
 
 
-@pytest.mark.parametrize(
-    ("values", "field", "value", "rule"), BAD, ids=[case[1] + "=" + repr(case[2]) for case in BAD]
-)
+@pytest.mark.parametrize(("values", "field", "value", "rule"), BAD, ids=case_ids(BAD))
 def test_each_rule_names_field_value_and_rule(
     values: dict[str, Any], field: str, value: Any, rule: str
 ) -> None:
@@ -206,34 +194,19 @@ def test_each_rule_names_field_value_and_rule(
     assert (found.field, found.value, found.rule) == (field, value, rule)
 
 
-@pytest.mark.parametrize(
-    ("values", "field", "value", "rule"), BAD, ids=[case[1] + "=" + repr(case[2]) for case in BAD]
-)
+@pytest.mark.parametrize(("values", "field", "value", "rule"), BAD, ids=case_ids(BAD))
 def test_the_component_fails_before_registering_anything(
     values: dict[str, Any], field: str, value: Any, rule: str
 ) -> None:
-    mocks = RecordingMocks()
-    pulumi.runtime.set_mocks(mocks, preview=True)
-    try:
-        with pytest.raises(InvalidConfig) as raised:
-            build_database(values)
-    finally:
-        pulumi.runtime.settings.reset_options()
-    assert (raised.value.field, raised.value.value, raised.value.rule) == (field, value, rule)
-    assert str(raised.value) == f"CustomDatabase 'db': invalid config: {field}: {rule} (got {value!r})"
-    assert isinstance(raised.value, pulumi.RunError)  # Pulumi prints the message without a traceback
-    assert mocks.created == []
+    error = refused(lambda: build_database(values))
+    assert (error.field, error.value, error.rule) == (field, value, rule)
+    assert str(error) == f"CustomDatabase 'db': invalid config: {field}: {rule} (got {value!r})"
+    assert isinstance(error, pulumi.RunError)  # Pulumi prints the message without a traceback
 
 
 def test_every_broken_rule_is_reported_at_once() -> None:
-    mocks = RecordingMocks()
-    pulumi.runtime.set_mocks(mocks, preview=True)
-    try:
-        with pytest.raises(InvalidConfig) as raised:
-            build_database({"port": 80, "max_connections": 0})
-    finally:
-        pulumi.runtime.settings.reset_options()
-    assert [(v.field, v.rule) for v in raised.value.violations] == [
+    error = refused(lambda: build_database({"port": 80, "max_connections": 0}))
+    assert [(v.field, v.rule) for v in error.violations] == [
         ("port", "port must be between 1024 and 65535"),
         ("max_connections", "max_connections must be positive"),
     ]
@@ -254,15 +227,8 @@ def test_every_broken_rule_is_reported_at_once() -> None:
 def test_replica_targets_match_the_config(
     values: dict[str, Any], replicas: int, field: str, rule: str
 ) -> None:
-    mocks = RecordingMocks()
-    pulumi.runtime.set_mocks(mocks, preview=True)
-    try:
-        with pytest.raises(InvalidConfig) as raised:
-            build_database(values, replicas=replicas)
-    finally:
-        pulumi.runtime.settings.reset_options()
-    assert (raised.value.field, raised.value.rule) == (field, rule)
-    assert mocks.created == []
+    error = refused(lambda: build_database(values, replicas=replicas))
+    assert (error.field, error.rule) == (field, rule)
 
 
 @pytest.mark.parametrize(
@@ -286,12 +252,5 @@ def test_replica_targets_match_the_config(
 def test_a_misspelt_field_is_named_with_the_known_ones(
     values: dict[str, Any], field: str, value: Any, rule: str
 ) -> None:
-    mocks = RecordingMocks()
-    pulumi.runtime.set_mocks(mocks, preview=True)
-    try:
-        with pytest.raises(InvalidConfig) as raised:
-            build_database(values)
-    finally:
-        pulumi.runtime.settings.reset_options()
-    assert (raised.value.field, raised.value.value, raised.value.rule) == (field, value, rule)
-    assert mocks.created == []
+    error = refused(lambda: build_database(values))
+    assert (error.field, error.value, error.rule) == (field, value, rule)

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
 import pytest
 
 from provisioning.components.taskservs.haproxy import HAPROXY, HAProxyConfig
 from provisioning.sdk import registry
-from provisioning.sdk.taskservice import InvalidConfig
 
-from .mocks import RecordingMocks, target
+from .mocks import case_ids, refused, target, undocumented_fields
 
 WEB = [
     {"name": "web-1", "address": "10.0.0.5", "port": 8080},
@@ -107,7 +105,7 @@ BAD: list[tuple[dict[str, Any], str, Any, str]] = [
         "stats.path must not be /metrics: the Prometheus exporter answers there",
     ),
 ]
-IDS = [case[1] + "=" + repr(case[2]) for case in BAD]
+IDS = case_ids(BAD)
 
 
 def test_the_declaration_is_registered_by_type_token() -> None:
@@ -130,16 +128,7 @@ def test_defaults() -> None:
 
 
 def test_every_field_is_documented() -> None:
-    def walk(model: type) -> list[str]:
-        missing = []
-        for name, info in model.model_fields.items():  # type: ignore[attr-defined]
-            if not info.description:
-                missing.append(f"{model.__name__}.{name}")
-            if isinstance(info.annotation, type) and hasattr(info.annotation, "model_fields"):
-                missing += walk(info.annotation)
-        return missing
-
-    assert walk(HAProxyConfig) == []
+    assert undocumented_fields(HAProxyConfig) == []
 
 
 @pytest.mark.parametrize(("values", "field", "value", "rule"), BAD, ids=IDS)
@@ -156,15 +145,8 @@ def test_the_component_fails_before_registering_anything(
 ) -> None:
     from provisioning.components.taskservs.haproxy import HAProxy
 
-    mocks = RecordingMocks()
-    pulumi.runtime.set_mocks(mocks, preview=True)
-    try:
-        with pytest.raises(InvalidConfig) as raised:
-            HAProxy("lb", {**GOOD, **values}, target=target("10.0.0.9"))
-    finally:
-        pulumi.runtime.settings.reset_options()
-    assert str(raised.value) == f"HAProxy 'lb': invalid config: {field}: {rule} (got {value!r})"
-    assert mocks.created == []
+    error = refused(lambda: HAProxy("lb", {**GOOD, **values}, target=target("10.0.0.9")))
+    assert str(error) == f"HAProxy 'lb': invalid config: {field}: {rule} (got {value!r})"
 
 
 @pytest.mark.parametrize("interval", ["500ms", "2s", "1m", "1h"])

@@ -137,14 +137,6 @@ def test_the_self_signed_certificate_names_the_host(tmp_path: Path) -> None:
     assert "DNS:shop.example, IP Address:10.9.8.7" in text and "IP Address:127.0.0.1, DNS:localhost" in text
 
 
-@pytest.fixture
-def mocks() -> Any:
-    recording = RecordingMocks()
-    pulumi.runtime.set_mocks(recording, preview=False)
-    yield recording
-    pulumi.runtime.settings.reset_options()
-
-
 @pulumi.runtime.test
 def test_the_component_registers_its_steps_and_outputs(mocks: RecordingMocks) -> pulumi.Output[Any]:
     from provisioning.components.taskservs.haproxy import HAProxy

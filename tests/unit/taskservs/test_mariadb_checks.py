@@ -12,10 +12,9 @@ import pytest
 
 from provisioning.components.taskservs.mariadb import MARIADB, MariaDBConfig
 from provisioning.sdk import registry
-from provisioning.sdk.taskservice import InvalidConfig
 from provisioning.sdk.taskservice.credentials import credentials_input
 
-from .mocks import RecordingMocks, target
+from .mocks import RecordingMocks, refused, target
 
 APP = {"users": [{"name": "app"}], "databases": [{"name": "shop", "owner": "app"}]}
 PASSWORD = "s3cret'pass\\word"
@@ -82,15 +81,7 @@ def _invalid(values: dict[str, Any], **kwargs: Any) -> str:
     """The InvalidConfig message of a MariaDB built under preview mocks; nothing may be registered."""
     from provisioning.components.taskservs.mariadb import MariaDB
 
-    mocks = RecordingMocks()
-    pulumi.runtime.set_mocks(mocks, preview=True)
-    try:
-        with pytest.raises(InvalidConfig) as raised:
-            MariaDB("db", values, target=target("10.60.0.5"), **kwargs)
-    finally:
-        pulumi.runtime.settings.reset_options()
-    assert mocks.created == []
-    return str(raised.value)
+    return str(refused(lambda: MariaDB("db", values, target=target("10.60.0.5"), **kwargs)))
 
 
 @pytest.mark.parametrize(("values", "field", "value", "rule"), BAD, ids=IDS)
@@ -122,14 +113,6 @@ def test_replica_targets_match_the_config_and_need_a_replication_password() -> N
         "MariaDB 'db': invalid config: replication.enabled: replication.enabled needs "
         "replication_password=<secret> (the replicator's password) (got True)"
     )
-
-
-@pytest.fixture
-def mocks() -> Any:
-    recording = RecordingMocks()
-    pulumi.runtime.set_mocks(recording, preview=False)
-    yield recording
-    pulumi.runtime.settings.reset_options()
 
 
 def _is_secret(value: Any) -> bool:

@@ -14,10 +14,9 @@ import pytest
 from provisioning.components.taskservs.postgresql import POSTGRESQL, PostgreSQLConfig
 from provisioning.components.taskservs.postgresql.render import config_files, scripts
 from provisioning.sdk import registry
-from provisioning.sdk.taskservice import InvalidConfig
 from provisioning.sdk.taskservice.credentials import credentials_input
 
-from .mocks import RecordingMocks, target
+from .mocks import RecordingMocks, refused, target
 
 APP = {"users": [{"name": "app", "createdb": True}], "databases": [{"name": "shop", "owner": "app"}]}
 PASSWORD = "s3cret'pass word"
@@ -101,30 +100,16 @@ def test_the_component_fails_before_registering_anything(
 ) -> None:
     from provisioning.components.taskservs.postgresql import PostgreSQL
 
-    mocks = RecordingMocks()
-    pulumi.runtime.set_mocks(mocks, preview=True)
-    try:
-        with pytest.raises(InvalidConfig) as raised:
-            PostgreSQL("pg", values, target=target("10.0.0.9"))
-    finally:
-        pulumi.runtime.settings.reset_options()
-    assert str(raised.value) == f"PostgreSQL 'pg': invalid config: {field}: {rule} (got {value!r})"
-    assert mocks.created == []
+    error = refused(lambda: PostgreSQL("pg", values, target=target("10.0.0.9")))
+    assert str(error) == f"PostgreSQL 'pg': invalid config: {field}: {rule} (got {value!r})"
 
 
 def test_every_user_needs_a_password_and_every_password_a_user() -> None:
     from provisioning.components.taskservs.postgresql import PostgreSQL
 
-    mocks = RecordingMocks()
-    pulumi.runtime.set_mocks(mocks, preview=True)
-    try:
-        with pytest.raises(InvalidConfig) as raised:
-            PostgreSQL("pg", APP, target=target("10.0.0.9"), passwords={"other": "x"})
-    finally:
-        pulumi.runtime.settings.reset_options()
-    assert "users: users 'app' has no password in passwords={...} (got 'app')" in str(raised.value)
-    assert "users: passwords has 'other', which is not one of users (got 'other')" in str(raised.value)
-    assert mocks.created == []
+    error = refused(lambda: PostgreSQL("pg", APP, target=target("10.0.0.9"), passwords={"other": "x"}))
+    assert "users: users 'app' has no password in passwords={...} (got 'app')" in str(error)
+    assert "users: passwords has 'other', which is not one of users (got 'other')" in str(error)
 
 
 ARGUMENTS = [
@@ -145,16 +130,16 @@ def test_replica_targets_and_the_replication_password_match_the_config(
 ) -> None:
     from provisioning.components.taskservs.postgresql import PostgreSQL
 
-    mocks = RecordingMocks()
-    pulumi.runtime.set_mocks(mocks, preview=True)
-    try:
-        with pytest.raises(InvalidConfig) as raised:
-            PostgreSQL("pg", values, target=target("10.0.0.9"), replication_password=password,
-                       replicas=[target(f"10.0.0.{10 + i}") for i in range(replicas)])  # fmt: skip
-    finally:
-        pulumi.runtime.settings.reset_options()
-    assert str(raised.value) == f"PostgreSQL 'pg': invalid config: {field}: {rule} (got {value!r})"
-    assert mocks.created == []
+    error = refused(
+        lambda: PostgreSQL(
+            "pg",
+            values,
+            target=target("10.0.0.9"),
+            replication_password=password,
+            replicas=[target(f"10.0.0.{10 + i}") for i in range(replicas)],
+        )
+    )
+    assert str(error) == f"PostgreSQL 'pg': invalid config: {field}: {rule} (got {value!r})"
 
 
 def test_the_config_files() -> None:
@@ -210,14 +195,6 @@ def test_credentials_input_is_one_base64_line_per_user() -> None:
     assert PASSWORD not in text and base64.b64decode(text.splitlines()[1].split()[1]).decode() == PASSWORD
     with_replication = credentials_input({"app": "x", "replicator": "r:pass"})
     assert with_replication.splitlines()[1] == "replicator " + base64.b64encode(b"r:pass").decode()
-
-
-@pytest.fixture
-def mocks() -> Any:
-    recording = RecordingMocks()
-    pulumi.runtime.set_mocks(recording, preview=False)
-    yield recording
-    pulumi.runtime.settings.reset_options()
 
 
 @pulumi.runtime.test

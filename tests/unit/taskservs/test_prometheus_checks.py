@@ -6,14 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
 import pytest
 
 from provisioning.components.taskservs.prometheus import PROMETHEUS, PrometheusConfig
 from provisioning.sdk import registry
-from provisioning.sdk.taskservice import InvalidConfig
 
-from .mocks import RecordingMocks, target
+from .mocks import case_ids, refused, target, undocumented_fields
 
 DURATION = "must be a duration: a whole number and ms, s, m, h, d, w or y (15s, 30d, 1h30m)"
 BAD: list[tuple[dict[str, Any], str, Any, str]] = [
@@ -99,7 +97,7 @@ BAD: list[tuple[dict[str, Any], str, Any, str]] = [
         "alert name 'A' is used more than once; names must be unique",
     ),
 ]
-IDS = [case[1] + "=" + repr(case[2]) for case in BAD]
+IDS = case_ids(BAD)
 
 
 def test_the_declaration_is_registered_by_type_token() -> None:
@@ -120,16 +118,7 @@ def test_defaults() -> None:
 
 
 def test_every_field_is_documented() -> None:
-    def walk(model: type) -> list[str]:
-        missing = []
-        for name, info in model.model_fields.items():  # type: ignore[attr-defined]
-            if not info.description:
-                missing.append(f"{model.__name__}.{name}")
-            if isinstance(info.annotation, type) and hasattr(info.annotation, "model_fields"):
-                missing += walk(info.annotation)
-        return missing
-
-    assert walk(PrometheusConfig) == []
+    assert undocumented_fields(PrometheusConfig) == []
 
 
 @pytest.mark.parametrize("duration", ["500ms", "15s", "1h30m", "30d", "2w", "1y"])
@@ -156,28 +145,11 @@ def _build(values: dict[str, Any], nodes: int = 0) -> Any:
 def test_the_component_fails_before_registering_anything(
     values: dict[str, Any], field: str, value: Any, rule: str
 ) -> None:
-    mocks = RecordingMocks()
-    pulumi.runtime.set_mocks(mocks, preview=True)
-    try:
-        with pytest.raises(InvalidConfig) as raised:
-            _build(values)
-    finally:
-        pulumi.runtime.settings.reset_options()
-    assert str(raised.value) == f"Prometheus 'mon': invalid config: {field}: {rule} (got {value!r})"
-    assert mocks.created == []
+    error = refused(lambda: _build(values))
+    assert str(error) == f"Prometheus 'mon': invalid config: {field}: {rule} (got {value!r})"
 
 
 def test_the_node_exporter_job_is_not_a_scrape_job_too() -> None:
-    mocks = RecordingMocks()
-    pulumi.runtime.set_mocks(mocks, preview=True)
-    try:
-        with pytest.raises(InvalidConfig) as raised:
-            _build({"scrape_targets": [{"job": "node", "targets": ["a:1"]}]}, nodes=1)
-    finally:
-        pulumi.runtime.settings.reset_options()
-    assert raised.value.field == "node_exporter.job"
-    assert (
-        raised.value.rule
-        == "node_exporter.job 'node' is also a job of scrape_targets; job names must be unique"
-    )
-    assert mocks.created == []
+    error = refused(lambda: _build({"scrape_targets": [{"job": "node", "targets": ["a:1"]}]}, nodes=1))
+    assert error.field == "node_exporter.job"
+    assert error.rule == "node_exporter.job 'node' is also a job of scrape_targets; job names must be unique"

@@ -150,14 +150,6 @@ def test_the_configure_script_checks_the_config_before_replacing_it() -> None:
     assert "http://127.0.0.1:9091/-/ready" in health and "http://10.0.0.21:9200/metrics" in health
 
 
-@pytest.fixture
-def mocks() -> Any:
-    recording = RecordingMocks()
-    pulumi.runtime.set_mocks(recording, preview=False)
-    yield recording
-    pulumi.runtime.settings.reset_options()
-
-
 @pulumi.runtime.test
 def test_the_component_registers_its_steps_and_outputs(mocks: RecordingMocks) -> pulumi.Output[Any]:
     from provisioning.components.taskservs.prometheus import Prometheus

@@ -128,14 +128,6 @@ def test_fail_points_stop_a_step_once(tmp_path: Path) -> None:
     assert second.returncode == 0 and second.stdout == "done\n"
 
 
-@pytest.fixture
-def mocks() -> Any:
-    recording = RecordingMocks()
-    pulumi.runtime.set_mocks(recording, preview=False)
-    yield recording
-    pulumi.runtime.settings.reset_options()
-
-
 @pulumi.runtime.test
 def test_custom_database_steps_under_mocks(mocks: RecordingMocks) -> pulumi.Output[Any]:
     db = build_database({"max_connections": 150, "replication": {"enabled": True}}, replicas=1)

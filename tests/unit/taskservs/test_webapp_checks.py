@@ -6,14 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
 import pytest
 
 from provisioning.components.taskservs.webapp import WEBAPP, WebAppConfig
 from provisioning.sdk import registry
-from provisioning.sdk.taskservice import InvalidConfig
 
-from .mocks import RecordingMocks, target
+from .mocks import case_ids, refused, target, undocumented_fields
 
 GOOD: dict[str, Any] = {"database": {"host": "shop-db-primary"}}
 
@@ -70,7 +68,7 @@ BAD: list[tuple[dict[str, Any], str, Any, str]] = [
         "/items); choose another (/health)",
     ),
 ]
-IDS = [case[1] + "=" + repr(case[2]) for case in BAD]
+IDS = case_ids(BAD)
 
 
 def test_the_declaration_is_registered_by_type_token() -> None:
@@ -99,16 +97,7 @@ def test_the_database_is_required() -> None:
 
 
 def test_every_field_is_documented() -> None:
-    def walk(model: type) -> list[str]:
-        missing = []
-        for name, info in model.model_fields.items():  # type: ignore[attr-defined]
-            if not info.description:
-                missing.append(f"{model.__name__}.{name}")
-            if isinstance(info.annotation, type) and hasattr(info.annotation, "model_fields"):
-                missing += walk(info.annotation)
-        return missing
-
-    assert walk(WebAppConfig) == []
+    assert undocumented_fields(WebAppConfig) == []
 
 
 @pytest.mark.parametrize(("values", "field", "value", "rule"), BAD, ids=IDS)
@@ -125,15 +114,10 @@ def test_the_component_fails_before_registering_anything(
 ) -> None:
     from provisioning.components.taskservs.webapp import WebApp
 
-    mocks = RecordingMocks()
-    pulumi.runtime.set_mocks(mocks, preview=True)
-    try:
-        with pytest.raises(InvalidConfig) as raised:
-            WebApp("app", {**GOOD, **values}, target=target("10.0.0.9"), database_password="pw")
-    finally:
-        pulumi.runtime.settings.reset_options()
-    assert str(raised.value) == f"WebApp 'app': invalid config: {field}: {rule} (got {value!r})"
-    assert mocks.created == []
+    error = refused(
+        lambda: WebApp("app", {**GOOD, **values}, target=target("10.0.0.9"), database_password="pw")
+    )
+    assert str(error) == f"WebApp 'app': invalid config: {field}: {rule} (got {value!r})"
 
 
 @pytest.mark.parametrize("version", ["latest", "1.2.3", "2026.11.25-rc1", "v2+build.7"])

@@ -102,14 +102,6 @@ def test_the_password_is_read_from_stdin_into_a_private_file() -> None:
     assert "put_file /etc/webapp/database-password 0600 webapp:webapp\n" in credentials
 
 
-@pytest.fixture
-def mocks() -> Any:
-    recording = RecordingMocks()
-    pulumi.runtime.set_mocks(recording, preview=False)
-    yield recording
-    pulumi.runtime.settings.reset_options()
-
-
 @pulumi.runtime.test
 def test_the_component_registers_its_steps_and_outputs(mocks: RecordingMocks) -> pulumi.Output[Any]:
     from pulumi_command import remote
