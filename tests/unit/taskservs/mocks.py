@@ -1,10 +1,11 @@
 """What the task service tests share: Pulumi mocks that record what is registered (a health step answers
-with a report), a target, the check tables' ids, a config model's undocumented fields, and a component
-refused at preview before registering anything."""
+with a report), a target, the files under a fixtures folder, the check tables' ids, a config model's
+undocumented fields, and a component refused at preview before registering anything."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -86,3 +87,8 @@ def refused(build: Callable[[], object]) -> InvalidConfig:
         pulumi.runtime.settings.reset_options()
     assert mocks.created == [], f"registered despite the bad config: {[m.name for m in mocks.created]}"
     return raised.value
+
+
+def files_under(root: Path) -> dict[str, str]:
+    """Every file below `root` by its path on a host (`/etc/…`) → its text: a rendered-files fixture."""
+    return {"/" + str(p.relative_to(root)): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}

@@ -18,14 +18,14 @@ from provisioning.components.taskservs.custom_database.render import (
 from provisioning.components.taskservs.custom_database.spec import CustomDatabaseConfig
 from provisioning.sdk.taskservice import remote_command
 
+from .mocks import files_under
 from .scenarios import SCENARIOS
 
 FIXTURES = Path(__file__).with_name("fixtures")
 
 
 def _fixture_files(scenario: str) -> dict[str, str]:
-    root = FIXTURES / scenario
-    return {"/" + str(p.relative_to(root)): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}
+    return files_under(FIXTURES / scenario)
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))

@@ -15,7 +15,7 @@ from provisioning.components.taskservs.haproxy.render import config_files, scrip
 from provisioning.components.taskservs.haproxy.spec import HAProxyConfig
 from tests.support.tools import require_tool
 
-from .mocks import RecordingMocks, target
+from .mocks import RecordingMocks, files_under, target
 
 FIXTURES = Path(__file__).with_name("fixtures_haproxy")
 WEB = [
@@ -45,8 +45,7 @@ SCENARIOS: dict[str, HAProxyConfig] = {
 
 
 def _fixture_files(scenario: str) -> dict[str, str]:
-    root = FIXTURES / scenario
-    return {"/" + str(p.relative_to(root)): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}
+    return files_under(FIXTURES / scenario)
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))

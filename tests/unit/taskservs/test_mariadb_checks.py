@@ -14,7 +14,7 @@ from provisioning.components.taskservs.mariadb import MARIADB, MariaDBConfig
 from provisioning.sdk import registry
 from provisioning.sdk.taskservice.credentials import credentials_input
 
-from .mocks import RecordingMocks, refused, target
+from .mocks import RecordingMocks, case_ids, refused, target, undocumented_fields
 
 APP = {"users": [{"name": "app"}], "databases": [{"name": "shop", "owner": "app"}]}
 PASSWORD = "s3cret'pass\\word"
@@ -46,7 +46,7 @@ BAD = [
     ({"monitoring": {"metrics_port": 70000}}, "monitoring.metrics_port", 70000,
      "metrics_port must be between 1024 and 65535"),
 ]  # fmt: skip
-IDS = [b[1] + "-" + str(b[2]) for b in BAD]
+IDS = case_ids(BAD)
 
 
 def test_the_declaration_is_registered_by_type_token() -> None:
@@ -63,10 +63,7 @@ def test_defaults_and_every_field_documented() -> None:
     assert (backup.enabled, backup.schedule, backup.retention_days) == (False, "0 2 * * *", 7)
     assert (config.monitoring.enabled, config.monitoring.metrics_port) == (False, 9104)
     assert config.keep_data is False and config.users == [] and config.databases == []
-    models = [MariaDBConfig, *(type(getattr(config, f)) for f in ("replication", "backup", "monitoring"))]
-    for model in models:
-        for name, info in model.model_fields.items():
-            assert info.description, f"{model.__name__}.{name} has no docstring"
+    assert undocumented_fields(MariaDBConfig) == []
 
 
 @pytest.mark.parametrize(("values", "field", "value", "rule"), BAD, ids=IDS)

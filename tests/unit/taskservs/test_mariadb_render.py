@@ -14,6 +14,8 @@ from provisioning.components.taskservs.mariadb.render import Host, config_files,
 from provisioning.components.taskservs.mariadb.spec import MariaDBConfig
 from tests.support.tools import require_tool
 
+from .mocks import files_under
+
 FIXTURES = Path(__file__).with_name("fixtures_mariadb")
 _FULL = MariaDBConfig(
     name="orders",
@@ -35,8 +37,7 @@ SCENARIOS: dict[str, tuple[MariaDBConfig, Host]] = {
 
 
 def _fixture_files(scenario: str) -> dict[str, str]:
-    root = FIXTURES / scenario
-    return {"/" + str(p.relative_to(root)): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}
+    return files_under(FIXTURES / scenario)
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))

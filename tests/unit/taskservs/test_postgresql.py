@@ -16,7 +16,7 @@ from provisioning.components.taskservs.postgresql.render import config_files, sc
 from provisioning.sdk import registry
 from provisioning.sdk.taskservice.credentials import credentials_input
 
-from .mocks import RecordingMocks, refused, target
+from .mocks import RecordingMocks, case_ids, refused, target, undocumented_fields
 
 APP = {"users": [{"name": "app", "createdb": True}], "databases": [{"name": "shop", "owner": "app"}]}
 PASSWORD = "s3cret'pass word"
@@ -54,7 +54,7 @@ BAD = [
     ({"replication": {"enabled": True}, "users": [{"name": "replicator"}]}, "users", "replicator",
      "users must not include replicator (the replication role) when replication is enabled"),
 ]  # fmt: skip
-IDS = [b[1] + "-" + str(b[2]) for b in BAD]
+IDS = case_ids(BAD)
 
 
 def test_the_declaration_is_registered_by_type_token() -> None:
@@ -73,17 +73,7 @@ def test_defaults_and_every_field_documented() -> None:
         "storage_location": "/var/backups/postgresql",
     }  # fmt: skip
     assert config.monitoring.model_dump() == {"enabled": False, "metrics_port": 9187, "log_level": "info"}
-
-    def undocumented(model: type[Any]) -> list[str]:
-        found = []
-        for name, info in model.model_fields.items():
-            if not info.description:
-                found.append(f"{model.__name__}.{name}")
-            if isinstance(info.annotation, type) and hasattr(info.annotation, "model_fields"):
-                found += undocumented(info.annotation)
-        return found
-
-    assert undocumented(PostgreSQLConfig) == []
+    assert undocumented_fields(PostgreSQLConfig) == []
 
 
 @pytest.mark.parametrize(("values", "field", "value", "rule"), BAD, ids=IDS)

@@ -14,6 +14,8 @@ from provisioning.components.taskservs.postgresql.render import PRIMARY, Host, c
 from provisioning.components.taskservs.postgresql.spec import PostgreSQLConfig
 from provisioning.sdk.taskservice import remote_command
 
+from .mocks import files_under
+
 FIXTURES = Path(__file__).with_name("fixtures_postgresql")
 _FULL = PostgreSQLConfig(
     name="orders-db",
@@ -36,8 +38,7 @@ SCENARIOS: dict[str, tuple[PostgreSQLConfig, Host]] = {
 
 
 def _fixture_files(scenario: str) -> dict[str, str]:
-    root = FIXTURES / scenario
-    return {"/" + str(p.relative_to(root)): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}
+    return files_under(FIXTURES / scenario)
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))

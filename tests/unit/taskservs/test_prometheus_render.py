@@ -20,7 +20,7 @@ from provisioning.components.taskservs.prometheus.render import (
 from provisioning.components.taskservs.prometheus.spec import PrometheusConfig
 from tests.support.tools import require_tool
 
-from .mocks import RecordingMocks, target
+from .mocks import RecordingMocks, files_under, target
 
 FIXTURES = Path(__file__).with_name("fixtures_prometheus")
 SCENARIOS: dict[str, tuple[PrometheusConfig, list[str]]] = {
@@ -67,8 +67,7 @@ SCENARIOS: dict[str, tuple[PrometheusConfig, list[str]]] = {
 
 
 def _fixture_files(scenario: str) -> dict[str, str]:
-    root = FIXTURES / scenario
-    return {"/" + str(p.relative_to(root)): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}
+    return files_under(FIXTURES / scenario)
 
 
 def _rendered(scenario: str) -> dict[str, str]:

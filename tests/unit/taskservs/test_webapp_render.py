@@ -15,7 +15,7 @@ import pytest
 from provisioning.components.taskservs.webapp.render import APP_SOURCE, PATHS, config_files, scripts
 from provisioning.components.taskservs.webapp.spec import WebAppConfig
 
-from .mocks import RecordingMocks, target
+from .mocks import RecordingMocks, files_under, target
 
 FIXTURES = Path(__file__).with_name("fixtures_webapp")
 DATABASE = {"host": "shop-db-primary"}
@@ -35,8 +35,7 @@ SCENARIOS: dict[str, WebAppConfig] = {
 
 
 def _fixture_files(scenario: str) -> dict[str, str]:
-    root = FIXTURES / scenario
-    return {"/" + str(p.relative_to(root)): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}
+    return files_under(FIXTURES / scenario)
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
