@@ -18,7 +18,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -194,10 +194,14 @@ def _agent(private_key: str) -> Iterator[dict[str, str]]:
             deadline = time.monotonic() + 10
             while not Path(socket).exists() and agent.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.02)
-            added = subprocess.run(
-                ["ssh-add", "-q", "-"], input=private_key.strip() + "\n", env=env, text=True,
-                capture_output=True, check=False, timeout=30,
-            )  # fmt: skip
+            while True:  # the socket exists from bind(); until listen() ssh-add cannot connect (exit 2)
+                added = subprocess.run(
+                    ["ssh-add", "-q", "-"], input=private_key.strip() + "\n", env=env, text=True,
+                    capture_output=True, check=False, timeout=30,
+                )  # fmt: skip
+                if added.returncode != 2 or agent.poll() is not None or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
             if added.returncode != 0:
                 raise CliError(f"ssh-add could not load the stack's SSH key (exit {added.returncode})")
             yield env
@@ -206,9 +210,16 @@ def _agent(private_key: str) -> Iterator[dict[str, str]]:
             agent.wait(timeout=10)
 
 
-def run_probe(probe: HealthProbe, *, timeout: float = TIMEOUT) -> ServiceStatus:
-    """Run the health step again over SSH, now, and read its records."""
-    with _agent(probe.private_key) as env, tempfile.TemporaryDirectory() as folder:
+def run_probe(
+    probe: HealthProbe, *, timeout: float = TIMEOUT, agent: Mapping[str, str] | None = None
+) -> ServiceStatus:
+    """Run the health step again over SSH, now, and read its records (`agent`: the environment of an
+    ssh-agent already holding the probe's key; else one is started for it)."""
+    if agent is None:
+        with _agent(probe.private_key) as env:
+            return run_probe(probe, timeout=timeout, agent=env)
+    env = dict(agent)
+    with tempfile.TemporaryDirectory() as folder:
         known = Path(folder) / "known_hosts"
         host = probe.host if probe.port == 22 else f"[{probe.host}]:{probe.port}"
         known.write_text(f"{host} {probe.host_key}\n")
@@ -262,11 +273,13 @@ def _status(
 
 
 def status_of(probes: Sequence[HealthProbe], *, timeout: float = TIMEOUT) -> list[ServiceStatus]:
-    """Every probe run at once; results in the probes' order."""
+    """Every probe run at once (one ssh-agent per private key); results in the probes' order."""
     if not probes:
         return []
-    with ThreadPoolExecutor(max_workers=min(8, len(probes))) as pool:
-        return list(pool.map(lambda p: run_probe(p, timeout=timeout), probes))
+    with ExitStack() as agents:
+        envs = {key: agents.enter_context(_agent(key)) for key in {p.private_key for p in probes}}
+        with ThreadPoolExecutor(max_workers=min(8, len(probes))) as pool:
+            return list(pool.map(lambda p: run_probe(p, timeout=timeout, agent=envs[p.private_key]), probes))
 
 
 def register(commands: Subcommands) -> None:

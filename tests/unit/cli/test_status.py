@@ -3,7 +3,9 @@ unwrapped but never printed, the table, `--json` and the exit status."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -103,11 +105,17 @@ def test_the_records_say_running_unhealthy_or_unreachable() -> None:
 def fake_run(monkeypatch: pytest.MonkeyPatch, outputs: dict[str, tuple[int, str]]) -> None:
     monkeypatch.setattr(status, "export_stack", lambda stack, cwd, show_secrets=False: export())
 
-    def run(p: status.HealthProbe, *, timeout: float = 0) -> status.ServiceStatus:
+    def run(p: status.HealthProbe, *, timeout: float = 0, agent: object = None) -> status.ServiceStatus:
+        assert agent == {"SSH_AUTH_SOCK": "agent of " + p.private_key}
         rc, out = outputs[p.service]
         return status.read_result(p, rc, out, "")
 
+    @contextlib.contextmanager
+    def agent(private_key: str) -> Iterator[dict[str, str]]:
+        yield {"SSH_AUTH_SOCK": "agent of " + private_key}
+
     monkeypatch.setattr(status, "run_probe", run)
+    monkeypatch.setattr(status, "_agent", agent)
 
 
 def test_the_table_and_the_exit_status(
