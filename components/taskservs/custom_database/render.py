@@ -3,11 +3,11 @@ and the step scripts, for one host (the primary or a replica). Pure: no Pulumi, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from provisioning.sdk.taskservice.rules import memory_bytes
+from provisioning.sdk.taskservice.scripts import Host, Scripts
 from provisioning.sdk.taskservice.templates import TemplateLibrary
 
 from ..postgres_common import TEMPLATES as POSTGRES_TEMPLATES
@@ -58,32 +58,6 @@ PATHS = {
     "cron_file": "/etc/cron.d/customdb-backup",
 }
 """Where CustomDatabase puts its files on the host (besides the configured folders)."""
-
-
-@dataclass(frozen=True)
-class Host:
-    """One host of the database as the scripts see it."""
-
-    address: str
-    """Where clients (and standbys) reach it."""
-    role: Literal["primary", "replica"] = "primary"
-    """The primary, or a streaming standby."""
-    index: int = 0
-    """The replica's number (0 for the first)."""
-    primary_address: str | None = None
-    """A replica's primary."""
-
-
-@dataclass(frozen=True)
-class Scripts:
-    """The scripts of one step: its first run, its reruns (None: the same) and its delete (None: none)."""
-
-    run: str
-    """First run."""
-    update: str | None = None
-    """Reruns."""
-    delete: str | None = None
-    """On delete."""
 
 
 def major_of(version: str) -> str:

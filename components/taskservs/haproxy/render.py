@@ -3,9 +3,9 @@ definition and the step scripts. Pure: no Pulumi, no host."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
+from provisioning.sdk.taskservice.scripts import Scripts
 from provisioning.sdk.taskservice.templates import TemplateLibrary
 
 from .spec import METRICS_PATH, HAProxyConfig
@@ -28,16 +28,6 @@ PATHS = {
     "state_dir": "/var/lib/provisioning/haproxy",
 }
 """Where its files go on the host."""
-
-
-@dataclass(frozen=True)
-class Scripts:
-    """One step's scripts."""
-
-    run: str
-    """Its first run."""
-    delete: str | None = None
-    """What runs when it is deleted."""
 
 
 def config_files(config: HAProxyConfig) -> dict[str, str]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
+from provisioning.sdk.taskservice.scripts import Host as ServerHost
 from provisioning.sdk.taskservice.templates import TemplateLibrary
 
 from .spec import MariaDBConfig
@@ -41,17 +42,8 @@ STEPS = ("remove", "install", "configure", "standby", "credentials", "health")
 
 
 @dataclass(frozen=True)
-class Host:
-    """One server of the database as the scripts see it."""
-
-    address: str
-    """Where clients (and replicas) reach it."""
-    role: Literal["primary", "replica"] = "primary"
-    """The primary, or a read-only replica."""
-    index: int = 0
-    """The replica's number (0 for the first)."""
-    primary_address: str | None = None
-    """A replica's primary."""
+class Host(ServerHost):
+    """One server of the database as the scripts see it (a replica is read-only)."""
 
     @property
     def server_id(self) -> int:

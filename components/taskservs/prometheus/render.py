@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from provisioning.sdk.taskservice.scripts import Scripts
 from provisioning.sdk.taskservice.templates import TemplateLibrary, state_dir
 
 from .spec import PrometheusConfig
@@ -43,16 +43,6 @@ PATHS = {
     "exporter_service_file": "/etc/provisioning/services/prometheus-node-exporter",
 }
 """Where its files go on the hosts."""
-
-
-@dataclass(frozen=True)
-class Scripts:
-    """One step's scripts."""
-
-    run: str
-    """Its first run."""
-    delete: str | None = None
-    """What runs when it is deleted."""
 
 
 def node_targets(config: PrometheusConfig, addresses: Sequence[str]) -> list[str]:
