@@ -122,13 +122,9 @@ class ClusterStack:
         on_change: Callable[[Change], None] | None = None,
     ) -> ScaleResult:
         """Set the tier's replicas, preview, and (with `apply`) update the stack."""
+        self.check(tier, replicas)
         section = self._section(tier)
         result = ScaleResult(tier, self.replicas(tier), replicas)
-        proposed = copy.deepcopy(dict(self.cluster.inputs))
-        proposed[section] = {**(proposed.get(section) or {}), "replicas": replicas}
-        found = self.cluster.declaration.check(proposed)
-        if found:
-            raise InvalidReplicas(found)
         key = f"{self.config_key}.{section}.replicas"
         recorded = self._stack_config()
         previous = recorded.get(section, {}).get("replicas")
@@ -155,6 +151,15 @@ class ClusterStack:
         result.applied = True
         result.seconds = time.monotonic() - started
         return result
+
+    def check(self, tier: str, replicas: int) -> None:
+        """`InvalidTier` or `InvalidReplicas` unless the cluster's rules allow `replicas` in `tier`."""
+        section = self._section(tier)
+        proposed = copy.deepcopy(dict(self.cluster.inputs))
+        proposed[section] = {**(proposed.get(section) or {}), "replicas": replicas}
+        found = self.cluster.declaration.check(proposed)
+        if found:
+            raise InvalidReplicas(found)
 
     def _section(self, tier: str) -> str:
         tiers = self.tiers

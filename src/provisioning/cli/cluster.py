@@ -75,9 +75,11 @@ def _select(args: argparse.Namespace) -> ClusterStack:
 def _scale_to(cluster: ClusterStack, tier: str, replicas: int, *, apply: bool) -> None:
     from provisioning.sdk.scaling import ScalingError
 
-    before = cluster.replicas(tier) if tier in cluster.tiers else None
-    print(f"{cluster.cluster.name}: {tier} tier {before} -> {replicas} replicas", flush=True)
     try:
+        cluster.check(tier, replicas)
+        print(
+            f"{cluster.cluster.name}: {tier} tier {cluster.replicas(tier)} -> {replicas} replicas", flush=True
+        )
         result = cluster.scale(tier, replicas, apply=apply, on_change=lambda c: print(f"  {c}", flush=True))
     except ScalingError as exc:
         raise CliError(str(exc)) from exc
