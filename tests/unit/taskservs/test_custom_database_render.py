@@ -196,7 +196,8 @@ def test_prerequisites_say_what_is_missing(
     from provisioning.components.taskservs.custom_database.render import TEMPLATES, context
 
     values = context(CustomDatabaseConfig(name="db"), Host("10.0.0.5"))
-    script = TEMPLATES.step("packages.sh.j2", step="version", **{**values, "files": {}})
+    shared = TEMPLATES.render("taskservice/packages.sh.j2", service="customdb")
+    script = TEMPLATES.step("packages.sh.j2", step="version", **{**values, "files": {}}) + shared
     script = script.replace(". /etc/os-release", f". {tmp_path / 'os-release'}").replace(
         "/proc/meminfo", str(tmp_path / "meminfo")
     )
