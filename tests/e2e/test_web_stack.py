@@ -26,11 +26,11 @@ import httpx
 import pytest
 import yaml
 
-from tests.support.cloud import CloudHandle
+from tests.support.cloud import CloudHandle, start_cloud, stop_cloud
 from tests.support.pulumi_cli import REPO_ROOT, PulumiProject
 
-from .ssh import Ssh, keypair
-from .taskservice_support import database_cloud, secret_from_stdin
+from .ssh import Ssh, keypair, require_tools
+from .taskservice_support import secret_from_stdin
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(1800)]
 
@@ -58,6 +58,9 @@ class WebStackRun:
     ssh: Ssh
     cluster: dict[str, Any]
     password: str = field(repr=False)
+    private_key: str = field(repr=False)
+    printed: str = field(default="", repr=False)
+    """What the first `pulumi up` printed."""
 
     def configure(self, cluster: dict[str, Any]) -> None:
         """The stack config object `cluster` (what the program passes to WebStack), written into the
@@ -111,20 +114,39 @@ def stack_run(cloud: CloudHandle, tmp: Path, cluster: dict[str, Any], *, name: s
     secret_from_stdin(project, "sshPrivateKey", key.read_text())
     password = secrets.token_urlsafe(18) + "'q:1"  # a quote and a colon: quoting on the way to the host
     secret_from_stdin(project, "databasePassword", password)
-    run = WebStackRun(project, cloud, cloud.client(timeout=60), Ssh(key, tmp / "known_hosts"), {}, password)
+    run = WebStackRun(
+        project, cloud, cloud.client(timeout=60), Ssh(key, tmp / "known_hosts"), {}, password, key.read_text()
+    )
     run.configure(cluster)
     return run
 
 
 @contextmanager
-def deployed_web_stack(tmp: Path, cluster: dict[str, Any], *, label: str) -> Iterator[WebStackRun]:
+def sandbox_cloud(tmp: Path, public_pool: str) -> Iterator[CloudHandle]:
+    """A local Custom Cloud with sandbox hosts whose public addresses come from `public_pool` (in
+    100.64.0.0/10, apart from the default 100.77.0.0/16 other tests' clouds claim), stopped at the end."""
+    require_tools()
+    cloud = start_cloud(
+        tmp / "custom-cloud.db", hosts="sandbox", lifecycle="immediate", public_pool=public_pool
+    )
+    try:
+        yield cloud
+    finally:
+        stop_cloud(cloud.process)
+
+
+@contextmanager
+def deployed_web_stack(
+    tmp: Path, cluster: dict[str, Any], *, label: str, public_pool: str
+) -> Iterator[WebStackRun]:
     """examples/web-stack deployed with `cluster` on a sandbox cloud, destroyed at the end (unless a test
     did); the timings are printed as `label`."""
-    with database_cloud(tmp) as cloud:
+    with sandbox_cloud(tmp, public_pool) as cloud:
         run = stack_run(cloud, tmp, cluster)
         try:
             started = time.monotonic()
-            run.project.up()
+            done = run.project.up()
+            run.printed = done.stdout + done.stderr
             TIMINGS[f"{label}: first up"] = round(time.monotonic() - started, 1)
             yield run
         finally:
@@ -230,7 +252,8 @@ CLUSTER: dict[str, Any] = {
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebStackRun]:
-    with deployed_web_stack(tmp_path_factory.mktemp("web-stack"), CLUSTER, label="shared stack") as run:
+    tmp = tmp_path_factory.mktemp("web-stack")
+    with deployed_web_stack(tmp, CLUSTER, label="shared stack", public_pool="100.80.0.0/24") as run:
         yield run
 
 
@@ -243,6 +266,10 @@ def test_up_is_healthy_and_self_describing(stack: WebStackRun) -> None:
     assert [m["role"] for m in components["database"]] == ["primary", "replica"]
     assert all(m["services"] and m["id"] and m["private_address"] for ms in components.values() for m in ms)
     assert out["endpoints"]["web"].startswith("https://") and out["endpoints"]["monitoring"].endswith(":9090")
+    # the secrets are in neither the state nor what the up printed
+    key = "".join(stack.private_key.splitlines()[1:-1])
+    for text in (stack.project.state_file().read_text(), stack.printed):
+        assert stack.password not in text and key[100:160] not in text
 
 
 def test_the_load_balancer_serves_https_with_the_certificate_it_made(stack: WebStackRun) -> None:

@@ -24,7 +24,7 @@ CLUSTER: dict[str, Any] = {
 
 
 def test_destroy_without_keep_data_leaves_nothing(tmp_path: Path) -> None:
-    with deployed_web_stack(tmp_path, CLUSTER, label="mysql stack, destroyed") as run:
+    with deployed_web_stack(tmp_path, CLUSTER, label="mysql stack", public_pool="100.82.0.0/24") as run:
         url = run.web()
         first = wait_for("the app's page through the load balancer", lambda: page(url))
         assert first["app"] == "tiny" and first["hostname"] == "tiny-app-0"

@@ -219,12 +219,8 @@ class WebStack(Cluster):
 
         members: list[Member] = []
         db_hosts = tier("database")
-        database = self._database(
-            f"{resource_name}-db",
-            config,
-            db_hosts,
-            opts=after(db_hosts[0], *(discovered[h.placement.name] for h in db_hosts[1:])),
-        )
+        # the database names no other server (the replica reaches the primary by its address)
+        database = self._database(f"{resource_name}-db", config, db_hosts, opts=child)
         members += [
             Member("database", h.placement.name, h.placement.role, h.server, [database]) for h in db_hosts
         ]
