@@ -45,6 +45,11 @@ for example in "$PROJECT_ROOT"/examples/*/; do
         pulumi config set --secret "$project:sshPrivateKey" <"$scratch/ssh-key"
         pulumi config set --secret "$project:adminPassword" "policy-check-$RANDOM$RANDOM"
         pulumi config set --secret "$project:token" "policy-check-$RANDOM$RANDOM"
+        pulumi config set --secret "$project:databasePassword" "policy-check-$RANDOM$RANDOM"
+        # a cluster's config object (examples/web-stack): its required fields
+        if grep -q 'require_object("cluster")' "$work/__main__.py"; then
+            pulumi config set --path "$project:cluster.app_name" policy
+        fi
     ) >"$work/setup.log" 2>&1 || { cat "$work/setup.log" >&2; exit 1; }
     echo "==> policy: pulumi preview --policy-pack of examples/$name"
     if ! (cd "$work" && pulumi preview --non-interactive --policy-pack "$pack" >"$work/preview.log" 2>&1); then
