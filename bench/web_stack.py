@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -113,8 +114,9 @@ def critical_path(resources: list[dict[str, Any]], durations: Mapping[str, float
 
 def deploy(
     cloud: Any, root: Path, name: str, *extra: str
-) -> tuple[float, dict[str, float], list[dict[str, Any]]]:
-    """`pulumi up` of a fresh stack: its wall time, each step's time, the resources in the state."""
+) -> tuple[float, dict[str, float], list[dict[str, Any]], tuple[float, float]]:
+    """`pulumi up` of a fresh stack: its wall time, each step's time, the resources in the state, and the
+    time before its first step and after its last."""
     run = stack_run(cloud, root / name, CLUSTER, name="proj")
     events = EventTimes()
     command = ["pulumi", "up", "--yes", "--skip-preview", "--json", "--stack", run.project.stack, *extra]
@@ -123,13 +125,15 @@ def deploy(
                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as up:  # fmt: skip
         assert up.stdout is not None
         events.read(up.stdout)
-    wall = time.monotonic() - started
+    ended = time.monotonic()
+    wall = ended - started
+    edges = (min(events.started.values()) - started, ended - max(events.ended.values()))
     if up.returncode != 0:
         raise SystemExit(f"pulumi up {' '.join(extra)} failed (exit {up.returncode})")
     resources = run.project.resources()
     run.project.destroy()
     run.api.close()
-    return wall, events.durations(), resources
+    return wall, events.durations(), resources, edges
 
 
 def main() -> None:
@@ -145,10 +149,10 @@ def main() -> None:
                             public_pool="100.85.0.0/24")  # fmt: skip
         try:
             (root / "parallel").mkdir()
-            wall, durations, resources = deploy(cloud, root, "parallel")
+            wall, durations, resources, (before, after) = deploy(cloud, root, "parallel")
             bound, chain = critical_path(resources, durations)
             (root / "sequential").mkdir()
-            sequential, _, _ = deploy(cloud, root, "sequential", "--parallel", "1")
+            sequential, _, _, _ = deploy(cloud, root, "sequential", "--parallel", "1")
             if opts.save:
                 opts.save.write_text(json.dumps({"durations": durations, "resources": resources}))
         finally:
@@ -162,8 +166,13 @@ def main() -> None:
     print(
         f"  sequential (--parallel 1)      {sequential:7.1f} s   sequential / up = {ratio:.2f}  (goal >= 3)"
     )
-    print("  the critical path (each step's own time in the up):")
+    print(f"  of the up: {before:.1f} s before its first step (the program starting), {after:.1f} s "
+          "after its last (outputs, the state written)")  # fmt: skip
     custom = {r["urn"] for r in resources if r.get("custom")}
+    steps = sum(v for urn, v in durations.items() if urn in custom)
+    print(f"  the up's steps took {steps:.1f} s in all ({steps / wall:.1f} at once on average) on "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} after the runs")  # fmt: skip
+    print("  the critical path (each step's own time in the up):")
     for urn in chain:
         if urn in custom and durations.get(urn):
             print(f"    {durations[urn]:6.2f} s  {urn.rsplit('::', 1)[-1]}")
