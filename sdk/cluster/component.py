@@ -17,10 +17,8 @@ from typing import Any, ClassVar
 import pulumi
 from pydantic import BaseModel
 
-from ..fields import FROM_RESOURCE_NAME, fields_with
 from ..registry import Declaration
-from ..taskservice.component import _unknown_fields
-from ..taskservice.errors import InvalidConfig
+from ..taskservice.component import validated_config
 from ..validation import Violation
 
 __all__ = ["Built", "Cluster", "Member"]
@@ -128,18 +126,9 @@ class Cluster(pulumi.ComponentResource):
     def validated(self, resource_name: str, config: BaseModel | Mapping[str, Any] | None) -> Any:
         """The config as the declaration's model; `InvalidConfig` names every broken rule's field, value
         and rule (a `pulumi.RunError`: `pulumi preview` fails with it before anything is registered)."""
-        model = self.declaration.model
-        data = config.model_dump(exclude_unset=True) if isinstance(config, BaseModel) else dict(config or {})
-        for name in fields_with(model, FROM_RESOURCE_NAME):
-            if data.get(name) is None:
-                data[name] = resource_name
-        found = _unknown_fields(model, data, "") or self.declaration.check(data)
-        if not found:
-            parsed = model.model_validate(data)
-            found = self.extra_violations(parsed)
-            if not found:
-                return parsed
-        raise InvalidConfig(type(self).__name__, resource_name, found)
+        return validated_config(
+            self.declaration, type(self).__name__, resource_name, config, self.extra_violations
+        )
 
 
 def _service_record(service: pulumi.ComponentResource) -> pulumi.Output[dict[str, str]]:

@@ -8,7 +8,7 @@ health step's report into outputs. See docs/task-services.md."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -27,7 +27,7 @@ from .settings import Category, ServiceMetadata, TaskServiceSettings
 from .target import Target
 from .templates import remote_command
 
-__all__ = ["Step", "TaskService"]
+__all__ = ["Step", "TaskService", "validated_config"]
 
 
 @dataclass(frozen=True)
@@ -149,19 +149,9 @@ class TaskService(pulumi.ComponentResource):
 
     def validated(self, resource_name: str, config: BaseModel | Mapping[str, Any] | None) -> Any:
         """The config as the declaration's model; `InvalidConfig` names every broken rule."""
-        model = self.declaration.model
-        data = config.model_dump(exclude_unset=True) if isinstance(config, BaseModel) else dict(config or {})
-        for field in fields_with(model, FROM_RESOURCE_NAME):
-            if data.get(field) is None:
-                data[field] = resource_name
-        service = type(self).__name__
-        found = _unknown_fields(model, data, "") or self.declaration.check(data)
-        if not found:
-            parsed = model.model_validate(data)
-            found = self.extra_violations(parsed)
-            if not found:
-                return parsed
-        raise InvalidConfig(service, resource_name, found)
+        return validated_config(
+            self.declaration, type(self).__name__, resource_name, config, self.extra_violations
+        )
 
     def _commands(self, resource_name: str, steps: Sequence[Step]) -> dict[str, remote.Command]:
         commands: dict[str, remote.Command] = {}
@@ -242,6 +232,31 @@ class TaskService(pulumi.ComponentResource):
             return HealthReport(checks, reports[0].facts)
 
         return pulumi.Output.all(*outputs).apply(merged)
+
+
+def validated_config(
+    declaration: Declaration,
+    owner: str,
+    resource_name: str,
+    config: BaseModel | Mapping[str, Any] | None,
+    extra_violations: Callable[[Any], list[Violation]],
+) -> Any:
+    """`config` as `declaration`'s model (fields marked FROM_RESOURCE_NAME default to `resource_name`);
+    `InvalidConfig` names every broken rule (misspelt fields, field and cross-field rules, then
+    `extra_violations` of the parsed config) as `owner 'resource_name': invalid config: …`. Task services
+    and clusters validate through it."""
+    model = declaration.model
+    data = config.model_dump(exclude_unset=True) if isinstance(config, BaseModel) else dict(config or {})
+    for field in fields_with(model, FROM_RESOURCE_NAME):
+        if data.get(field) is None:
+            data[field] = resource_name
+    found = _unknown_fields(model, data, "") or declaration.check(data)
+    if not found:
+        parsed = model.model_validate(data)
+        found = extra_violations(parsed)
+        if not found:
+            return parsed
+    raise InvalidConfig(owner, resource_name, found)
 
 
 def _unknown_fields(model: type[BaseModel], data: Mapping[str, Any], prefix: str) -> list[Violation]:
