@@ -18,13 +18,14 @@ from typing import Literal
 
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
+from packaging.version import Version
 
 from provisioning.sdk.registry import declarations
 
-from .discovery import entry_point_group
+from .discovery import entry_point_group, installed_extensions
 from .errors import ExtensionError, ManifestError
 from .manifest import ExtensionManifest
-from .project import ExtensionProject, find_project
+from .project import ExtensionProject, find_project, normalized
 
 __all__ = [
     "EXIT_ENVIRONMENT",
@@ -183,10 +184,20 @@ def _check_versions(report: ValidationReport, project: ExtensionProject) -> None
         )
 
 
+def _extension_version(name: str) -> str | None:
+    """The version of an installed extension: a distribution of that name, else an extension of that name
+    inside an installed distribution (the Custom Cloud provider ships inside provisioning)."""
+    found = _installed_version(name)
+    if found is not None:
+        return found
+    versions = {e.version for e in installed_extensions() if normalized(e.name) == normalized(name)}
+    return max(versions, key=Version) if versions else None
+
+
 def _check_dependencies(report: ValidationReport, manifest: ExtensionManifest) -> None:
     for text in manifest.dependencies.extensions:
         requirement = Requirement(text)
-        installed = _installed_version(requirement.name)
+        installed = _extension_version(requirement.name)
         if installed is not None and requirement.specifier.contains(installed, prereleases=True):
             report.add(f"[dependencies] extensions: {text}", "ok", f"{requirement.name} {installed}")
         else:

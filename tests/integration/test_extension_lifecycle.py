@@ -171,10 +171,15 @@ def test_scaffolded_extensions_pass_their_own_tests(tmp_path: Path, kind: str) -
 
 def test_the_reference_extensions_pass_validate_test_and_build(tmp_path: Path, repo_root: Path) -> None:
     env = {**os.environ, "CUSTOM_CLOUD_API_KEY": "set-for-validate"}
-    for folder in ("providers/custom_cloud", "components/taskservs/custom_database"):
+    for folder in (
+        "providers/custom_cloud",
+        "components/taskservs/custom_database",
+        "components/clusters/web_stack",
+    ):
         _ok(_cli("extension", "validate", folder, cwd=repo_root, env=env), f"validate {folder}")
         _ok(_cli("extension", "build", folder, "--outdir", str(tmp_path / folder), cwd=repo_root), "build")
     # the project's own tests named after it, unit tests only here (the suite runs the rest itself)
-    tested = _cli("extension", "test", "components/taskservs/custom_database", "--", "-p", "no:cacheprovider",
-                  "-q", "-m", "not engine and not e2e", cwd=repo_root)  # fmt: skip
-    assert re.search(r"\d+ passed", _ok(tested, "extension test")), tested.stdout
+    for folder in ("components/taskservs/custom_database", "components/clusters/web_stack"):
+        tested = _cli("extension", "test", folder, "--", "-p", "no:cacheprovider",
+                      "-q", "-m", "not engine and not e2e", cwd=repo_root)  # fmt: skip
+        assert re.search(r"\d+ passed", _ok(tested, "extension test")), tested.stdout

@@ -24,7 +24,11 @@ REPO = Path(__file__).resolve().parents[3]
 
 @pytest.mark.parametrize(
     ("folder", "name"),
-    [("providers/custom_cloud", "custom-cloud"), ("components/taskservs/custom_database", "custom-database")],
+    [
+        ("providers/custom_cloud", "custom-cloud"),
+        ("components/taskservs/custom_database", "custom-database"),
+        ("components/clusters/web_stack", "web-stack"),
+    ],
 )
 def test_the_reference_extensions_build_the_same_archive_twice(
     tmp_path: Path, folder: str, name: str
@@ -43,6 +47,7 @@ def test_installed_extensions_and_templates_are_found() -> None:
     assert rows[("custom-cloud", "providers")].version == "1.0.0"
     assert "custom-cloud" in rows[("custom-cloud", "providers")].provides
     assert "custom-database" in rows[("custom-database", "taskservs")].provides
+    assert rows[("web-stack", "clusters")].provides == ("web-stack",)
     assert {"server", "database", "web-stack"} <= set(rows[("provisioning", "templates")].provides)
     assert (template_path("server") / "Pulumi.yaml").is_file()
     with pytest.raises(

@@ -108,9 +108,20 @@ def test_bad_metadata_is_a_failing_report_not_a_crash(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize("folder", ["providers/custom_cloud", "components/taskservs/custom_database"])
+@pytest.mark.parametrize(
+    "folder",
+    ["providers/custom_cloud", "components/taskservs/custom_database", "components/clusters/web_stack"],
+)
 def test_the_reference_extensions_are_valid(folder: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CUSTOM_CLOUD_API_KEY", "set-for-validate")
     report = validate_extension(REPO / folder)
     assert report.exit_code in (EXIT_OK, EXIT_ENVIRONMENT), report.findings
     assert not [f for f in report.findings if f.status == "fail"], report.findings
+
+
+def test_a_dependency_on_an_extension_inside_an_installed_distribution_is_met() -> None:
+    """web-stack needs custom-cloud and custom-database, which ship inside provisioning itself."""
+    report = validate_extension(REPO / "components/clusters/web_stack")
+    found = {f.check: f for f in report.findings}
+    assert found["[dependencies] extensions: custom-cloud>=1.0"].status == "ok"
+    assert found["[dependencies] extensions: custom-database>=1.0"].detail == "custom-database 1.0.0"
