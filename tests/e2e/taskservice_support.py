@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from tests.support.cloud import CloudHandle, start_cloud, stop_cloud
-from tests.support.pulumi_cli import REPO_ROOT, PulumiProject
+from tests.support.pulumi_cli import REPO_ROOT
 
-from .ssh import Ssh, keypair, require_tools
+from .sandbox_stacks import SandboxStack, deployed, sandbox_stack, secret_from_stdin
+from .ssh import require_tools
 
 __all__ = ["DatabaseStack", "database_cloud", "database_stack", "deployed_database", "secret_from_stdin"]
 
@@ -28,49 +27,15 @@ EXAMPLE = REPO_ROOT / "examples" / "database"
 CERT = "/etc/customdb/ssl/server.crt"
 
 
-def secret_from_stdin(project: PulumiProject, key: str, value: str) -> None:
-    """`pulumi config set --secret key` with the value on stdin (never on a command line or in a message)."""
-    done = subprocess.run(
-        ["pulumi", "config", "set", "--secret", key, "--stack", project.stack, "--non-interactive"],
-        cwd=project.workdir, env=project._environment(), input=value, capture_output=True, text=True,
-        check=False, timeout=120,
-    )  # fmt: skip
-    assert done.returncode == 0, f"pulumi config set --secret {key}: exit {done.returncode}"
-
-
 @dataclass
-class DatabaseStack:
-    """One stack of examples/database: the project, the cloud's API, SSH and the secrets (never printed)."""
+class DatabaseStack(SandboxStack):
+    """One stack of examples/database: a sandbox stack with the admin password (never printed)."""
 
-    project: PulumiProject
-    cloud: CloudHandle
-    api: httpx.Client
-    ssh: Ssh
-    tmp: Path
     password: str = field(repr=False)
-    private_key: str = field(repr=False)
-
-    def outputs(self) -> dict[str, Any]:
-        return self.project.outputs()
 
     def settings(self, settings: dict[str, Any]) -> None:
         """The CustomDatabase fields the program passes (`database:settings`)."""
         self.project.config_set("database:settings", json.dumps(settings))
-
-    def instance(self, iid: str) -> dict[str, Any]:
-        return dict(self.api.get(f"/instances/{iid}").raise_for_status().json())
-
-    def trust(self, iid: str) -> None:
-        inst = self.instance(iid)
-        self.ssh.trust(inst["ssh_host"], inst["ssh_port"], inst["ssh_host_key_fingerprints"])
-
-    def sh(self, iid: str, command: str, *, check: bool = True) -> str:
-        inst = self.instance(iid)
-        return self.ssh.run(inst["ssh_host"], inst["ssh_port"], command, check=check)
-
-    def sh_rc(self, iid: str, command: str) -> int:
-        """The exit status of `command` on the server."""
-        return int(self.sh(iid, f"{command} >/dev/null 2>&1; echo $?", check=False).strip())
 
     def certificate(self, iid: str) -> Path:
         """The server's self-signed certificate, copied here (what clients verify against)."""
@@ -80,13 +45,13 @@ class DatabaseStack:
 
     def psql(
         self, address: str, sql: str, *, root_cert: Path | None = None, sslmode: str = "verify-full",
-        database: str = "postgres", check: bool = True,
+        database: str = "postgres", user: str = "postgres", check: bool = True,
     ) -> subprocess.CompletedProcess[str]:  # fmt: skip
-        """`psql` on this machine to `address:5432` as postgres (password from the environment)."""
+        """`psql` on this machine to `address:5432` as `user` (the password from the environment)."""
         env = {**os.environ, "PGPASSWORD": self.password, "PGCONNECT_TIMEOUT": "5"}
         if root_cert is not None:
             env["PGSSLROOTCERT"] = str(root_cert)
-        conninfo = f"host={address} port=5432 dbname={database} user=postgres sslmode={sslmode}"
+        conninfo = f"host={address} port=5432 dbname={database} user={user} sslmode={sslmode}"
         done = subprocess.run(["psql", conninfo, "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql], env=env,
                               capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
         if check:
@@ -136,18 +101,12 @@ def database_stack(
     cloud: CloudHandle, tmp: Path, *, cidr: str, settings: dict[str, Any], name: str = "proj"
 ) -> DatabaseStack:
     """A copy of examples/database configured for `cloud` (not deployed yet)."""
-    key, public = keypair(tmp)
-    project = PulumiProject.copy_of(EXAMPLE, tmp / name, PROVISIONING_LOG_DIR=str(tmp / "logs"))
-    project.config_set("custom-cloud:apiUrl", cloud.url)
-    project.config_set("custom-cloud:apiKey", cloud.api_key, secret=True)
-    project.config_set("database:sshPublicKey", public)
-    project.config_set("database:cidr", cidr)
     password = secrets.token_urlsafe(18) + "'q:1"  # a quote and a colon: quoting and pgpass escaping
-    private_key = key.read_text()
-    secret_from_stdin(project, "database:sshPrivateKey", private_key)
-    secret_from_stdin(project, "database:adminPassword", password)
-    stack = DatabaseStack(project, cloud, cloud.client(timeout=60), Ssh(key, tmp / "known_hosts"), tmp,
-                          password, private_key)  # fmt: skip
+    stack = sandbox_stack(
+        cloud, tmp, EXAMPLE, namespace="database", stack_type=DatabaseStack, name=name,
+        secrets={"database:adminPassword": password}, password=password,
+    )  # fmt: skip
+    stack.project.config_set("database:cidr", cidr)
     stack.settings(settings)
     return stack
 
@@ -157,16 +116,9 @@ def deployed_database(
     tmp: Path, *, cidr: str, settings: dict[str, Any], timings: dict[str, float], label: str
 ) -> Iterator[DatabaseStack]:
     """examples/database deployed on a sandbox cloud (its primary's host key trusted), destroyed at the end;
-    the first `up`'s time lands in `timings["up"]` and all of `timings` is printed as `label`."""
+    the first `up`'s time lands in `timings["up"]`, the destroy's in `timings["destroy"]`, and all of
+    `timings` is printed as `label`."""
     with database_cloud(tmp) as cloud:
         made = database_stack(cloud, tmp, cidr=cidr, settings=settings)
-        try:
-            _, timings["up"] = made.timed_up()
-            made.trust(made.outputs()["primary_id"])
-            yield made
-        finally:
-            try:
-                made.project.destroy()
-            finally:
-                made.api.close()
-                print(f"\n{label} e2e timings (s): {json.dumps(timings)}")
+        with deployed(made, trust=lambda out: [out["primary_id"]], timings=timings, label=label) as ready:
+            yield ready

@@ -22,6 +22,7 @@ from tests.support.cloud import CloudHandle, start_cloud, stop_cloud
 from tests.support.pulumi_cli import REPO_ROOT, PulumiProject
 
 from .kernel import leftovers
+from .sandbox_stacks import secret_from_stdin
 from .ssh import Ssh, keypair, require_tools
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(600)]
@@ -42,16 +43,6 @@ class Run:
     ssh: Ssh
     private_key: str = field(repr=False)  # never in assertion messages
     state_dir: Path = field(default=Path())
-
-
-def _config_secret_from_stdin(project: PulumiProject, key: str, value: str) -> None:
-    """`pulumi config set --secret key` with the value on stdin (never on a command line or in a message)."""
-    done = subprocess.run(
-        ["pulumi", "config", "set", "--secret", key, "--stack", project.stack, "--non-interactive"],
-        cwd=project.workdir, env=project._environment(), input=value, capture_output=True, text=True,
-        check=False, timeout=120,
-    )  # fmt: skip
-    assert done.returncode == 0, f"pulumi config set --secret {key}: exit {done.returncode}"
 
 
 def _instance(api: httpx.Client, iid: str) -> dict[str, Any]:
@@ -97,7 +88,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         project.config_set("sandbox-servers:sshPublicKey", public)
         project.config_set("sandbox-servers:cidr", CIDR)
         project.config_set("sandbox-servers:port", str(PORT))
-        _config_secret_from_stdin(project, "sandbox-servers:sshPrivateKey", private_key)
+        secret_from_stdin(project, "sandbox-servers:sshPrivateKey", private_key)
         project.up()
         outputs = project.outputs()
         ssh = Ssh(key, tmp / "known_hosts")
@@ -183,7 +174,7 @@ def test_pulumi_command_refuses_another_host_key(run: Run, tmp_path: Path) -> No
     probe = PulumiProject.copy_of(source, tmp_path / "proj")
     probe.config_set("pinned-probe:host", greeter["ssh_host"])
     probe.config_set("pinned-probe:hostKey", other_key)
-    _config_secret_from_stdin(probe, "pinned-probe:privateKey", run.private_key)
+    secret_from_stdin(probe, "pinned-probe:privateKey", run.private_key)
     failed = probe.run("up", "--yes", "--skip-preview", "--stack", probe.stack, check=False)
     assert failed.returncode != 0
     assert "ssh: host key mismatch" in failed.stdout + failed.stderr, failed.stdout[-2000:]

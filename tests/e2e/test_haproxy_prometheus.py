@@ -10,22 +10,19 @@ while HAProxy keeps serving."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.support.pulumi_cli import PulumiProject
 from tests.support.tools import require_tool
 
-from .ssh import Ssh, keypair
-from .taskservice_support import database_cloud, secret_from_stdin
+from .sandbox_stacks import SandboxStack, deployed, inline_project, sandbox_stack, wait_for
+from .taskservice_support import database_cloud
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(900)]
 
@@ -125,52 +122,17 @@ pulumi.export("lb_metadata", balancer.service_metadata)
 '''
 
 
-@dataclass
-class Stack:
-    project: PulumiProject
-    api: httpx.Client
-    ssh: Ssh
-
-    def sh(self, iid: str, command: str, *, check: bool = True) -> str:
-        inst = self.api.get(f"/instances/{iid}").raise_for_status().json()
-        return self.ssh.run(inst["ssh_host"], inst["ssh_port"], command, check=check)
-
-    def trust(self, iid: str) -> None:
-        inst = self.api.get(f"/instances/{iid}").raise_for_status().json()
-        self.ssh.trust(inst["ssh_host"], inst["ssh_port"], inst["ssh_host_key_fingerprints"])
-
-
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxStack]:
     tmp = tmp_path_factory.mktemp("haproxy-prometheus")
-    source = tmp / "source"
-    source.mkdir()
-    (source / "Pulumi.yaml").write_text(PROJECT)
-    (source / "__main__.py").write_text(PROGRAM)
     with database_cloud(tmp) as cloud:
-        key, public = keypair(tmp)
-        project = PulumiProject.copy_of(source, tmp / "proj", PROVISIONING_LOG_DIR=str(tmp / "logs"))
-        project.config_set("custom-cloud:apiUrl", cloud.url)
-        project.config_set("custom-cloud:apiKey", cloud.api_key, secret=True)
-        project.config_set("lbmon:sshPublicKey", public)
-        secret_from_stdin(project, "lbmon:sshPrivateKey", key.read_text())
-        made = Stack(project, cloud.client(timeout=60), Ssh(key, tmp / "known_hosts"))
-        try:
-            started = time.monotonic()
-            project.up()
-            TIMINGS["first up"] = round(time.monotonic() - started, 1)
-            out = project.outputs()
-            for iid in [out["lb_id"], *out["web_ids"]]:
-                made.trust(iid)
-            yield made
-        finally:
-            try:
-                started = time.monotonic()
-                project.destroy()
-                TIMINGS["destroy"] = round(time.monotonic() - started, 1)
-            finally:
-                made.api.close()
-                print(f"\nhaproxy/prometheus e2e timings (s): {json.dumps(TIMINGS)}")
+        source = inline_project(tmp, project=PROJECT, program=PROGRAM)
+        made = sandbox_stack(cloud, tmp, source, namespace="lbmon", stack_type=SandboxStack)
+        with deployed(
+            made, trust=lambda out: [out["lb_id"], *out["web_ids"]], timings=TIMINGS,
+            label="haproxy/prometheus", up="first up",
+        ) as ready:  # fmt: skip
+            yield ready
 
 
 def _stats(address: str) -> dict[str, str]:
@@ -182,17 +144,7 @@ def _stats(address: str) -> dict[str, str]:
     }
 
 
-def _wait(what: str, probe: Any, seconds: float = 30) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        found = probe()
-        if found or time.monotonic() > deadline:
-            assert found, f"{what}: not within {seconds} s"
-            return found
-        time.sleep(0.5)
-
-
-def test_both_services_are_healthy(stack: Stack) -> None:
+def test_both_services_are_healthy(stack: SandboxStack) -> None:
     out = stack.project.outputs()
     assert out["lb_healthy"] is True and out["lb_endpoint"] == f"{out['lb_ip']}:80"
     assert [c["name"] for c in out["lb_checks"]] == ["service", "stats", "metrics", "tls"]
@@ -212,20 +164,20 @@ def test_both_services_are_healthy(stack: Stack) -> None:
     assert "SUCCESS" in stack.sh(out["lb_id"], "promtool check config /etc/prometheus/prometheus.yml 2>&1")
 
 
-def test_requests_through_haproxy_reach_both_backends(stack: Stack) -> None:
+def test_requests_through_haproxy_reach_both_backends(stack: SandboxStack) -> None:
     address = stack.project.outputs()["lb_ip"]
-    _wait("both backends UP", lambda: set(_stats(address).values()) == {"UP"})
+    wait_for("both backends UP", lambda: set(_stats(address).values()) == {"UP"})
     answers = [httpx.get(f"http://{address}/", timeout=5) for _ in range(10)]
     assert all(a.status_code == 200 for a in answers)
     assert {a.text.strip() for a in answers} == {"web-1", "web-2"}
 
 
-def test_https_through_haproxy_with_its_generated_certificate(stack: Stack, tmp_path: Path) -> None:
+def test_https_through_haproxy_with_its_generated_certificate(stack: SandboxStack, tmp_path: Path) -> None:
     out = stack.project.outputs()
     address = out["lb_ip"]
     cert = tmp_path / "lb.crt"
     cert.write_text(stack.sh(out["lb_id"], "cat /etc/haproxy/ssl/server.crt"))
-    _wait("both backends UP", lambda: set(_stats(address).values()) == {"UP"})
+    wait_for("both backends UP", lambda: set(_stats(address).values()) == {"UP"})
     curl = require_tool("curl", "curl")
     answers = set()
     for _ in range(6):
@@ -240,7 +192,7 @@ def test_https_through_haproxy_with_its_generated_certificate(stack: Stack, tmp_
     assert httpx.get(f"http://{address}/", timeout=5).status_code == 200
 
 
-def test_the_prometheus_exporter_answers_on_the_stats_port(stack: Stack) -> None:
+def test_the_prometheus_exporter_answers_on_the_stats_port(stack: SandboxStack) -> None:
     address = stack.project.outputs()["lb_ip"]
     metrics = httpx.get(f"http://{address}:8404/metrics", timeout=5)
     assert metrics.status_code == 200
@@ -249,22 +201,22 @@ def test_the_prometheus_exporter_answers_on_the_stats_port(stack: Stack) -> None
     assert any(line.startswith("haproxy_process_uptime_seconds ") for line in lines)
 
 
-def test_a_stopped_backend_is_taken_out(stack: Stack) -> None:
+def test_a_stopped_backend_is_taken_out(stack: SandboxStack) -> None:
     out = stack.project.outputs()
     address = out["lb_ip"]
     started = time.monotonic()
     stack.sh(out["web_ids"][1], "svc stop web")
-    _wait("web-2 DOWN on the stats page", lambda: _stats(address).get("web-2", "").startswith("DOWN"))
+    wait_for("web-2 DOWN on the stats page", lambda: _stats(address).get("web-2", "").startswith("DOWN"))
     TIMINGS["backend marked DOWN"] = round(time.monotonic() - started, 1)
     assert _stats(address)["web-1"] == "UP"
     answers = [httpx.get(f"http://{address}/", timeout=5) for _ in range(10)]
     assert [a.status_code for a in answers] == [200] * 10
     assert {a.text.strip() for a in answers} == {"web-1"}
     stack.sh(out["web_ids"][1], "svc start web")
-    _wait("web-2 UP again", lambda: _stats(address).get("web-2") == "UP")
+    wait_for("web-2 UP again", lambda: _stats(address).get("web-2") == "UP")
 
 
-def test_prometheus_reports_the_node_exporter_up(stack: Stack) -> None:
+def test_prometheus_reports_the_node_exporter_up(stack: SandboxStack) -> None:
     out = stack.project.outputs()
     address, web_1 = out["lb_ip"], out["web_ips"][0]
 
@@ -273,7 +225,7 @@ def test_prometheus_reports_the_node_exporter_up(stack: Stack) -> None:
         return [t for t in data if t["labels"]["job"] == "node" and t["health"] == "up"]
 
     started = time.monotonic()
-    [found] = _wait("the node exporter target up", node_targets)
+    [found] = wait_for("the node exporter target up", node_targets)
     TIMINGS["node target up"] = round(time.monotonic() - started, 1)
     assert found["labels"]["instance"] == f"{web_1}:9100"
     assert httpx.get(f"http://{address}:9090/-/ready", timeout=5).status_code == 200
@@ -281,7 +233,7 @@ def test_prometheus_reports_the_node_exporter_up(stack: Stack) -> None:
     assert query.json()["data"]["result"][0]["value"][1] == "1"
 
 
-def test_a_check_interval_change_reruns_only_configure(stack: Stack) -> None:
+def test_a_check_interval_change_reruns_only_configure(stack: SandboxStack) -> None:
     project = stack.project
     project.config_set("lbmon:checkInterval", "500ms")
     preview = project.preview_json()
@@ -302,11 +254,11 @@ def test_a_check_interval_change_reruns_only_configure(stack: Stack) -> None:
     cfg = stack.sh(out["lb_id"], "cat /etc/haproxy/haproxy.cfg")
     assert "default-server inter 500ms fall 2 rise 2" in cfg
     address = out["lb_ip"]
-    _wait("both backends UP", lambda: set(_stats(address).values()) == {"UP"})
+    wait_for("both backends UP", lambda: set(_stats(address).values()) == {"UP"})
     assert {httpx.get(f"http://{address}/", timeout=5).text.strip() for _ in range(6)} == {"web-1", "web-2"}
 
 
-def test_removing_prometheus_stops_it_and_the_node_exporter(stack: Stack) -> None:
+def test_removing_prometheus_stops_it_and_the_node_exporter(stack: SandboxStack) -> None:
     out = stack.project.outputs()
     lb, web_1 = out["lb_id"], out["web_ids"][0]
     assert (

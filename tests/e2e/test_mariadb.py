@@ -14,17 +14,15 @@ import secrets
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 import httpx
 import pytest
 
-from tests.support.pulumi_cli import PulumiProject
 from tests.support.tools import require_tool
 
-from .ssh import Ssh, keypair
-from .taskservice_support import database_cloud, secret_from_stdin
+from .sandbox_stacks import SandboxStack, deployed, inline_project, sandbox_stack, wait_for
+from .taskservice_support import database_cloud
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(900)]
 
@@ -82,20 +80,11 @@ pulumi.export("addresses", [server.private_ip for server in servers])
 
 
 @dataclass
-class Stack:
-    project: PulumiProject
-    api: httpx.Client
-    ssh: Ssh
-    password: str
-    replication_password: str
+class Stack(SandboxStack):
+    """The deployed program, with the app's and the replication passwords (never printed)."""
 
-    def sh(self, iid: str, command: str, *, check: bool = True) -> str:
-        inst = self.api.get(f"/instances/{iid}").raise_for_status().json()
-        return self.ssh.run(inst["ssh_host"], inst["ssh_port"], command, check=check)
-
-    def trust(self, iid: str) -> None:
-        inst = self.api.get(f"/instances/{iid}").raise_for_status().json()
-        self.ssh.trust(inst["ssh_host"], inst["ssh_port"], inst["ssh_host_key_fingerprints"])
+    password: str = field(repr=False)
+    replication_password: str = field(repr=False)
 
     def sql(self, address: str, sql: str, *, check: bool = True) -> subprocess.CompletedProcess[str]:
         """The `mariadb` client on this machine, as `app` into `shop` on `address:3306` (password from
@@ -113,52 +102,26 @@ class Stack:
         return done
 
 
-def _wait(what: str, probe: Any, seconds: float = 30) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        found = probe()
-        if found or time.monotonic() > deadline:
-            assert found, f"{what}: not within {seconds} s"
-            return found
-        time.sleep(0.5)
+def _nothing_left(stack: Stack) -> None:
+    """`destroy` left no instance on the Custom Cloud."""
+    assert stack.api.get("/instances").raise_for_status().json()["items"] == []
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     tmp = tmp_path_factory.mktemp("mariadb")
-    source = tmp / "source"
-    source.mkdir()
-    (source / "Pulumi.yaml").write_text(PROJECT)
-    (source / "__main__.py").write_text(PROGRAM)
+    password = secrets.token_urlsafe(12) + "'q\\\\x"  # a quote and backslashes: SQL quoting
+    replication_password = secrets.token_urlsafe(18) + "'r"
     with database_cloud(tmp) as cloud:
-        key, public = keypair(tmp)
-        project = PulumiProject.copy_of(source, tmp / "proj", PROVISIONING_LOG_DIR=str(tmp / "logs"))
-        project.config_set("custom-cloud:apiUrl", cloud.url)
-        project.config_set("custom-cloud:apiKey", cloud.api_key, secret=True)
-        project.config_set("mdb:sshPublicKey", public)
-        password = secrets.token_urlsafe(12) + "'q\\\\x"  # a quote and backslashes: SQL quoting
-        secret_from_stdin(project, "mdb:sshPrivateKey", key.read_text())
-        secret_from_stdin(project, "mdb:appPassword", password)
-        replication_password = secrets.token_urlsafe(18) + "'r"
-        secret_from_stdin(project, "mdb:replicationPassword", replication_password)
-        made = Stack(project, cloud.client(timeout=60), Ssh(key, tmp / "known_hosts"), password,
-                     replication_password)  # fmt: skip
-        try:
-            started = time.monotonic()
-            project.up()
-            TIMINGS["up"] = round(time.monotonic() - started, 1)
-            for iid in project.outputs()["ids"]:
-                made.trust(iid)
-            yield made
-        finally:
-            try:
-                started = time.monotonic()
-                project.destroy()
-                TIMINGS["destroy"] = round(time.monotonic() - started, 1)
-                assert made.api.get("/instances").raise_for_status().json()["items"] == []
-            finally:
-                made.api.close()
-                print(f"\nmariadb e2e timings (s): {json.dumps(TIMINGS)}")
+        made = sandbox_stack(
+            cloud, tmp, inline_project(tmp, project=PROJECT, program=PROGRAM), namespace="mdb",
+            stack_type=Stack, password=password, replication_password=replication_password,
+            secrets={"mdb:appPassword": password, "mdb:replicationPassword": replication_password},
+        )  # fmt: skip
+        with deployed(
+            made, trust=lambda out: out["ids"], timings=TIMINGS, label="mariadb", after_destroy=_nothing_left
+        ) as ready:
+            yield ready
 
 
 def test_primary_and_replica_are_healthy(stack: Stack) -> None:
@@ -189,7 +152,7 @@ def test_a_row_written_on_the_primary_is_read_on_the_read_only_replica(stack: St
     stack.sql(primary, f"INSERT INTO visits VALUES (1, '{marker}')")
     assert stack.sql(primary, "SELECT CURRENT_USER(), DATABASE()").stdout.split() == ["app@%", "shop"]
     started = time.monotonic()
-    found = _wait(
+    found = wait_for(
         "the row on the replica",
         lambda: (
             stack.sql(replica, "SELECT note FROM visits WHERE id = 1", check=False).stdout.strip() == marker
@@ -248,7 +211,7 @@ def test_a_max_connections_change_reruns_only_configure_and_replication_goes_on(
     primary, replica = out["addresses"]
     assert stack.sql(replica, "SELECT @@max_connections").stdout.strip() == "60"
     stack.sql(primary, "INSERT INTO visits VALUES (3, 'after the restart')")
-    _wait(
+    wait_for(
         "the new row on the replica",
         lambda: (
             stack.sql(replica, "SELECT note FROM visits WHERE id = 3", check=False).stdout.strip()

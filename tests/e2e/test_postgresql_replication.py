@@ -10,20 +10,18 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import secrets
 import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.support.pulumi_cli import PulumiProject
-
-from .ssh import Ssh, keypair
-from .taskservice_support import DatabaseStack, database_cloud, secret_from_stdin
+from .sandbox_stacks import deployed, inline_project, sandbox_stack, wait_for
+from .taskservice_support import DatabaseStack, database_cloud
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(900)]
 
@@ -102,72 +100,34 @@ pulumi.export("addresses", [primary.private_ip, replica.private_ip])
 '''
 
 
+@dataclass
 class Stack(DatabaseStack):
-    """The deployed program, with the app's password (never printed)."""
+    """The deployed program, with the app's password (`password`) and the replication password (never
+    printed)."""
 
-    replication_password: str = ""
+    replication_password: str = field(repr=False)
 
     def app_psql(self, address: str, sql: str, *, check: bool = True) -> subprocess.CompletedProcess[str]:
         """`psql` on this machine to `address:5432`, database shop, as app (its password from the
         environment)."""
-        env = {**os.environ, "PGPASSWORD": self.password, "PGCONNECT_TIMEOUT": "5"}
-        conninfo = f"host={address} port=5432 dbname=shop user=app sslmode=prefer"
-        done = subprocess.run(["psql", conninfo, "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql], env=env,
-                              capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
-        if check:
-            assert done.returncode == 0, (
-                f"psql {address} {sql!r}: exit {done.returncode}: {done.stderr[-600:]}"
-            )
-        return done
+        return self.psql(address, sql, sslmode="prefer", database="shop", user="app", check=check)
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     tmp = tmp_path_factory.mktemp("pg-replication")
-    source = tmp / "source"
-    source.mkdir()
-    (source / "Pulumi.yaml").write_text(PROJECT)
-    (source / "__main__.py").write_text(PROGRAM)
+    password = secrets.token_urlsafe(12) + "'q x"
+    replication = secrets.token_urlsafe(12) + "'r:\\1"  # a quote, a colon, a backslash: pgpass escaping
     with database_cloud(tmp) as cloud:
-        key, public = keypair(tmp)
-        project = PulumiProject.copy_of(source, tmp / "proj", PROVISIONING_LOG_DIR=str(tmp / "logs"))
-        project.config_set("custom-cloud:apiUrl", cloud.url)
-        project.config_set("custom-cloud:apiKey", cloud.api_key, secret=True)
-        project.config_set("pgrepl:sshPublicKey", public)
-        password = secrets.token_urlsafe(12) + "'q x"
-        replication = secrets.token_urlsafe(12) + "'r:\\1"  # a quote, a colon, a backslash: pgpass escaping
-        private_key = key.read_text()
-        secret_from_stdin(project, "pgrepl:sshPrivateKey", private_key)
-        secret_from_stdin(project, "pgrepl:appPassword", password)
-        secret_from_stdin(project, "pgrepl:replicationPassword", replication)
-        made = Stack(project, cloud, cloud.client(timeout=60), Ssh(key, tmp / "known_hosts"), tmp, password,
-                     private_key)  # fmt: skip
-        made.replication_password = replication
-        try:
-            started = time.monotonic()
-            project.up()
-            TIMINGS["up"] = round(time.monotonic() - started, 1)
-            for iid in made.outputs()["ids"]:
-                made.trust(iid)
-            yield made
-        finally:
-            try:
-                started = time.monotonic()
-                project.destroy()
-                TIMINGS["destroy"] = round(time.monotonic() - started, 1)
-            finally:
-                made.api.close()
-                print(f"\npostgresql replication e2e timings (s): {json.dumps(TIMINGS)}")
-
-
-def _wait(what: str, probe: Any, seconds: float = 30) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        found = probe()
-        if found or time.monotonic() > deadline:
-            assert found, f"{what}: not within {seconds} s"
-            return found
-        time.sleep(0.5)
+        made = sandbox_stack(
+            cloud, tmp, inline_project(tmp, project=PROJECT, program=PROGRAM), namespace="pgrepl",
+            stack_type=Stack, password=password, replication_password=replication,
+            secrets={"pgrepl:appPassword": password, "pgrepl:replicationPassword": replication},
+        )  # fmt: skip
+        with deployed(
+            made, trust=lambda out: out["ids"], timings=TIMINGS, label="postgresql replication"
+        ) as ready:
+            yield ready
 
 
 def test_primary_and_replica_are_healthy_and_streaming(stack: Stack) -> None:
@@ -199,7 +159,7 @@ def test_a_row_written_on_the_primary_is_read_on_the_replica(stack: Stack) -> No
         return done.stdout.strip() == "1"
 
     started = time.monotonic()
-    _wait("the row on the replica", seen)
+    wait_for("the row on the replica", seen)
     TIMINGS["row on the replica"] = round(time.monotonic() - started, 2)
     refused = stack.app_psql(replica, "INSERT INTO visits (token) VALUES ('no')", check=False)
     assert refused.returncode != 0 and "read-only transaction" in refused.stderr
@@ -242,7 +202,7 @@ def test_prometheus_lists_the_alert_rules_and_scrapes_the_exporter(stack: Stack)
         result = found.json()["data"]["result"]
         return bool(result) and result[0]["value"][1] == "1"
 
-    _wait("pg_up from the postgres job in Prometheus", postgres_up)
+    wait_for("pg_up from the postgres job in Prometheus", postgres_up)
 
 
 def test_no_password_in_the_state(stack: Stack) -> None:

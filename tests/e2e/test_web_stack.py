@@ -27,10 +27,11 @@ import pytest
 import yaml
 
 from tests.support.cloud import CloudHandle, start_cloud, stop_cloud
-from tests.support.pulumi_cli import REPO_ROOT, PulumiProject
+from tests.support.pulumi_cli import REPO_ROOT
 
-from .ssh import Ssh, keypair, require_tools
-from .taskservice_support import secret_from_stdin
+from . import sandbox_stacks
+from .sandbox_stacks import SandboxStack, sandbox_stack
+from .ssh import require_tools
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(1800)]
 
@@ -49,16 +50,11 @@ def network(prefix: str) -> dict[str, Any]:
 
 
 @dataclass
-class WebStackRun:
+class WebStackRun(SandboxStack):
     """A stack of examples/web-stack on a sandbox cloud: project, API, SSH (never prints secrets)."""
 
-    project: PulumiProject
-    cloud: CloudHandle
-    api: httpx.Client
-    ssh: Ssh
     cluster: dict[str, Any]
     password: str = field(repr=False)
-    private_key: str = field(repr=False)
     printed: str = field(default="", repr=False)
     """What the first `pulumi up` printed."""
 
@@ -71,23 +67,16 @@ class WebStackRun:
         settings.setdefault("config", {})["web-stack:cluster"] = cluster
         path.write_text(yaml.safe_dump(settings, sort_keys=True))
 
-    def outputs(self) -> dict[str, Any]:
-        return self.project.outputs()
-
     def servers(self, tier: str) -> list[dict[str, Any]]:
         """The `components` output's records of `tier`."""
         return list(self.outputs()["components"].get(tier, []))
 
-    def instance(self, iid: str) -> dict[str, Any]:
-        return dict(self.api.get(f"/instances/{iid}").raise_for_status().json())
-
     def sh(self, iid: str, command: str, *, check: bool = True) -> str:
-        """Run `command` as root on the instance (its host key trusted from the API's fingerprints)."""
-        inst = self.instance(iid)
+        """Run `command` as root on the instance (its host key trusted from the API's fingerprints first)."""
         if iid not in self._trusted:
-            self.ssh.trust(inst["ssh_host"], inst["ssh_port"], inst["ssh_host_key_fingerprints"])
+            self.trust(iid)
             self._trusted.add(iid)
-        return self.ssh.run(inst["ssh_host"], inst["ssh_port"], command, check=check)
+        return super().sh(iid, command, check=check)
 
     def web(self) -> str:
         """The load balancer's plain HTTP URL (`endpoints.web` is `https://…` with ssl; port 80 stays)."""
@@ -106,17 +95,11 @@ class WebStackRun:
 
 def stack_run(cloud: CloudHandle, tmp: Path, cluster: dict[str, Any], *, name: str = "proj") -> WebStackRun:
     """A copy of examples/web-stack configured for `cloud` with `cluster` (not deployed yet)."""
-    key, public = keypair(tmp)
-    project = PulumiProject.copy_of(EXAMPLE, tmp / name, PROVISIONING_LOG_DIR=str(tmp / "logs"))
-    project.config_set("custom-cloud:apiUrl", cloud.url)
-    project.config_set("custom-cloud:apiKey", cloud.api_key, secret=True)
-    project.config_set("sshPublicKey", public)
-    secret_from_stdin(project, "sshPrivateKey", key.read_text())
     password = secrets.token_urlsafe(18) + "'q:1"  # a quote and a colon: quoting on the way to the host
-    secret_from_stdin(project, "databasePassword", password)
-    run = WebStackRun(
-        project, cloud, cloud.client(timeout=60), Ssh(key, tmp / "known_hosts"), {}, password, key.read_text()
-    )
+    run = sandbox_stack(
+        cloud, tmp, EXAMPLE, namespace="web-stack", stack_type=WebStackRun, name=name,
+        secrets={"web-stack:databasePassword": password}, cluster={}, password=password,
+    )  # fmt: skip
     run.configure(cluster)
     return run
 
@@ -159,17 +142,9 @@ def deployed_web_stack(
 
 
 def wait_for(what: str, probe: Any, seconds: float = 60) -> Any:
-    """`probe()` until it returns something true; fails naming `what` after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            found = probe()
-        except httpx.HTTPError:
-            found = None
-        if found or time.monotonic() > deadline:
-            assert found, f"{what}: not within {seconds} s"
-            return found
-        time.sleep(0.5)
+    """`probe()` until it returns something true (an HTTP error counting as not yet); fails naming `what`
+    after `seconds`."""
+    return sandbox_stacks.wait_for(what, probe, seconds, retry_on=(httpx.HTTPError,))
 
 
 def page(url: str, *, verify: ssl.SSLContext | bool = True) -> dict[str, Any]:

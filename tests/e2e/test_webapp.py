@@ -8,7 +8,6 @@ HAProxy meanwhile sees no failed request; /version reports the new version on bo
 
 from __future__ import annotations
 
-import json
 import secrets
 import threading
 import time
@@ -18,10 +17,8 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from tests.support.pulumi_cli import PulumiProject
-
-from .ssh import Ssh, keypair
-from .taskservice_support import database_cloud, secret_from_stdin
+from .sandbox_stacks import SandboxStack, deployed, inline_project, sandbox_stack
+from .taskservice_support import database_cloud
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(900)]
 
@@ -180,18 +177,8 @@ class _LoadProbe(threading.Thread):
 
 
 @dataclass
-class Stack:
-    project: PulumiProject
-    api: httpx.Client
-    ssh: Ssh
-
-    def sh(self, iid: str, command: str, *, check: bool = True) -> str:
-        inst = self.api.get(f"/instances/{iid}").raise_for_status().json()
-        return self.ssh.run(inst["ssh_host"], inst["ssh_port"], command, check=check)
-
-    def trust(self, iid: str) -> None:
-        inst = self.api.get(f"/instances/{iid}").raise_for_status().json()
-        self.ssh.trust(inst["ssh_host"], inst["ssh_port"], inst["ssh_host_key_fingerprints"])
+class Stack(SandboxStack):
+    """The deployed program: its app's URLs and the visits PostgreSQL holds."""
 
     def url(self, path: str) -> str:
         return f"http://{self.project.outputs()['endpoint']}{path}"
@@ -205,35 +192,17 @@ class Stack:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     tmp = tmp_path_factory.mktemp("webapp")
-    source = tmp / "source"
-    source.mkdir()
-    (source / "Pulumi.yaml").write_text(PROJECT)
-    (source / "__main__.py").write_text(PROGRAM)
     with database_cloud(tmp) as cloud:
-        key, public = keypair(tmp)
-        project = PulumiProject.copy_of(source, tmp / "proj", PROVISIONING_LOG_DIR=str(tmp / "logs"))
-        project.config_set("custom-cloud:apiUrl", cloud.url)
-        project.config_set("custom-cloud:apiKey", cloud.api_key, secret=True)
-        project.config_set("webapp:sshPublicKey", public)
-        secret_from_stdin(project, "webapp:sshPrivateKey", key.read_text())
-        secret_from_stdin(project, "webapp:appPassword", secrets.token_urlsafe(18) + "'q:1")
-        made = Stack(project, cloud.client(timeout=60), Ssh(key, tmp / "known_hosts"))
-        try:
-            started = time.monotonic()
-            project.up()
-            TIMINGS["first up"] = round(time.monotonic() - started, 1)
-            out = project.outputs()
-            for iid in (out["app_id"], out["db_id"]):
-                made.trust(iid)
-            yield made
-        finally:
-            try:
-                started = time.monotonic()
-                project.destroy()
-                TIMINGS["destroy"] = round(time.monotonic() - started, 1)
-            finally:
-                made.api.close()
-                print(f"\nwebapp e2e timings (s): {json.dumps(TIMINGS)}")
+        source = inline_project(tmp, project=PROJECT, program=PROGRAM)
+        made = sandbox_stack(
+            cloud, tmp, source, namespace="webapp", stack_type=Stack,
+            secrets={"webapp:appPassword": secrets.token_urlsafe(18) + "'q:1"},
+        )  # fmt: skip
+        with deployed(
+            made, trust=lambda out: [out["app_id"], out["db_id"]], timings=TIMINGS, label="webapp",
+            up="first up",
+        ) as ready:  # fmt: skip
+            yield ready
 
 
 def test_the_app_is_healthy(stack: Stack) -> None:
