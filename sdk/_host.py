@@ -87,6 +87,9 @@ def raise_host_workers(workers: int | None = None) -> int | None:
 
 # -- pulumi#16175: Read without `__provider` (import) -----------------------------------------------------
 
+PROVIDER_KEY = "__provider"
+"""The property under which pulumi's dynamic resources carry their serialized provider."""
+
 PROVIDERS_BY_TYPE: dict[str, Callable[[], Any]] = {}
 """Provider factories by dynamic resource type (`dynamic/custom-cloud:Server`), filled by DynamicResource."""
 
@@ -103,12 +106,12 @@ def install_read_fallback() -> bool:
 
     Returns True once installed. Needs this module loaded in the host before the import's Read: resources
     created with `import_` depend on a bootstrap resource for that (see `DynamicResource`)."""
-    return _wrap_servicer("Read", _with_provider) is not None
+    return _wrap_servicer("Read", _with_provider, without_provider_input) is not None
 
 
 def _with_provider(request: Any) -> Any:
     """A copy of a ReadRequest that carries a serialized provider for its type, if it came without one."""
-    if "__provider" in request.properties.fields:
+    if PROVIDER_KEY in request.properties.fields:
         return request
     factory = PROVIDERS_BY_TYPE.get(_type_of(request.urn))
     if factory is None:
@@ -123,13 +126,13 @@ def _with_provider(request: Any) -> Any:
         serialized = serialize_provider(factory())
     base64.b64decode(serialized)  # a valid provider string
     _log.info("read of %s without __provider: supplied one (pulumi#16175)", request.urn)
-    return _with_property(request, "__provider", serialized)
+    return _with_property(request, PROVIDER_KEY, serialized)
 
 
-def _with_property(request: Any, key: str, value: Any) -> Any:
+def _with_property(request: Any, key: str, value: Any, field: str = "properties") -> Any:
     patched = type(request)()
     patched.CopyFrom(request)
-    patched.properties[key] = value
+    getattr(patched, field)[key] = value
     return patched
 
 
@@ -137,9 +140,12 @@ _wrapped: dict[str, int] = {}
 """gRPC methods of the host's servicer already wrapped, and how many handlers were re-pointed."""
 
 
-def _wrap_servicer(name: str, rewrite: Callable[[Any], Any]) -> int | None:
-    """Make the host's servicer method `name` pass each request through `rewrite` first (once per
-    process); the number of gRPC handlers re-pointed, or None outside the host."""
+def _wrap_servicer(
+    name: str, rewrite: Callable[[Any], Any], answer: Callable[[Any, Any], Any] | None = None
+) -> int | None:
+    """Make the host's servicer method `name` pass each request through `rewrite` first, and its response
+    through `answer(request, response)` if given (once per process); the number of gRPC handlers
+    re-pointed, or None outside the host."""
     if name in _wrapped:
         return _wrapped[name]
     servicer = getattr(sys.modules.get("__main__"), "DynamicResourceProviderServicer", None)
@@ -148,7 +154,9 @@ def _wrap_servicer(name: str, rewrite: Callable[[Any], Any]) -> int | None:
     original = getattr(servicer, name)
 
     def method(self: Any, request: Any, context: Any) -> Any:
-        return original(self, rewrite(request), context)
+        request = rewrite(request)
+        response = original(self, request, context)
+        return response if answer is None else answer(request, response)
 
     method.__name__ = f"{name.lower()}_rewritten"
     setattr(servicer, name, method)
@@ -170,8 +178,9 @@ def with_urn(request: Any) -> Any:
 
 def install_create_urn() -> bool:
     """In the host, make `Create` pass the resource URN to the provider (`props["__urn"]`), so creates can
-    stamp an ownership label (`sdk/ownership.py`). Returns True once installed."""
-    return _wrap_servicer("Create", with_urn) is not None
+    stamp an ownership label (`sdk/ownership.py`); the serialized provider its Check took out of the inputs
+    goes back in first (see `install_provider_in_outputs_only`). Returns True once installed."""
+    return _wrap_servicer("Create", lambda r: with_urn(with_checked_provider(r, "properties"))) is not None
 
 
 def create_handlers() -> int:
@@ -196,3 +205,64 @@ def _patch_grpc_handlers(method: Callable[..., Any], name: str) -> int:
                 table[rpc] = handler._replace(unary_unary=bound)
                 count += 1
     return count
+
+
+# -- `__provider` in the outputs only: the inputs in the state do without it ------------------------------
+#
+# pulumi's host returns the serialized provider with every Check's inputs and every Create's outputs, so the
+# state holds it twice per resource. Only the outputs need it: they are what a fresh host gets for Delete
+# and Read (destroy, refresh), and the provider in them loads this module. Create, Diff and Update of a
+# resource follow its Check in the same host process, which remembers the provider by URN and gives it back;
+# a refresh's Diff (read outputs against the stored inputs, no Check) takes the one in the outputs. The
+# first Check or Read of a host process keeps it (that call loads this module, inside pulumi's method). Only
+# providers that hold nothing secret (`serialize_as_secret_always = False`, the SDK's) are treated so: any
+# other dynamic resource in the same program keeps pulumi's behaviour (its provider's secrecy comes from its
+# inputs).
+
+_checked: dict[str, Any] = {}
+"""The serialized provider each of the SDK's resources' Check came with, by URN."""
+
+
+def holds_no_secret(serialized: str) -> bool:
+    """Whether the host's provider of this serialization declares it holds nothing secret."""
+    cache = getattr(sys.modules.get("__main__"), "_PROVIDER_CACHE", None) or {}
+    return getattr(cache.get(serialized), "serialize_as_secret_always", True) is False
+
+
+def _serialized_in(struct: Any) -> str | None:
+    value = struct.fields.get(PROVIDER_KEY)
+    return value.string_value if value is not None and value.WhichOneof("kind") == "string_value" else None
+
+
+def without_provider_input(request: Any, response: Any) -> Any:
+    """A Check or Read response whose `inputs` no longer hold the serialized provider, if it is one of the
+    SDK's (a Check's is then remembered for the resource's URN)."""
+    serialized = _serialized_in(request.news if hasattr(request, "news") else request.properties)
+    if serialized is None or not holds_no_secret(serialized):
+        return response
+    if hasattr(request, "news") and request.urn:
+        _checked[request.urn] = serialized
+    if PROVIDER_KEY in response.inputs.fields:
+        del response.inputs.fields[PROVIDER_KEY]
+    return response
+
+
+def with_checked_provider(request: Any, field: str) -> Any:
+    """A copy of a Create (`properties`), Diff or Update (`news`) request with a serialized provider, if it
+    lacks one: the one its resource's Check came with, else (a refresh diffs the read outputs against the
+    stored inputs without a Check) the one in its `olds`, the outputs it is compared with."""
+    if PROVIDER_KEY in getattr(request, field).fields:
+        return request
+    value = _checked.get(request.urn)
+    if value is None and field == "news" and PROVIDER_KEY in request.olds.fields:
+        value = request.olds[PROVIDER_KEY]
+    return request if value is None else _with_property(request, PROVIDER_KEY, value, field)
+
+
+def install_provider_in_outputs_only() -> bool:
+    """In the host, keep the SDK's serialized providers out of the inputs that Check and Read answer (the
+    state's inputs), and give them back to Create, Diff and Update. Returns True once installed."""
+    installed = _wrap_servicer("Check", lambda r: r, without_provider_input) is not None
+    for name in ("Diff", "Update"):
+        _wrap_servicer(name, lambda r: with_checked_provider(r, "news"))
+    return installed

@@ -11,14 +11,16 @@ import pulumi.dynamic as dyn
 from pydantic import BaseModel, ValidationError
 
 from ._host import (
+    PROVIDER_KEY,
     PROVIDERS_BY_TYPE,
     in_dynamic_host,
     install_create_urn,
+    install_provider_in_outputs_only,
     install_read_fallback,
     raise_host_workers,
 )
 from ._pickling import pickler_restored
-from ._program import install_user_frames
+from ._program import install_async_debug_log, install_user_frames
 from .cost import COST_OUTPUT, track_cost
 from .fields import (
     COMPUTED,
@@ -35,9 +37,6 @@ from .unknowns import contains_unknown, normalize_unknowns
 from .validation import Violation, parse
 
 __all__ = ["PROVIDER_KEY", "DynamicProvider", "DynamicResource", "changed_fields"]
-
-PROVIDER_KEY = "__provider"
-"""The input under which pulumi stores the serialized provider."""
 
 
 def changed_fields(olds: Mapping[str, Any], news: Mapping[str, Any], fields: Sequence[str]) -> list[str]:
@@ -57,6 +56,9 @@ class DynamicProvider(dyn.ResourceProvider):
     """The resource's declaration: its model, cross-field rules and outputs."""
     computed_from: ClassVar[frozenset[str] | None] = None
     """Inputs the computed values depend on (None: all); computed at preview once these are known."""
+    serialize_as_secret_always: bool = False
+    """Pulumi stores the serialized provider as a secret unless this is False; ours pickles to no state
+    (`__getstate__`), so it holds nothing secret (pulumi still makes it one if it captured a secret)."""
     unique_within: ClassVar[tuple[str, ...] | None] = None
     """Fields within which the resource-name fields are unique (`("zone",)`); a replacement that keeps
     them all deletes first. None: names need not be unique."""
@@ -344,5 +346,7 @@ class DynamicResource(dyn.Resource):
 if in_dynamic_host():
     install_read_fallback()
     install_create_urn()
+    install_provider_in_outputs_only()
 else:
     install_user_frames()
+    install_async_debug_log()

@@ -103,7 +103,9 @@ _CREATE_PROBE = textwrap.dedent(
         from provisioning.sdk import _host as host
         import provisioning.sdk.dynamic  # noqa: F401 (installs the host patches on import)
         servicer = sys.modules["__main__"].DynamicResourceProviderServicer
-        print(f"RESULT create={servicer.Create.__name__} handlers={host.create_handlers()}", flush=True)
+        names = " ".join(getattr(servicer, m).__name__ for m in ("Check", "Diff", "Update", "Read"))
+        create = f"create={servicer.Create.__name__} handlers={host.create_handlers()}"
+        print(f"RESULT {create} {names}", flush=True)
         os._exit(0)
 
     threading.Thread(target=probe, daemon=True).start()
@@ -115,7 +117,61 @@ _CREATE_PROBE = textwrap.dedent(
 def test_create_urn_patch_reaches_pulumis_real_host() -> None:
     result = subprocess.run([sys.executable, "-c", _CREATE_PROBE], capture_output=True, text=True, timeout=60)
     line = next((row for row in result.stdout.splitlines() if row.startswith("RESULT")), "")
-    assert line == "RESULT create=create_rewritten handlers=1", (
+    rewritten = "check_rewritten diff_rewritten update_rewritten read_rewritten"
+    assert line == f"RESULT create=create_rewritten handlers=1 {rewritten}", (
         "pulumi's dynamic host internals changed (servicer.Create, grpc handlers): update "
         f"provisioning/sdk/_host.py\n{result.stdout}\n{result.stderr}"
     )
+
+
+def test_the_provider_is_kept_out_of_checked_inputs_and_given_back_to_create_diff_update(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pulumi.runtime.proto import provider_pb2
+
+    from provisioning.providers.custom_cloud.server import ServerProvider
+    from provisioning.sdk._host import with_checked_provider, without_provider_input
+
+    class _Captures(pulumi.dynamic.ResourceProvider):  # pulumi's default: its provider may hold secrets
+        pass
+
+    # the host's deserialized providers, by serialization (pulumi/dynamic/__main__.py `_PROVIDER_CACHE`)
+    cache = {"serialized": ServerProvider(), "someone-elses": _Captures()}
+    monkeypatch.setattr(sys.modules["__main__"], "_PROVIDER_CACHE", cache, raising=False)
+    urn = "urn:pulumi:s::p::pulumi-python:dynamic/custom-cloud:Server::keep-out"
+
+    def checked(provider: str, resource_urn: str = urn) -> dict[str, object]:
+        check = provider_pb2.CheckRequest(urn=resource_urn)
+        check.news.update({"__provider": provider, "machine_type": "micro"})
+        answer = provider_pb2.CheckResponse()
+        answer.inputs.update({"__provider": provider, "machine_type": "micro"})
+        return dict(without_provider_input(check, answer).inputs)
+
+    assert checked("serialized") == {"machine_type": "micro"}
+    other_urn = urn.replace("keep-out", "theirs")
+    assert checked("someone-elses", other_urn) == {"__provider": "someone-elses", "machine_type": "micro"}
+    read = provider_pb2.ReadRequest(urn=urn)
+    read.properties.update({"__provider": "serialized"})
+    assert dict(without_provider_input(read, provider_pb2.ReadResponse()).inputs) == {}
+
+    create = provider_pb2.CreateRequest(urn=urn)
+    create.properties.update({"machine_type": "micro"})
+    assert with_checked_provider(create, "properties").properties["__provider"] == "serialized"
+    assert "__provider" not in create.properties  # the original is left alone
+    for request in (provider_pb2.DiffRequest(urn=urn), provider_pb2.UpdateRequest(urn=urn)):
+        assert with_checked_provider(request, "news").news["__provider"] == "serialized"
+    theirs = provider_pb2.CreateRequest(urn=other_urn)
+    assert with_checked_provider(theirs, "properties") is theirs  # never taken out: left as it came
+    other = provider_pb2.DiffRequest(urn=urn.replace("keep-out", "never-checked"))
+    assert with_checked_provider(other, "news") is other  # nothing remembered, no olds: left as it came
+    other.olds.update({"__provider": "from-outputs"})  # a refresh's diff of read outputs: no Check before
+    assert with_checked_provider(other, "news").news["__provider"] == "from-outputs"
+    own = provider_pb2.DiffRequest(urn=urn)
+    own.news.update({"__provider": "its-own"})
+    assert with_checked_provider(own, "news").news["__provider"] == "its-own"
+
+
+def test_the_serialized_provider_is_no_secret() -> None:
+    from provisioning.providers.custom_cloud.server import ServerProvider
+
+    assert ServerProvider().serialize_as_secret_always is False  # read by pulumi's dynamic Resource

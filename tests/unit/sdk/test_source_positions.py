@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import pulumi
 import pulumi.runtime.resource as runtime_resource
+import pytest
 
 import provisioning.sdk.dynamic  # noqa: F401 (installs the workaround outside the dynamic host)
 from provisioning.sdk import _program
@@ -33,4 +35,36 @@ def test_the_innermost_frame_is_the_caller() -> None:
 
     trace = declare()
     first = trace.frames[0].pc  # type: ignore[attr-defined]
-    assert first.uri.endswith("/test_source_positions.py") and first.line == 32  # the `return` above
+    line = declare.__code__.co_firstlineno + 1  # the `return` above
+    assert first.uri.endswith("/test_source_positions.py") and first.line == line
+
+
+def test_a_comprehension_on_the_callers_line_is_recorded_once() -> None:
+    here = sys._getframe().f_lineno + 1
+    traces = [_program.user_stack_trace() for _ in range(1)]  # a frame of its own on Python 3.11
+    lines = [frame.pc.line for frame in traces[0].frames]  # type: ignore[attr-defined]
+    assert lines[0] == here and lines.count(here) == 1, lines
+
+
+def test_debug_logs_go_out_without_waiting() -> None:
+    import pulumi.log
+
+    assert pulumi.log.debug is _program.async_debug
+
+
+def test_async_debug_hands_debug_logs_to_a_sender_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pulumi.runtime.proto import engine_pb2
+
+    sent: list[engine_pb2.LogRequest] = []
+
+    class _Engine:
+        def Log(self, request: engine_pb2.LogRequest) -> None:  # noqa: N802 (gRPC method name)
+            sent.append(request)
+
+    monkeypatch.setattr(_program, "get_engine", lambda: _Engine())
+    monkeypatch.setattr(_program, "is_engine_client", lambda engine: True)
+    for n in range(50):
+        _program.async_debug(f"registering resource: ty=t, name=n{n}")
+    assert _program.flush_debug_log(timeout=10)
+    assert [r.message for r in sent] == [f"registering resource: ty=t, name=n{n}" for n in range(50)]
+    assert {r.severity for r in sent} == {engine_pb2.DEBUG}
