@@ -9,8 +9,11 @@ recorded position is the user's line.
 
 Debug logs: the SDK sends about four debug-level messages per registered resource ("registering resource",
 …) with a blocking gRPC call each, on the event loop's thread: ≈ 1 ms each on a loaded machine, ≈ 4 s of a
-1,000-resource `up` during which the program does nothing else. `install_async_debug_log` hands them to one
-sender thread that makes the same calls in the same order (flushed at exit).
+1,000-resource `up` during which the program does nothing else, and ≈ 3 s of CPU in the program and the
+engine even off that thread. They show only under `pulumi up --debug`, and the engine logs every
+registration itself (`-v=5`). `install_async_debug_log` drops them, unless `PROVISIONING_SDK_DEBUG_LOGS=true`
+keeps them: then one sender thread makes the same calls in the same order (flushed at exit). Debug messages
+about a resource, and every other severity, take pulumi's own path.
 
 tests/unit/sdk/test_source_positions.py fails loudly if pulumi renames what these touch.
 """
@@ -116,6 +119,8 @@ def install_user_frames() -> bool:
 _blocking_debug = pulumi_log.debug
 FLUSH_TIMEOUT = 10.0
 """Seconds the program waits at exit for debug messages still on their way to the engine."""
+KEEP_DEBUG_LOGS_ENV = "PROVISIONING_SDK_DEBUG_LOGS"
+"""`true`: send the SDK's debug messages to the engine (by the sender thread) instead of dropping them."""
 _outbox: queue.Queue[tuple[Any, engine_pb2.LogRequest]] = queue.Queue()
 _sender_lock = threading.Lock()
 _sender: threading.Thread | None = None
@@ -129,17 +134,25 @@ def is_engine_client(engine: Any) -> bool:
 def async_debug(
     msg: str, resource: Any = None, stream_id: int | None = None, ephemeral: bool | None = None
 ) -> None:
-    """`pulumi.log.debug`, handed to one sender thread instead of waiting for the engine's answer (in
-    order; a message about a resource, or the mocks' engine, takes pulumi's own path)."""
+    """`pulumi.log.debug`: dropped, or with `PROVISIONING_SDK_DEBUG_LOGS=true` handed to one sender thread
+    instead of waiting for the engine's answer (in order); a message about a resource, or the mocks'
+    engine, takes pulumi's own path."""
     engine = get_engine()
     if resource is not None or not is_engine_client(engine):
         _blocking_debug(msg, resource, stream_id, ephemeral)
+        return
+    if not keep_debug_logs():
         return
     request = engine_pb2.LogRequest(
         severity=engine_pb2.DEBUG, message=msg, urn="", streamId=stream_id or 0, ephemeral=bool(ephemeral)
     )
     _outbox.put((engine, request))
     _start_sender()
+
+
+def keep_debug_logs() -> bool:
+    """Whether `PROVISIONING_SDK_DEBUG_LOGS=true` asks for the SDK's debug messages."""
+    return os.environ.get(KEEP_DEBUG_LOGS_ENV, "").strip().lower() in {"1", "true", "yes"}
 
 
 def _start_sender() -> None:
@@ -173,8 +186,8 @@ _async_installed = False
 
 
 def install_async_debug_log() -> bool:
-    """Make `pulumi.log.debug` hand its messages to a sender thread (once per process); True once
-    installed."""
+    """Make `pulumi.log.debug` drop its messages, or hand them to a sender thread (once per process); True
+    once installed."""
     global _async_installed
     if not _async_installed:
         if not callable(getattr(pulumi_log, "_log", None)) or not hasattr(engine_pb2, "LogRequest"):

@@ -52,7 +52,7 @@ def test_debug_logs_go_out_without_waiting() -> None:
     assert pulumi.log.debug is _program.async_debug
 
 
-def test_async_debug_hands_debug_logs_to_a_sender_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_debug_logs_are_dropped_or_kept_through_a_sender_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
     from pulumi.runtime.proto import engine_pb2
 
     sent: list[engine_pb2.LogRequest] = []
@@ -63,6 +63,9 @@ def test_async_debug_hands_debug_logs_to_a_sender_in_order(monkeypatch: pytest.M
 
     monkeypatch.setattr(_program, "get_engine", lambda: _Engine())
     monkeypatch.setattr(_program, "is_engine_client", lambda engine: True)
+    monkeypatch.delenv(_program.KEEP_DEBUG_LOGS_ENV, raising=False)
+    _program.async_debug("dropped by default")
+    monkeypatch.setenv(_program.KEEP_DEBUG_LOGS_ENV, "true")
     for n in range(50):
         _program.async_debug(f"registering resource: ty=t, name=n{n}")
     assert _program.flush_debug_log(timeout=10)
