@@ -37,7 +37,8 @@ LOAD_SECONDS = 150.0
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebStackRun]:
-    with deployed_web_stack(tmp_path_factory.mktemp("autoscale"), CLUSTER, label="autoscale") as run:
+    tmp = tmp_path_factory.mktemp("autoscale")
+    with deployed_web_stack(tmp, CLUSTER, label="autoscale", public_pool="100.88.0.0/24") as run:
         yield run
 
 
