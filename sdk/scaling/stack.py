@@ -142,7 +142,7 @@ class ClusterStack:
             result.seconds = time.monotonic() - started
             return result
         try:
-            self.stack.up(color="never", on_event=_collect([], None))
+            self.stack.up(color="never")
         except auto.CommandError as exc:
             raise ScaleFailed(
                 f"the update failed; the stack's config now asks for {replicas} {tier} replicas "
