@@ -1,6 +1,6 @@
 """Field rules task services share, whose messages name the field and state the rule: a number range, a
-positive number, a memory size and a 5-field cron schedule. `Annotated` metadata, like
-`provisioning.sdk.rules`. Imports no Pulumi."""
+positive number, a memory size, a 5-field cron schedule, and the ports, folders and database names several
+services take. `Annotated` metadata, like `provisioning.sdk.rules`. Imports no Pulumi."""
 
 from __future__ import annotations
 
@@ -11,9 +11,19 @@ from typing import Any
 from pydantic import ValidationInfo
 from pydantic_core import PydanticCustomError
 
-from ..rules import _Rule
+from ..rules import Matches, _Rule
 
-__all__ = ["CronSchedule", "InRange", "MemorySize", "Positive", "memory_bytes"]
+__all__ = [
+    "ANY_PORT",
+    "SQL_NAME",
+    "UNPRIVILEGED_PORT",
+    "CronSchedule",
+    "InRange",
+    "MemorySize",
+    "Positive",
+    "deep_path",
+    "memory_bytes",
+]
 
 
 def _name(info: ValidationInfo) -> str:
@@ -146,3 +156,21 @@ class CronSchedule(_Rule):
                 f"(minute hour day-of-month month day-of-week): {problem}",
             )
         return value
+
+
+ANY_PORT = InRange(0, 65536, "must be between 1 and 65535")
+"""A TCP port."""
+UNPRIVILEGED_PORT = InRange(1024, 65536, "must be between 1024 and 65535")
+"""A TCP port a database listens on (above 1024)."""
+SQL_NAME = Matches(
+    r"[a-z_][a-z0-9_]{0,62}", "1 to 63 lowercase letters, digits and '_', not starting with a digit"
+)
+"""A user or database name, the same in PostgreSQL and MariaDB."""
+
+
+def deep_path(example: str) -> Matches:
+    """An absolute folder at least two levels deep, without `.` or `..` parts; `example` ends the message."""
+    return Matches(
+        r"(?!.*/\.\.?(/|$))/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)+",
+        f"an absolute path at least two levels deep, of letters, digits, '.', '_' and '-' ({example})",
+    )

@@ -11,7 +11,13 @@ from pydantic import Field
 
 from provisioning.sdk.registry import Declaration, register
 from provisioning.sdk.rules import AtLeast, InCatalog, Matches
-from provisioning.sdk.taskservice.rules import CronSchedule, InRange, MemorySize, Positive
+from provisioning.sdk.taskservice.rules import (
+    UNPRIVILEGED_PORT,
+    CronSchedule,
+    MemorySize,
+    Positive,
+    deep_path,
+)
 from provisioning.sdk.taskservice.settings import SettingsModel, TaskServiceSettings
 from provisioning.sdk.validation import Violation
 
@@ -31,11 +37,7 @@ REPLICATION_MODES = ("async", "sync")
 LOG_LEVELS = ("debug", "info", "warn", "error")
 """`monitoring.log_level`: the metrics exporter's log levels."""
 
-_PORT = InRange(1024, 65536, "must be between 1024 and 65535")
-_PATH = Matches(
-    r"(?!.*/\.\.?(/|$))/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)+",
-    "an absolute path at least two levels deep, of letters, digits, '.', '_' and '-' (/var/lib/customdb)",
-)
+_PATH = deep_path("/var/lib/customdb")
 _VERSION = Matches(
     r"[1-9][0-9]*(\.[0-9]+)?", "a PostgreSQL major version (15) or a major.minor release (15.18)"
 )
@@ -81,7 +83,7 @@ class MonitoringSettings(SettingsModel):
 
     enabled: bool = True
     """Run the exporter as a second service (`customdb-exporter`)."""
-    metrics_port: Annotated[int, _PORT] = 9187
+    metrics_port: Annotated[int, UNPRIVILEGED_PORT] = 9187
     """TCP port of the exporter's /metrics."""
     log_level: Annotated[str, InCatalog(LOG_LEVELS)] = "info"
     """The exporter's log level."""
@@ -92,7 +94,7 @@ class CustomDatabaseConfig(TaskServiceSettings):
 
     version: Annotated[str, _VERSION] = "15"
     """PostgreSQL major version (15), or major.minor to pin a release (15.18); the host must offer it."""
-    port: Annotated[int, _PORT] = 5432
+    port: Annotated[int, UNPRIVILEGED_PORT] = 5432
     """TCP port clients connect to."""
     max_connections: Annotated[int, Positive()] = 100
     """Most concurrent client connections."""

@@ -10,13 +10,12 @@ from pydantic import Field
 
 from provisioning.sdk.registry import Declaration, register
 from provisioning.sdk.rules import Matches
-from provisioning.sdk.taskservice.rules import InRange
+from provisioning.sdk.taskservice.rules import ANY_PORT, InRange
 from provisioning.sdk.taskservice.settings import SettingsModel, TaskServiceSettings
 from provisioning.sdk.validation import Violation
 
 __all__ = ["HAPROXY", "METRICS_PATH", "Backend", "HAProxyConfig", "SslSettings", "StatsSettings"]
 
-_PORT = InRange(0, 65536, "must be between 1 and 65535")
 _URL_PATH = Matches(r"/[A-Za-z0-9._~/-]*", "a path starting with '/' of letters, digits and . _ ~ / -")
 _DURATION = Matches(r"[1-9][0-9]*(ms|s|m|h)", "a duration: a whole number and ms, s, m or h (2s, 500ms)")
 _FILE = Matches(r"/[A-Za-z0-9._/-]+", "an absolute path of letters, digits and . _ / -")
@@ -34,7 +33,7 @@ class Backend(SettingsModel):
     """Its name in the config and on the stats page (unique)."""
     address: Annotated[str, Matches(r"[A-Za-z0-9.:-]+", "an IP address or host name")]
     """Where it listens: an IP address or a host name."""
-    port: Annotated[int, _PORT]
+    port: Annotated[int, ANY_PORT]
     """Its TCP port."""
 
 
@@ -43,7 +42,7 @@ class StatsSettings(SettingsModel):
 
     enabled: bool = True
     """Serve the stats page, and the Prometheus exporter at /metrics on the same port."""
-    port: Annotated[int, _PORT] = 8404
+    port: Annotated[int, ANY_PORT] = 8404
     """TCP port of the stats page."""
     path: Annotated[str, _URL_PATH] = "/stats"
     """URL path of the stats page."""
@@ -54,7 +53,7 @@ class SslSettings(SettingsModel):
 
     enabled: bool = False
     """Serve HTTPS on `ssl.port` too (the HTTP port stays)."""
-    port: Annotated[int, _PORT] = 443
+    port: Annotated[int, ANY_PORT] = 443
     """TCP port of the HTTPS frontend."""
     cert_file: Annotated[str, _FILE] | None = None
     """Certificate (PEM) already on the host; none: a self-signed one is made there with openssl for the
@@ -71,7 +70,7 @@ class HAProxyConfig(TaskServiceSettings):
 
     version: Annotated[str, Matches(r"[1-9][0-9]*(\.[0-9]+)?", "a HAProxy release line (2 or 2.6)")] = "2.6"
     """HAProxy release line the host must have (2.6 on Debian 12)."""
-    port: Annotated[int, _PORT] = 80
+    port: Annotated[int, ANY_PORT] = 80
     """TCP port of the frontend clients connect to."""
     backends: list[Backend] = Field(default_factory=list)
     """The backend servers (at least one): {name, address, port}."""

@@ -11,7 +11,13 @@ from pydantic import Field
 from provisioning.components.taskservs.custom_database.spec import metrics_port_apart
 from provisioning.sdk.registry import Declaration, register
 from provisioning.sdk.rules import AtLeast, Matches
-from provisioning.sdk.taskservice.rules import CronSchedule, InRange, Positive
+from provisioning.sdk.taskservice.rules import (
+    SQL_NAME,
+    UNPRIVILEGED_PORT,
+    CronSchedule,
+    Positive,
+    deep_path,
+)
 from provisioning.sdk.taskservice.settings import SettingsModel, TaskServiceSettings
 from provisioning.sdk.validation import Violation
 
@@ -29,29 +35,22 @@ __all__ = [
 RESERVED_USERS = ("root", "mysql", "mariadb.sys", "replicator", "exporter")
 """Accounts the task service (or MariaDB itself) owns: never one of `users`."""
 
-_PORT = InRange(1024, 65536, "must be between 1024 and 65535")
-_IDENTIFIER = Matches(
-    r"[a-z_][a-z0-9_]{0,62}", "1 to 63 lowercase letters, digits and '_', not starting with a digit"
-)
-_PATH = Matches(
-    r"(?!.*/\.\.?(/|$))/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)+",
-    "an absolute path at least two levels deep, of letters, digits, '.', '_' and '-' (/var/backups/mariadb)",
-)
+_PATH = deep_path("/var/backups/mariadb")
 
 
 class UserSettings(SettingsModel):
     """A login account (`name`@`%`); its password is a secret given to the component (`passwords`)."""
 
-    name: Annotated[str, _IDENTIFIER]
+    name: Annotated[str, SQL_NAME]
     """The account's name."""
 
 
 class DatabaseSettings(SettingsModel):
     """A database to create."""
 
-    name: Annotated[str, _IDENTIFIER]
+    name: Annotated[str, SQL_NAME]
     """The database's name."""
-    owner: Annotated[str, _IDENTIFIER] = "root"
+    owner: Annotated[str, SQL_NAME] = "root"
     """Who gets every privilege on it: `root` (nobody else) or one of `users`."""
 
 
@@ -82,7 +81,7 @@ class MonitoringSettings(SettingsModel):
 
     enabled: bool = False
     """Run the exporter as a second service (`mariadb-exporter`)."""
-    metrics_port: Annotated[int, _PORT] = 9104
+    metrics_port: Annotated[int, UNPRIVILEGED_PORT] = 9104
     """TCP port of the exporter's /metrics."""
 
 
@@ -95,7 +94,7 @@ class MariaDBConfig(TaskServiceSettings):
         Matches(r"[1-9][0-9]*\.[0-9]+(\.[0-9]+)?", "a MariaDB release line (10.11) or release (10.11.19)"),
     ] = "10.11"
     """The MariaDB release line (10.11) or release (10.11.19); the host must have it."""
-    port: Annotated[int, _PORT] = 3306
+    port: Annotated[int, UNPRIVILEGED_PORT] = 3306
     """TCP port clients connect to."""
     max_connections: Annotated[int, Positive()] = 100
     """Most concurrent client connections."""

@@ -11,7 +11,13 @@ from pydantic import Field
 
 from provisioning.sdk.registry import Declaration, register
 from provisioning.sdk.rules import AtLeast, InCatalog, Matches
-from provisioning.sdk.taskservice.rules import CronSchedule, InRange, Positive
+from provisioning.sdk.taskservice.rules import (
+    SQL_NAME,
+    UNPRIVILEGED_PORT,
+    CronSchedule,
+    Positive,
+    deep_path,
+)
 from provisioning.sdk.taskservice.settings import SettingsModel, TaskServiceSettings
 from provisioning.sdk.validation import Violation
 
@@ -29,20 +35,13 @@ __all__ = [
 LOG_LEVELS = ("debug", "info", "warn", "error")
 """`monitoring.log_level`: the metrics exporter's log levels."""
 
-_PORT = InRange(1024, 65536, "must be between 1024 and 65535")
-_PATH = Matches(
-    r"(?!.*/\.\.?(/|$))/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)+",
-    "an absolute path at least two levels deep, of letters, digits, '.', '_' and '-' (/var/backups/pg)",
-)
-_IDENTIFIER = Matches(
-    r"[a-z_][a-z0-9_]{0,62}", "1 to 63 lowercase letters, digits and '_', not starting with a digit"
-)
+_PATH = deep_path("/var/backups/pg")
 
 
 class UserSettings(SettingsModel):
     """A login role; its password is a secret given to the component (`passwords`), never in the config."""
 
-    name: Annotated[str, _IDENTIFIER]
+    name: Annotated[str, SQL_NAME]
     """The role's name."""
     createdb: bool = False
     """It may create databases."""
@@ -51,9 +50,9 @@ class UserSettings(SettingsModel):
 class DatabaseSettings(SettingsModel):
     """A database to create."""
 
-    name: Annotated[str, _IDENTIFIER]
+    name: Annotated[str, SQL_NAME]
     """The database's name."""
-    owner: Annotated[str, _IDENTIFIER] = "postgres"
+    owner: Annotated[str, SQL_NAME] = "postgres"
     """Its owner: `postgres` or one of `users`."""
 
 
@@ -84,7 +83,7 @@ class MonitoringSettings(SettingsModel):
 
     enabled: bool = False
     """Run the exporter as a service (`postgresql-exporter`) beside each server."""
-    metrics_port: Annotated[int, _PORT] = 9187
+    metrics_port: Annotated[int, UNPRIVILEGED_PORT] = 9187
     """TCP port of the exporter's /metrics."""
     log_level: Annotated[str, InCatalog(LOG_LEVELS)] = "info"
     """The exporter's log level."""
@@ -95,7 +94,7 @@ class PostgreSQLConfig(TaskServiceSettings):
 
     version: Annotated[str, Matches(r"[1-9][0-9]*", "a PostgreSQL major version (15)")] = "15"
     """PostgreSQL major version; the host must offer it."""
-    port: Annotated[int, _PORT] = 5432
+    port: Annotated[int, UNPRIVILEGED_PORT] = 5432
     """TCP port clients connect to."""
     listen_addresses: list[str] = Field(default_factory=lambda: ["*"])
     """Addresses the server listens on: `*` (all), `localhost` or IP addresses."""

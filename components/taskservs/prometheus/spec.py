@@ -10,13 +10,12 @@ from pydantic import Field
 
 from provisioning.sdk.registry import Declaration, register
 from provisioning.sdk.rules import Matches, NotEmpty
-from provisioning.sdk.taskservice.rules import InRange
+from provisioning.sdk.taskservice.rules import ANY_PORT
 from provisioning.sdk.taskservice.settings import SettingsModel, TaskServiceSettings
 from provisioning.sdk.validation import Violation
 
 __all__ = ["PROMETHEUS", "AlertRule", "NodeExporterSettings", "PrometheusConfig", "ScrapeJob"]
 
-_PORT = InRange(0, 65536, "must be between 1 and 65535")
 _DURATION = Matches(
     r"([1-9][0-9]*(ms|s|m|h|d|w|y))+",
     "a duration: a whole number and ms, s, m, h, d, w or y (15s, 30d, 1h30m)",
@@ -58,7 +57,7 @@ class AlertRule(SettingsModel):
 class NodeExporterSettings(SettingsModel):
     """The node exporter installed on each of the component's `node_exporter_targets`."""
 
-    port: Annotated[int, _PORT] = 9100
+    port: Annotated[int, ANY_PORT] = 9100
     """TCP port of the node exporter's /metrics."""
     job: Annotated[str, _JOB] = "node"
     """The scrape job of the node exporters."""
@@ -69,7 +68,7 @@ class PrometheusConfig(TaskServiceSettings):
 
     version: Annotated[str, Matches(r"[1-9][0-9]*(\.[0-9]+)?", "a Prometheus release line (2 or 2.42)")] = "2"
     """Prometheus release line the host must have (2.42 on Debian 12)."""
-    port: Annotated[int, _PORT] = 9090
+    port: Annotated[int, ANY_PORT] = 9090
     """TCP port of the web UI and API."""
     scrape_interval: Annotated[str, _DURATION] = "15s"
     """How often every target is scraped."""

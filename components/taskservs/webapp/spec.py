@@ -8,7 +8,7 @@ from typing import Annotated
 
 from provisioning.sdk.registry import Declaration, register
 from provisioning.sdk.rules import InCatalog, Matches
-from provisioning.sdk.taskservice.rules import InRange
+from provisioning.sdk.taskservice.rules import SQL_NAME, InRange
 from provisioning.sdk.taskservice.settings import SettingsModel, TaskServiceSettings
 from provisioning.sdk.validation import Violation
 
@@ -21,10 +21,6 @@ DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306}
 APP_PATHS = ("/", "/version", "/metrics", "/work", "/items")
 """The application's own paths (the health check path must be another one)."""
 
-_IDENTIFIER = Matches(
-    r"[a-z_][a-z0-9_]{0,62}", "1 to 63 lowercase letters, digits and '_', not starting with a digit"
-)
-
 
 class DatabaseSettings(SettingsModel):
     """The database the application writes to and reads from; its password is a secret given to the
@@ -36,9 +32,9 @@ class DatabaseSettings(SettingsModel):
     """Where the database listens: an IP address or a host name (plain text, known at preview)."""
     port: Annotated[int, InRange(0, 65536, "must be between 1 and 65535")] | None = None
     """Its TCP port (default: 5432 for postgresql, 3306 for mysql)."""
-    name: Annotated[str, _IDENTIFIER] = "app"
+    name: Annotated[str, SQL_NAME] = "app"
     """The database's name."""
-    user: Annotated[str, _IDENTIFIER] = "app"
+    user: Annotated[str, SQL_NAME] = "app"
     """The user the application logs in as."""
 
     @property
