@@ -54,6 +54,7 @@ __all__ = [
     "SubnetCreate",
     "SubnetPublic",
     "SubnetUpdate",
+    "VolumeAttach",
     "VolumeBase",
     "VolumeCreate",
     "VolumePublic",
@@ -453,6 +454,13 @@ class VolumeCreate(VolumeBase):
 
 class VolumeUpdate(update_model(VolumeBase)):  # type: ignore[misc]  # fields derived
     """Body of `PATCH /v1/volumes/{id}`."""
+
+
+class VolumeAttach(_Request):
+    """Body of `POST /v1/volumes/{id}/attach`."""
+
+    instance_id: ResourceId
+    """Instance to attach the volume to: in the volume's zone, not deleting (e.g. `server.id`)."""
 
 
 class VolumePublic(VolumeBase, _Zonal):
