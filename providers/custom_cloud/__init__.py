@@ -55,6 +55,8 @@ if TYPE_CHECKING:
         SubnetArgs,
         Volume,
         VolumeArgs,
+        VolumeAttachment,
+        VolumeAttachmentArgs,
     )
     from .specs import CustomCloudServer
 
@@ -82,6 +84,8 @@ __all__ = [
     "SubnetResult",
     "Volume",
     "VolumeArgs",
+    "VolumeAttachment",
+    "VolumeAttachmentArgs",
     "VolumeResult",
     "calculate_server_cost",
     "get_load_balancer",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from typing import Any, TypeVar
 
@@ -11,7 +12,7 @@ from pydantic import BaseModel
 from provisioning.sdk.api_client import ApiClient, RetryPolicy
 
 from .api.collections import Collection
-from .api.models import InstancePublic
+from .api.models import InstancePublic, VolumeAttach, VolumePublic
 from .config import CustomCloudConfig
 
 __all__ = ["CustomCloudClient", "Created"]
@@ -103,3 +104,24 @@ class CustomCloudClient(ApiClient):
     def instance_action(self, instance_id: str, action: str) -> InstancePublic:
         """`POST /instances/{id}/start|stop|reboot`."""
         return InstancePublic.model_validate(self.post_json(f"/instances/{instance_id}/{action}", {}))
+
+    # -- volume attachments -----------------------------------------------------------------------------
+
+    def attach_volume(self, volume_id: str, instance_id: str) -> VolumePublic:
+        """`POST /volumes/{id}/attach` (a no-op when already attached to `instance_id`).
+
+        Each call has its own Idempotency-Key (kept across its retries): attaching again after a detach
+        must attach again, not replay the first answer."""
+        body = VolumeAttach(instance_id=instance_id).model_dump(mode="json")
+        answer = self.post_json(f"/volumes/{volume_id}/attach", body, idempotency_key=_fresh_key())
+        return VolumePublic.model_validate(answer)
+
+    def detach_volume(self, volume_id: str) -> VolumePublic:
+        """`POST /volumes/{id}/detach` (a no-op when detached); its own Idempotency-Key per call."""
+        answer = self.post_json(f"/volumes/{volume_id}/detach", {}, idempotency_key=_fresh_key())
+        return VolumePublic.model_validate(answer)
+
+
+def _fresh_key() -> str:
+    """An Idempotency-Key for one call of an action that may rightly be repeated later."""
+    return secrets.token_hex(24)

@@ -305,3 +305,16 @@ class VolumeProvider(ApiResourceProvider):
 
     def computed(self, args: Any) -> dict[str, Any]:
         return {"estimated_hourly_cost": round(args.size * catalog.STORAGE_GB_HOUR, 6)}
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        """Detach the volume first if it is still attached (an attachment made outside the stack, or one
+        whose removal the engine already recorded), then delete it."""
+        with self.client() as api:
+            try:
+                holder = api.get(VOLUMES, id_).attached_to
+                if holder:
+                    _log.info("delete %s: detaching it from %s first", id_, holder)
+                    api.detach_volume(id_)
+            except NotFound:
+                return
+        super().delete(id_, props)

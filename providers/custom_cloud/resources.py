@@ -1,4 +1,5 @@
-"""The Custom Cloud resources as Pulumi programs use them: Server, Network, Subnet, LoadBalancer, Volume.
+"""The Custom Cloud resources as Pulumi programs use them: Server, Network, Subnet, LoadBalancer, Volume and
+VolumeAttachment.
 
 Re-exported by the package (see its `__all__`). Their arguments, outputs and checks come from the
 declarations in `specs.py`; `resources.pyi`, generated from the same declarations by
@@ -12,9 +13,10 @@ from __future__ import annotations
 from provisioning.sdk.dynamic import DynamicResource
 from provisioning.sdk.stubgen import args_type
 
+from .attachment import VolumeAttachmentProvider
 from .resource_provider import LoadBalancerProvider, NetworkProvider, SubnetProvider, VolumeProvider
 from .server import ServerProvider
-from .specs import LOAD_BALANCER, NETWORK, SERVER, SUBNET, VOLUME
+from .specs import LOAD_BALANCER, NETWORK, SERVER, SUBNET, VOLUME, VOLUME_ATTACHMENT
 
 
 class Server(DynamicResource, provider=ServerProvider):
@@ -37,8 +39,13 @@ class Volume(DynamicResource, provider=VolumeProvider):
     """A Custom Cloud volume (`custom-cloud:Volume`)."""
 
 
+class VolumeAttachment(DynamicResource, provider=VolumeAttachmentProvider):
+    """A volume attached to a server of its zone (`custom-cloud:VolumeAttachment`)."""
+
+
 ServerArgs = args_type(SERVER)
 NetworkArgs = args_type(NETWORK)
 SubnetArgs = args_type(SUBNET)
 LoadBalancerArgs = args_type(LOAD_BALANCER)
 VolumeArgs = args_type(VOLUME)
+VolumeAttachmentArgs = args_type(VOLUME_ATTACHMENT)

@@ -296,3 +296,31 @@ class Volume(DynamicResource):
     def __init__(
         self, resource_name: str, *, opts: pulumi.ResourceOptions | None = None, **kwargs: Unpack[VolumeArgs]
     ) -> None: ...
+
+class VolumeAttachmentArgs(TypedDict, total=False):
+    """A Custom Cloud volume attachment: one volume attached to one server of its zone."""
+
+    volume_id: Required[pulumi.Input[str]]
+    """Volume to attach (e.g. `volume.id`); changing it replaces the attachment."""
+    server_id: Required[pulumi.Input[str]]
+    """Server in the volume's zone to attach it to (e.g. `server.id`); changing it replaces the attachment."""
+
+class VolumeAttachment(DynamicResource):
+    """A volume attached to a server of its zone (`custom-cloud:VolumeAttachment`)."""
+
+    volume_id: pulumi.Output[str]
+    """Volume to attach (e.g. `volume.id`); changing it replaces the attachment."""
+    server_id: pulumi.Output[str]
+    """Server in the volume's zone to attach it to (e.g. `server.id`); changing it replaces the attachment."""
+    @overload
+    def __init__(
+        self, resource_name: str, args: VolumeAttachmentArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        opts: pulumi.ResourceOptions | None = None,
+        **kwargs: Unpack[VolumeAttachmentArgs],
+    ) -> None: ...

@@ -22,6 +22,7 @@ from .api.models import (
     NetworkCreate,
     NetworkPublic,
     RegionName,
+    ResourceId,
     SubnetCreate,
     SubnetPublic,
     VolumeCreate,
@@ -35,11 +36,13 @@ __all__ = [
     "CustomCloudServer",
     "CustomCloudSubnet",
     "CustomCloudVolume",
+    "CustomCloudVolumeAttachment",
     "LOAD_BALANCER",
     "NETWORK",
     "SERVER",
     "SUBNET",
     "VOLUME",
+    "VOLUME_ATTACHMENT",
 ]
 
 DEFAULT_CREATE_TIMEOUT = 300.0
@@ -92,6 +95,17 @@ class CustomCloudVolume(_Tracked, VolumeCreate):
     """USD per hour, known at preview: size × storage price."""
 
 
+class CustomCloudVolumeAttachment(BaseModel):
+    """A Custom Cloud volume attachment: one volume attached to one server of its zone."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    volume_id: ResourceId
+    """Volume to attach (e.g. `volume.id`); changing it replaces the attachment."""
+    server_id: ResourceId
+    """Server in the volume's zone to attach it to (e.g. `server.id`); changing it replaces the attachment."""
+
+
 def zone_in_region(server: CustomCloudServer) -> list[Violation]:
     """A server's zone must be in its region (when one is given)."""
     if server.region is not None and catalog.region_of_zone(server.zone) != server.region:
@@ -113,3 +127,5 @@ LOAD_BALANCER = register(
 """Load balancers (`POST /v1/load-balancers`)."""
 VOLUME = register(Declaration("custom-cloud:Volume", CustomCloudVolume, VolumePublic))
 """Volumes (`POST /v1/volumes`)."""
+VOLUME_ATTACHMENT = register(Declaration("custom-cloud:VolumeAttachment", CustomCloudVolumeAttachment))
+"""Volume attachments (`POST /v1/volumes/{id}/attach`, `…/detach`)."""

@@ -1,0 +1,126 @@
+"""The VolumeAttachment provider (and the Volume provider's delete of an attached volume), called directly
+against the in-process emulator app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from provisioning.providers.custom_cloud import VolumeAttachment, VolumeAttachmentArgs
+from provisioning.providers.custom_cloud.attachment import VolumeAttachmentProvider, attachment_id
+from provisioning.providers.custom_cloud.resource_provider import VolumeProvider
+from provisioning.sdk.errors import Conflict
+from provisioning.sdk.registry import declaration
+from provisioning.sdk.unknowns import UNKNOWN
+
+from ._api_fixtures import checked, failures
+from .conftest import Cloud
+
+
+def _server(cloud: Cloud, name: str, zone: str = "us-west-1a") -> str:
+    r = cloud.api.post("/v1/instances", json={"name": name, "machine_type": "micro", "zone": zone})
+    assert r.status_code == 202, r.text
+    return str(r.json()["id"])
+
+
+def _volume(cloud: Cloud, name: str, zone: str = "us-west-1a") -> str:
+    r = cloud.api.post("/v1/volumes", json={"name": name, "zone": zone, "size": 10})
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+def _volume_doc(cloud: Cloud, vid: str) -> dict[str, Any]:
+    doc: dict[str, Any] = cloud.api.get(f"/v1/volumes/{vid}").json()
+    return doc
+
+
+def test_declared_once_and_exported() -> None:
+    decl = declaration("custom-cloud:VolumeAttachment")
+    assert VolumeAttachment.declaration is decl
+    assert set(decl.model.model_fields) == {"volume_id", "server_id"}
+    assert set(VolumeAttachmentArgs.__annotations__) == {"volume_id", "server_id"}
+
+
+def test_check_asks_the_api_for_existence_zone_and_holder(cloud: Cloud) -> None:
+    provider = cloud.provider(VolumeAttachmentProvider)
+    web, east = _server(cloud, "web"), _server(cloud, "east", zone="us-west-1b")
+    vid = _volume(cloud, "data")
+    assert set(failures(provider, {})) == {"volume_id", "server_id"}
+
+    missing = failures(provider, {"volume_id": "vol-0000000000000000", "server_id": "i-0000000000000000"})
+    assert "'vol-0000000000000000' does not exist" in missing["volume_id"]
+    assert "'i-0000000000000000' does not exist" in missing["server_id"]
+
+    zones = failures(provider, {"volume_id": vid, "server_id": east})["server_id"]
+    assert east in zones and vid in zones and "'us-west-1b'" in zones and "'us-west-1a'" in zones
+    assert "a volume attaches only to a server in its zone" in zones
+
+    assert checked(provider, {"volume_id": vid, "server_id": web}) == {"volume_id": vid, "server_id": web}
+    cloud.api.post(f"/v1/volumes/{vid}/attach", json={"instance_id": web})
+    other = _server(cloud, "other")
+    held = failures(provider, {"volume_id": vid, "server_id": other})["volume_id"]
+    assert vid in held and web in held and "a volume attaches to one server at a time" in held
+    # ... unless this very attachment holds it: moving it to another server replaces it, detaching first
+    moved = provider.check({"volume_id": vid, "server_id": web}, {"volume_id": vid, "server_id": other})
+    assert moved.failures == []
+    # values not known yet (a server being replaced): nothing is asked
+    assert failures(provider, {"volume_id": vid, "server_id": UNKNOWN}) == {}
+
+
+def test_diff_replaces_and_keeps_one_server_per_volume(cloud: Cloud) -> None:
+    provider = cloud.provider(VolumeAttachmentProvider)
+    olds = {"volume_id": "vol-1", "server_id": "i-1"}
+    assert provider.diff("vol-1:i-1", olds, dict(olds)).changes is False
+    server = provider.diff("vol-1:i-1", olds, {**olds, "server_id": "i-2"})
+    assert server.replaces == ["server_id"] and server.delete_before_replace is True
+    replacing = provider.diff("vol-1:i-1", olds, {**olds, "server_id": UNKNOWN})
+    assert replacing.replaces == ["server_id"] and replacing.delete_before_replace is True
+    volume = provider.diff("vol-1:i-1", olds, {**olds, "volume_id": "vol-2"})
+    assert volume.replaces == ["volume_id"] and volume.delete_before_replace is False
+
+
+def test_create_read_delete(cloud: Cloud) -> None:
+    provider = cloud.provider(VolumeAttachmentProvider)
+    web, vid = _server(cloud, "web"), _volume(cloud, "data")
+    inputs = checked(provider, {"volume_id": vid, "server_id": web})
+    created = provider.create(inputs)
+    assert created.id == attachment_id(vid, web) == f"{vid}:{web}"
+    assert created.outs == {"volume_id": vid, "server_id": web}
+    assert _volume_doc(cloud, vid)["status"] == "in-use" and _volume_doc(cloud, vid)["attached_to"] == web
+    assert provider.create(inputs).id == created.id  # a retried create finds its attachment
+
+    read = provider.read(created.id, created.outs)
+    assert read.id == created.id and read.inputs == {"volume_id": vid, "server_id": web}
+    adopted = provider.read(created.id, {})  # import: the id says it all
+    assert adopted.id == created.id and adopted.inputs == {"volume_id": vid, "server_id": web}
+
+    cloud.api.post(f"/v1/volumes/{vid}/detach")  # drift: detached outside the stack
+    assert provider.read(created.id, created.outs).id == ""
+    other = _server(cloud, "other")
+    cloud.api.post(f"/v1/volumes/{vid}/attach", json={"instance_id": other})  # ... and attached elsewhere
+    assert provider.read(created.id, created.outs).id == ""
+    provider.delete(created.id, created.outs)  # not ours any more: left alone
+    assert _volume_doc(cloud, vid)["attached_to"] == other
+    with pytest.raises(Conflict) as info:
+        provider.create(inputs)
+    assert vid in str(info.value) and other in str(info.value)
+
+    cloud.api.post(f"/v1/volumes/{vid}/detach")
+    provider.create(inputs)
+    provider.delete(created.id, created.outs)
+    assert _volume_doc(cloud, vid)["status"] == "available" and _volume_doc(cloud, vid)["attached_to"] is None
+    provider.delete(created.id, created.outs)  # detached already: done
+    cloud.api.delete(f"/v1/volumes/{vid}")
+    provider.delete(created.id, created.outs)  # volume gone: done
+
+
+def test_deleting_an_attached_volume_detaches_it_first(cloud: Cloud) -> None:
+    volumes = cloud.provider(VolumeProvider)
+    web = _server(cloud, "web")
+    props = {"name": "data", "zone": "us-west-1a", "size": 10, "idempotency_scope": "p/s/Volume/data"}
+    created = volumes.create(checked(volumes, props))
+    cloud.api.post(f"/v1/volumes/{created.id}/attach", json={"instance_id": web})
+    volumes.delete(created.id, created.outs)
+    assert cloud.api.get(f"/v1/volumes/{created.id}").status_code == 404
+    volumes.delete(created.id, created.outs)  # gone already: done
