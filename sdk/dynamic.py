@@ -3,7 +3,7 @@ configuration through `configure`, and a resource base with the pickle and secre
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, ClassVar, Self
 
 import pulumi
@@ -24,6 +24,7 @@ from ._program import install_async_debug_log, install_user_frames
 from .cost import COST_OUTPUT, track_cost
 from .fields import (
     COMPUTED,
+    FILLED_BY_SERVICE,
     FROM_RESOURCE_NAME,
     GROW_ONLY,
     INTERNAL,
@@ -39,9 +40,21 @@ from .validation import Violation, parse
 __all__ = ["PROVIDER_KEY", "DynamicProvider", "DynamicResource", "changed_fields"]
 
 
-def changed_fields(olds: Mapping[str, Any], news: Mapping[str, Any], fields: Sequence[str]) -> list[str]:
-    """The `fields` whose value differs between `olds` and `news` (an unknown new value counts as changed)."""
-    return [name for name in fields if contains_unknown(news.get(name)) or olds.get(name) != news.get(name)]
+def changed_fields(
+    olds: Mapping[str, Any],
+    news: Mapping[str, Any],
+    fields: Sequence[str],
+    *,
+    filled: Collection[str] = (),
+) -> list[str]:
+    """The `fields` whose value differs between `olds` and `news` (an unknown new value counts as changed;
+    an unset new value of a `filled` field, which the service fills in, does not)."""
+    return [
+        name
+        for name in fields
+        if contains_unknown(news.get(name))
+        or (olds.get(name) != news.get(name) and not (name in filled and news.get(name) is None))
+    ]
 
 
 class DynamicProvider(dyn.ResourceProvider):
@@ -111,6 +124,10 @@ class DynamicProvider(dyn.ResourceProvider):
         """Values the provider supplies for unset inputs before validation (e.g. a default region)."""
         return {}
 
+    def default_origins(self) -> dict[str, str]:
+        """Where each value of `defaults` comes from, in words, for messages that name it."""
+        return {}
+
     def computed(self, args: Any) -> dict[str, Any]:
         """Derived inputs added by `check` (e.g. estimated cost), visible at preview."""
         return {}
@@ -144,11 +161,12 @@ class DynamicProvider(dyn.ResourceProvider):
         configuration's own rules come first; the service is asked (a probe, remote rules) only once every
         local rule passed and every value is known."""
         news = normalize_unknowns(news)
-        news.update({k: v for k, v in self.defaults(news).items() if news.get(k) is None})
+        defaulted = {k: v for k, v in self.defaults(news).items() if news.get(k) is None}
+        news.update(defaulted)
         data = self.declaration.settable(news)
         unknown = {k for k, v in data.items() if contains_unknown(v)}
         known = {k: v for k, v in data.items() if k not in unknown}
-        found = [self._explained(v, news) for v in self.declaration.check(known, unknown=unknown)]
+        found = [self._explained(v, news, defaulted) for v in self.declaration.check(known, unknown=unknown)]
         args = None if found else self._parsed(known)
         inputs = self._completed(news, args, data, unknown)
         failures = self.config_failures() + [dyn.CheckFailure(v.field, v.rule) for v in found]
@@ -184,19 +202,27 @@ class DynamicProvider(dyn.ResourceProvider):
         inputs.update({k: data[k] for k in unknown})
         return {k: v for k, v in inputs.items() if v is not None or k in model.model_fields}
 
-    def _explained(self, violation: Violation, news: Mapping[str, Any]) -> Violation:
-        """A broken rule on a value the resource took from its resource name says so, and how to set it."""
+    def _explained(
+        self, violation: Violation, news: Mapping[str, Any], defaulted: Mapping[str, Any]
+    ) -> Violation:
+        """A broken rule says where a value it names came from: the resource name (and how to set it), or
+        the provider's defaults (e.g. `region ... is the provider's region, from the stack config ...`)."""
         scope = str(news.get("idempotency_scope") or "")
+        rule = violation.rule
         if violation.field in fields_with(self.args_model, FROM_RESOURCE_NAME) and scope.endswith(
             f"/{violation.value}"
         ):
-            hint = f" (it comes from the resource name; pass {violation.field}=... to choose another)"
-            return Violation(violation.field, violation.value, violation.rule + hint)
-        return violation
+            rule += f" (it comes from the resource name; pass {violation.field}=... to choose another)"
+        origins = self.default_origins()
+        for name, value in defaulted.items():
+            if name in origins and repr(value) in rule:
+                rule += f" ({name} {value!r} is {origins[name]}; pass {name}=... to choose another)"
+        return violation if rule == violation.rule else Violation(violation.field, violation.value, rule)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.DiffResult:
         """Compare declared inputs only (never `__provider`): in place unless `replaces` says otherwise."""
-        changed = changed_fields(olds, normalize_unknowns(news), self.input_fields())
+        filled = fields_with(self.args_model, FILLED_BY_SERVICE)
+        changed = changed_fields(olds, normalize_unknowns(news), self.input_fields(), filled=filled)
         if not changed:
             return dyn.DiffResult(changes=False)
         replaces = self.replaces(olds, news, changed)

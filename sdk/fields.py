@@ -16,6 +16,7 @@ from pydantic.fields import FieldInfo
 __all__ = [
     "CHECK_ONLY",
     "COMPUTED",
+    "FILLED_BY_SERVICE",
     "FROM_RESOURCE_NAME",
     "GROW_ONLY",
     "IN_PLACE",
@@ -56,6 +57,9 @@ INTERNAL = Role("internal")
 """Set by the resource class itself (e.g. the idempotency scope): not a user argument."""
 FROM_RESOURCE_NAME = Role("from-resource-name")
 """Required by the API, optional for users: the resource fills it from the Pulumi resource name."""
+FILLED_BY_SERVICE = Role("filled-by-service")
+"""Optional: when unset, the service fills it in (a server's vpc from its subnet). An unset value never
+differs from the one the service chose, so it never shows as a diff."""
 OUTPUT = Role("output")
 """On a response model: the API's answer for this field is a resource output."""
 

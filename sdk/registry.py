@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from .fields import COMPUTED, fields_with, output_fields
 from .validation import Violation, violations
@@ -92,9 +92,33 @@ class Declaration:
         (values not known yet at preview) are left out: cross-field rules then wait for them."""
         data = {k: v for k, v in self.settable(properties).items() if k not in unknown}
         found = [v for v in violations(self.model, data) if v.field.split(".")[0] not in unknown]
-        if found or unknown:
+        if found:
             return found
-        return [v for rule in self.rules for v in rule(self.model.model_validate(data))]
+        if not unknown:
+            return [v for rule in self.rules for v in rule(self.model.model_validate(data))]
+        partial = _partial(self.model, data, unknown)
+        for rule in self.rules if partial is not None else ():
+            try:
+                found.extend(rule(partial))
+            except AttributeError:  # it reads a value not known yet: it decides when that value is
+                continue
+        return found
+
+
+def _partial(model: type[BaseModel], data: Mapping[str, Any], unknown: Collection[str]) -> BaseModel | None:
+    """`model` with the known `data` validated field by field, defaults for fields not given, and no
+    attribute at all for the `unknown` ones (nor for required ones not given): a cross-field rule that reads
+    one of those raises AttributeError, while a rule over known fields (a zone against a configured region)
+    decides now, at preview. None when the model's own validators need the whole model."""
+    instance = model.model_construct()
+    try:
+        for name, value in data.items():
+            model.__pydantic_validator__.validate_assignment(instance, name, value)
+    except (ValidationError, AttributeError):
+        return None
+    for name in unknown:
+        instance.__dict__.pop(name, None)
+    return instance
 
 
 _registry: dict[str, Declaration] = {}

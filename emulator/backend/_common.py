@@ -22,13 +22,14 @@ from ..hosts import HostBackend, RecordHostBackend
 from ..settings import LifecycleMode, Settings
 from ..store import Store
 
-__all__ = ["BaseBackend", "IdemRequest", "Lifecycle", "Outcome", "Row", "iso", "new_id"]
+__all__ = ["ROW_COLUMNS", "BaseBackend", "IdemRequest", "Lifecycle", "Outcome", "Row", "iso", "new_id"]
 
 Doc = dict[str, Any]
 
 # Effective status of a row at time `?`: a due transition counts as done even before the sweeper runs.
 EFFECTIVE = "(CASE WHEN next_status IS NOT NULL AND ready_at <= ? THEN next_status ELSE status END)"
-_ROW_COLUMNS = "id, status, next_status, ready_at, body"
+ROW_COLUMNS = "id, status, next_status, ready_at, body"
+"""The columns `BaseBackend._row` reads, in its order."""
 
 
 def iso(ts: float) -> str:
@@ -159,7 +160,7 @@ class BaseBackend:
     def find(self, conn: sqlite3.Connection, project_id: str, kind: str, rid: str, now: float) -> Row | None:
         """The row `rid` of `kind` in the project, or None (also when it is effectively deleted)."""
         raw = conn.execute(
-            f"SELECT {_ROW_COLUMNS} FROM resources WHERE id = ? AND project_id = ? AND kind = ?",
+            f"SELECT {ROW_COLUMNS} FROM resources WHERE id = ? AND project_id = ? AND kind = ?",
             (rid, project_id, kind),
         ).fetchone()
         if raw is None:
@@ -358,7 +359,7 @@ class BaseBackend:
         """One page of `kind` in the project, oldest first, as JSON `{items, next_page_token}`."""
         now = time.time()
         after = _decode_token(page_token)
-        sql = [f"SELECT {_ROW_COLUMNS}, seq FROM resources WHERE project_id = ? AND kind = ? AND seq > ?"]
+        sql = [f"SELECT {ROW_COLUMNS}, seq FROM resources WHERE project_id = ? AND kind = ? AND seq > ?"]
         args: list[Any] = [project_id, kind, after]
         sql.append(f"AND {EFFECTIVE} != 'deleted'")
         args.append(now)

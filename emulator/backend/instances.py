@@ -11,9 +11,10 @@ from typing import Any
 from provisioning.providers.custom_cloud.api import catalog
 from provisioning.providers.custom_cloud.api.models import InstanceCreate, InstanceUpdate
 
-from ..errors import Conflict, InvalidState, ValidationFailed
+from ..errors import InvalidState, ValidationFailed
 from ._common import IdemRequest, Outcome, Row, iso, new_id
 from ._host_work import HOST_ACTIONS, HostJob, HostWorkMixin
+from .load_balancers import LoadBalancersMixin
 
 __all__ = ["InstancesMixin"]
 
@@ -25,7 +26,7 @@ _ALLOWED: dict[str, frozenset[str]] = {
 }
 
 
-class InstancesMixin(HostWorkMixin):
+class InstancesMixin(HostWorkMixin, LoadBalancersMixin):
     """The instance operations (their host work: see `_host_work`)."""
 
     def create_instance(self, project_id: str, body: InstanceCreate, idem: IdemRequest | None) -> Outcome:
@@ -169,26 +170,15 @@ class InstancesMixin(HostWorkMixin):
 
     def delete_instance(self, project_id: str, iid: str, *, keep_storage: bool) -> Outcome:
         """DELETE /v1/instances/{id} → 202 `deleting` (once the host is gone); with keep_storage a volume
-        keeps the disk."""
+        keeps the disk. The instance leaves every load balancer's targets at once (as a terminated
+        instance leaves its target groups), so deleting or replacing a target never fails on its balancer."""
 
         def op(conn: sqlite3.Connection, now: float, pending: list[HostJob]) -> dict[str, Any]:
             row = self.get(conn, project_id, "instance", iid, now)
             self.check_idle(conn, iid)
             if row.status == "deleting":
                 return row.doc
-            lbs = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT id FROM resources WHERE project_id = ? AND kind = 'load_balancer' AND EXISTS"
-                    " (SELECT 1 FROM json_each(body, '$.target_instance_ids') WHERE value = ?)",
-                    (project_id, iid),
-                )
-            ]
-            if lbs:
-                raise Conflict(
-                    f"instance {iid!r} is a target of load balancers {', '.join(lbs)}",
-                    details={"dependents": lbs},
-                )
+            self.deregister_target(conn, project_id, iid, now)
             job = self.host_job("delete", row, None)
             if keep_storage:
                 job.retained_volume_id = self._retain_disk(conn, project_id, row.doc, now)

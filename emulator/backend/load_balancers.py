@@ -8,7 +8,7 @@ from typing import Any
 from provisioning.providers.custom_cloud.api.models import LoadBalancerCreate, LoadBalancerUpdate
 
 from ..errors import InvalidState, ValidationFailed
-from ._common import BaseBackend, IdemRequest, Outcome, iso, new_id
+from ._common import ROW_COLUMNS, BaseBackend, IdemRequest, Outcome, iso, new_id
 
 __all__ = ["LoadBalancersMixin"]
 
@@ -68,6 +68,19 @@ class LoadBalancersMixin(BaseBackend):
             return row.doc
 
         return self.write(project_id, 200, op)
+
+    def deregister_target(self, conn: sqlite3.Connection, project_id: str, iid: str, now: float) -> list[str]:
+        """Take instance `iid` out of every load balancer of the project that targets it; their ids."""
+        holders = conn.execute(
+            f"SELECT {ROW_COLUMNS} FROM resources WHERE project_id = ? AND kind = 'load_balancer' AND EXISTS"
+            " (SELECT 1 FROM json_each(body, '$.target_instance_ids') WHERE value = ?)",
+            (project_id, iid),
+        ).fetchall()
+        for raw in holders:
+            row = self._row(raw, now)
+            row.doc["target_instance_ids"] = [t for t in row.doc["target_instance_ids"] if t != iid]
+            self.save(conn, row, now)
+        return [raw[0] for raw in holders]
 
     def delete_load_balancer(self, project_id: str, lid: str) -> Outcome:
         """DELETE /v1/load-balancers/{id} → 202 `deleting`."""

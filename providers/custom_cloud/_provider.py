@@ -14,7 +14,7 @@ from provisioning.sdk.dynamic import DynamicProvider
 from provisioning.sdk.errors import ConfigError, NotFound
 
 from .client import Created, CustomCloudClient
-from .config import CustomCloudConfig, load_config
+from .config import CustomCloudConfig, load_config, origin_of
 from .preflight import preflight
 
 __all__ = ["CustomCloudProvider", "create_idempotent", "ignore_not_found"]
@@ -39,6 +39,18 @@ class CustomCloudProvider(DynamicProvider):
     def config(self) -> CustomCloudConfig:
         """The provider config (stack config first, then the environment); `ConfigError` if incomplete."""
         return load_config(self.stack_config)
+
+    def configured_region(self) -> str:
+        """The provider's region (`custom-cloud:region`), or the config's default while the configuration
+        cannot be read (`check` reports that problem itself)."""
+        try:
+            return self.config().region
+        except ConfigError:
+            return str(CustomCloudConfig.model_fields["region"].default)
+
+    def default_origins(self) -> dict[str, str]:
+        """A resource's `region`, when unset, is the provider's: say where that came from."""
+        return {"region": f"the provider's region, {origin_of('region', self.stack_config)}"}
 
     def config_failures(self) -> list[dyn.CheckFailure]:
         try:

@@ -20,6 +20,7 @@ __all__ = [
     "MISSING_KEY_MESSAGE",
     "CustomCloudConfig",
     "load_config",
+    "origin_of",
 ]
 
 DEFAULT_API_URL = "https://api.custom-cloud.com/v1"
@@ -97,6 +98,29 @@ class CustomCloudConfig(ProviderConfig):
         return value
 
 
+def _lookup(stack_config: Callable[[str], Any] | Mapping[str, Any] | None) -> Callable[[str], Any]:
+    if stack_config is None:
+        return lambda _key: None
+    return stack_config if callable(stack_config) else stack_config.get
+
+
+def origin_of(
+    name: str,
+    stack_config: Callable[[str], Any] | Mapping[str, Any] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> str:
+    """Where the config field `name` comes from, in words: the stack config key, the environment variable,
+    or the default (naming the key that changes it)."""
+    env = os.environ if environ is None else environ
+    key, var = CONFIG_KEYS[name]
+    if _lookup(stack_config)(key) not in (None, ""):
+        return f"from the stack config {key}"
+    if var is not None and env.get(var):
+        return f"from the environment variable {var}"
+    return f"the default (set {key} to choose another)"
+
+
 def load_config(
     stack_config: Callable[[str], Any] | Mapping[str, Any] | None = None,
     *,
@@ -106,12 +130,7 @@ def load_config(
 
     Raises `ConfigError` naming the key and the rule; the API key value is never part of the message."""
     env = os.environ if environ is None else environ
-    if stack_config is None:
-        lookup: Callable[[str], Any] = lambda _key: None  # noqa: E731
-    elif callable(stack_config):
-        lookup = stack_config
-    else:
-        lookup = stack_config.get
+    lookup = _lookup(stack_config)
     data: dict[str, Any] = {}
     for name, (key, var) in CONFIG_KEYS.items():
         value = lookup(key)

@@ -294,6 +294,10 @@ class LoadBalancerProvider(ApiResourceProvider):
     ready_status = "active"
     unique_within = ("region",)
 
+    def defaults(self, news: Mapping[str, Any]) -> dict[str, Any]:
+        """A load balancer without a region is in the provider's."""
+        return {"region": self.configured_region()}
+
 
 class VolumeProvider(ApiResourceProvider):
     """Volumes: size grows in place (shrinking replaces), labels in place; names are unique per zone."""

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from provisioning.sdk.errors import NotFound, ProvisioningError
+from provisioning.sdk.errors import NotFound
 from provisioning.sdk.validation import Violation
 from provisioning.sdk.waiters import Pace, wait_for
 
@@ -24,9 +24,6 @@ __all__ = ["ServerProvider"]
 
 _log = logging.getLogger("provisioning.custom_cloud.server")
 
-FALLBACK_REGION = "us-west-1"
-"""The region a zone is checked against when the provider configuration cannot be read."""
-
 
 class ServerProvider(ApiResourceProvider):
     """CRUD of Custom Cloud instances."""
@@ -40,10 +37,7 @@ class ServerProvider(ApiResourceProvider):
 
     def defaults(self, news: Mapping[str, Any]) -> dict[str, Any]:
         """The zone is checked against the provider's region when the server names none."""
-        try:
-            return {"region": self.config().region}
-        except ProvisioningError:
-            return {"region": FALLBACK_REGION}
+        return {"region": self.configured_region()}
 
     def computed(self, args: Any) -> dict[str, Any]:
         return {"estimated_hourly_cost": calculate_server_cost(args.model_dump())}

@@ -174,10 +174,11 @@ def test_load_balancer_targets(client: AsgiClient) -> None:
     lb = client.post("/v1/load-balancers", json={**body, "target_instance_ids": [iid]}).json()
     assert lb["status"] == "provisioning"
     assert client.get(f"/v1/load-balancers/{lb['id']}").json()["status"] == "active"
-    r = client.delete(f"/v1/instances/{iid}")
-    assert r.status_code == 409 and r.json()["error"]["details"]["dependents"] == [lb["id"]]
-    assert client.patch(f"/v1/load-balancers/{lb['id']}", json={"target_instance_ids": []}).status_code == 200
-    assert client.delete(f"/v1/instances/{iid}").status_code == 202
+    other = make_instance(client, "other")["id"]
+    both = client.patch(f"/v1/load-balancers/{lb['id']}", json={"target_instance_ids": [iid, other]})
+    assert both.json()["target_instance_ids"] == [iid, other]
+    assert client.delete(f"/v1/instances/{iid}").status_code == 202  # a target leaves its balancers
+    assert client.get(f"/v1/load-balancers/{lb['id']}").json()["target_instance_ids"] == [other]
     assert client.delete(f"/v1/load-balancers/{lb['id']}").json()["status"] == "deleting"
     assert client.get(f"/v1/load-balancers/{lb['id']}").status_code == 404
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from provisioning.sdk.fields import (
+    FILLED_BY_SERVICE,
     FROM_RESOURCE_NAME,
     GROW_ONLY,
     IN_PLACE,
@@ -268,7 +269,7 @@ class InstanceBase(_Request):
     """Boot disk size in GB (at least 10); grows in place, shrinking replaces."""
     disk_type: DiskTypeName = "ssd"
     """Boot disk type (`ssd` or `hdd`)."""
-    vpc: ResourceId | None = None
+    vpc: Annotated[ResourceId | None, FILLED_BY_SERVICE] = None
     """Network id; filled from the subnet when only `subnet` is given."""
     subnet: ResourceId | None = None
     """Subnet id (in the same zone); the private IP comes from its CIDR."""

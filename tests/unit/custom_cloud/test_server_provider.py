@@ -48,6 +48,31 @@ def test_check_zone_follows_configured_region(cloud: Cloud) -> None:
     assert "zone" in failures(provider, zone="us-west-1a")
 
 
+def test_zone_outside_the_region_fails_at_preview_while_the_network_is_unknown(cloud: Cloud) -> None:
+    provider = cloud.provider(ServerProvider, **{"custom-cloud:region": "us-west-1"})
+    pending = {**BASE, "zone": "us-east-1a", "vpc": UNKNOWN, "subnet": UNKNOWN}
+    found = {f.property: f.reason for f in provider.check({}, pending).failures}
+    assert found == {
+        "zone": "zone 'us-east-1a' is not in region 'us-west-1' (region 'us-west-1' is the provider's region,"
+        " from the stack config custom-cloud:region; pass region=... to choose another)"
+    }
+    default = {f.property: f.reason for f in cloud.provider(ServerProvider).check({}, pending).failures}
+    assert (
+        "is the provider's region, the default (set custom-cloud:region to choose another)" in default["zone"]
+    )
+    named = {f.property: f.reason for f in provider.check({}, {**pending, "region": "us-west-1"}).failures}
+    assert named["zone"] == "zone 'us-east-1a' is not in region 'us-west-1'"  # the server's own region
+
+
+def test_vpc_the_service_filled_in_never_shows_as_a_diff(cloud: Cloud) -> None:
+    provider = cloud.provider(ServerProvider)
+    news = {**checked(provider), "subnet": "subnet-1"}
+    olds = {**news, "vpc": "net-1"}  # the outputs: vpc filled from the subnet
+    assert news.get("vpc") is None and provider.diff("i-1", olds, news).changes is False
+    other = provider.diff("i-1", olds, {**news, "vpc": "net-2"})
+    assert other.replaces == ["vpc"]
+
+
 def test_check_fills_defaults_and_cost(cloud: Cloud) -> None:
     inputs = checked(cloud.provider(ServerProvider), machine_type="medium", disk_size=50)
     assert inputs["estimated_hourly_cost"] == pytest.approx(0.15)
