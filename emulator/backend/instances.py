@@ -15,6 +15,7 @@ from ..errors import InvalidState, ValidationFailed
 from ._common import IdemRequest, Outcome, Row, iso, new_id
 from ._host_work import HOST_ACTIONS, HostJob, HostWorkMixin
 from .load_balancers import LoadBalancersMixin
+from .volumes import VolumesMixin
 
 __all__ = ["InstancesMixin"]
 
@@ -26,7 +27,7 @@ _ALLOWED: dict[str, frozenset[str]] = {
 }
 
 
-class InstancesMixin(HostWorkMixin, LoadBalancersMixin):
+class InstancesMixin(HostWorkMixin, LoadBalancersMixin, VolumesMixin):
     """The instance operations (their host work: see `_host_work`)."""
 
     def create_instance(self, project_id: str, body: InstanceCreate, idem: IdemRequest | None) -> Outcome:
@@ -171,7 +172,8 @@ class InstancesMixin(HostWorkMixin, LoadBalancersMixin):
     def delete_instance(self, project_id: str, iid: str, *, keep_storage: bool) -> Outcome:
         """DELETE /v1/instances/{id} → 202 `deleting` (once the host is gone); with keep_storage a volume
         keeps the disk. The instance leaves every load balancer's targets at once (as a terminated
-        instance leaves its target groups), so deleting or replacing a target never fails on its balancer."""
+        instance leaves its target groups) and its volumes are detached, so deleting or replacing a server
+        never fails on what depends on it."""
 
         def op(conn: sqlite3.Connection, now: float, pending: list[HostJob]) -> dict[str, Any]:
             row = self.get(conn, project_id, "instance", iid, now)
@@ -179,6 +181,7 @@ class InstancesMixin(HostWorkMixin, LoadBalancersMixin):
             if row.status == "deleting":
                 return row.doc
             self.deregister_target(conn, project_id, iid, now)
+            self.detach_all(conn, project_id, iid, now)
             job = self.host_job("delete", row, None)
             if keep_storage:
                 job.retained_volume_id = self._retain_disk(conn, project_id, row.doc, now)
