@@ -1,4 +1,5 @@
-"""Rules over the whole stack: the hourly budget, what production requires, the labels every server carries.
+"""Rules over the whole stack: the hourly budget, what production requires, the labels every server carries,
+one attachment per volume.
 
 Each reads what the declarations and the provider's check put in the resources' properties (the estimated
 cost, the database and load balancer settings); none restates a field's own limits."""
@@ -27,6 +28,8 @@ __all__ = ["stack_policies"]
 
 SERVER = "custom-cloud:Server"
 LOAD_BALANCER = "custom-cloud:LoadBalancer"
+VOLUME = "custom-cloud:Volume"
+VOLUME_ATTACHMENT = "custom-cloud:VolumeAttachment"
 PRODUCTION_STACKS = ("prod", "production")
 """Stack names (or prefixes before a dash) that mean production when no `environment` is configured."""
 
@@ -161,8 +164,38 @@ def _required_labels(args: StackValidationArgs, report: ReportViolation) -> None
             )
 
 
+# -- volume attachments -------------------------------------------------------------------------------------
+
+
+def _volume_keys(resource: PolicyResource, props: dict[str, Any]) -> set[str]:
+    """What names an attachment's volume: its id when known, and the Volume resource its volume_id comes
+    from (known before the id is, so two attachments of one new volume are caught at the first preview)."""
+    keys = {f"id {props['volume_id']}"} if isinstance(props.get("volume_id"), str) else set()
+    sources = (resource.property_dependencies or {}).get("volume_id") or []
+    volumes = [d for d in sources if _token(d) == VOLUME]
+    if len(volumes) == 1:
+        keys.add(f"resource {volumes[0].urn}")
+    return keys
+
+
+def _one_attachment_per_volume(args: StackValidationArgs, report: ReportViolation) -> None:
+    holders: dict[str, PolicyResource] = {}
+    for resource, props in _of(args, VOLUME_ATTACHMENT):
+        keys = _volume_keys(resource, props)
+        held = [holders[k] for k in sorted(keys) if k in holders]
+        if held:
+            volume = props.get("volume_id", "(not known yet)")
+            report(
+                f"volume attachments {held[0].name!r} and {resource.name!r} name the same volume (volume_id "
+                f"{volume!r}); a volume attaches to one server at a time",
+                resource.urn,
+            )
+        for key in keys:
+            holders.setdefault(key, resource)
+
+
 def stack_policies() -> list[StackValidationPolicy]:
-    """The budget, production and label rules."""
+    """The budget, production, label and volume attachment rules."""
 
     def policy(name: str, description: str, validate: Any, level: EnforcementLevel, config: Any) -> Any:
         made = StackValidationPolicy(
@@ -170,7 +203,7 @@ def stack_policies() -> list[StackValidationPolicy]:
             description=description,
             enforcement_level=level,
             severity=Severity.MEDIUM,
-            config_schema=schema_of(config),
+            config_schema=None if config is None else schema_of(config),
             validate=validate,
         )
         made.settings = config  # type: ignore[attr-defined]  # read by the pack configuration check
@@ -220,5 +253,12 @@ def stack_policies() -> list[StackValidationPolicy]:
             _required_labels,
             advisory,
             labels,
+        ),
+        policy(
+            "one-attachment-per-volume",
+            "No two volume attachments of the stack name the same volume.",
+            _one_attachment_per_volume,
+            mandatory,
+            None,
         ),
     ]
