@@ -92,7 +92,8 @@ class VolumeAttachmentProvider(CustomCloudProvider):
         args = self.parse(props)
         with self.client() as api:
             api.attach_volume(args.volume_id, args.server_id)
-        return dyn.CreateResult(attachment_id(args.volume_id, args.server_id), self.inputs_of(props))
+        outputs = {"volume_id": args.volume_id, "server_id": args.server_id}
+        return dyn.CreateResult(attachment_id(args.volume_id, args.server_id), outputs)
 
     def read(self, id_: str, props: dict[str, Any]) -> dyn.ReadResult:
         """Gone (an empty id) unless the volume is still attached to the server."""

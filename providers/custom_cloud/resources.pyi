@@ -306,7 +306,10 @@ class VolumeAttachmentArgs(TypedDict, total=False):
     """Server in the volume's zone to attach it to (e.g. `server.id`); changing it replaces the attachment."""
 
 class VolumeAttachment(DynamicResource):
-    """A volume attached to a server of its zone (`custom-cloud:VolumeAttachment`)."""
+    """A volume attached to a server of its zone (`custom-cloud:VolumeAttachment`).
+
+    When `volume_id` and `server_id` come from a Volume and a Server of the program, their zones are
+    compared at preview, before either id is known."""
 
     volume_id: pulumi.Output[str]
     """Volume to attach (e.g. `volume.id`); changing it replaces the attachment."""

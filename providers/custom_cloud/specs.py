@@ -27,6 +27,7 @@ from .api.models import (
     SubnetPublic,
     VolumeCreate,
     VolumePublic,
+    ZoneName,
 )
 
 __all__ = [
@@ -104,6 +105,28 @@ class CustomCloudVolumeAttachment(BaseModel):
     """Volume to attach (e.g. `volume.id`); changing it replaces the attachment."""
     server_id: ResourceId
     """Server in the volume's zone to attach it to (e.g. `server.id`); changing it replaces the attachment."""
+    volume_zone: Annotated[ZoneName | None, INTERNAL] = None
+    """Zone of the Volume resource `volume_id` comes from (set by the resource: checked at preview)."""
+    server_zone: Annotated[ZoneName | None, INTERNAL] = None
+    """Zone of the Server resource `server_id` comes from (set by the resource: checked at preview)."""
+
+
+def same_zone(attachment: CustomCloudVolumeAttachment) -> list[Violation]:
+    """A volume attaches only to a server in its zone (decided at preview from the resources' zones, before
+    either id is known)."""
+    volume_zone, server_zone = attachment.volume_zone, attachment.server_zone
+    if volume_zone is None or server_zone is None or volume_zone == server_zone:
+        return []
+    server = getattr(attachment, "server_id", None)  # not known yet while the server is being created
+    named = f"server_id {server!r}" if server else "server_id (known once the server exists)"
+    return [
+        Violation(
+            "server_id",
+            server,
+            f"{named}: the server is in zone {server_zone!r} but the volume is in zone {volume_zone!r}: a "
+            "volume attaches only to a server in its zone",
+        )
+    ]
 
 
 def zone_in_region(server: CustomCloudServer) -> list[Violation]:
@@ -127,5 +150,7 @@ LOAD_BALANCER = register(
 """Load balancers (`POST /v1/load-balancers`)."""
 VOLUME = register(Declaration("custom-cloud:Volume", CustomCloudVolume, VolumePublic))
 """Volumes (`POST /v1/volumes`)."""
-VOLUME_ATTACHMENT = register(Declaration("custom-cloud:VolumeAttachment", CustomCloudVolumeAttachment))
+VOLUME_ATTACHMENT = register(
+    Declaration("custom-cloud:VolumeAttachment", CustomCloudVolumeAttachment, rules=(same_zone,))
+)
 """Volume attachments (`POST /v1/volumes/{id}/attach`, `…/detach`)."""

@@ -3,11 +3,13 @@ against the in-process emulator app."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import pulumi
 import pytest
 
-from provisioning.providers.custom_cloud import VolumeAttachment, VolumeAttachmentArgs
+from provisioning.providers.custom_cloud import Server, Volume, VolumeAttachment, VolumeAttachmentArgs
 from provisioning.providers.custom_cloud.attachment import VolumeAttachmentProvider, attachment_id
 from provisioning.providers.custom_cloud.resource_provider import VolumeProvider
 from provisioning.sdk.errors import Conflict
@@ -38,7 +40,7 @@ def _volume_doc(cloud: Cloud, vid: str) -> dict[str, Any]:
 def test_declared_once_and_exported() -> None:
     decl = declaration("custom-cloud:VolumeAttachment")
     assert VolumeAttachment.declaration is decl
-    assert set(decl.model.model_fields) == {"volume_id", "server_id"}
+    assert set(decl.model.model_fields) == {"volume_id", "server_id", "volume_zone", "server_zone"}
     assert set(VolumeAttachmentArgs.__annotations__) == {"volume_id", "server_id"}
 
 
@@ -56,7 +58,7 @@ def test_check_asks_the_api_for_existence_zone_and_holder(cloud: Cloud) -> None:
     assert east in zones and vid in zones and "'us-west-1b'" in zones and "'us-west-1a'" in zones
     assert "a volume attaches only to a server in its zone" in zones
 
-    assert checked(provider, {"volume_id": vid, "server_id": web}) == {"volume_id": vid, "server_id": web}
+    assert checked(provider, {"volume_id": vid, "server_id": web})["server_id"] == web
     cloud.api.post(f"/v1/volumes/{vid}/attach", json={"instance_id": web})
     other = _server(cloud, "other")
     held = failures(provider, {"volume_id": vid, "server_id": other})["volume_id"]
@@ -124,3 +126,57 @@ def test_deleting_an_attached_volume_detaches_it_first(cloud: Cloud) -> None:
     volumes.delete(created.id, created.outs)
     assert cloud.api.get(f"/v1/volumes/{created.id}").status_code == 404
     volumes.delete(created.id, created.outs)  # gone already: done
+
+
+def test_the_declared_rule_refuses_two_zones_before_any_id_is_known(cloud: Cloud) -> None:
+    provider = cloud.provider(VolumeAttachmentProvider)
+    preview = {
+        "volume_id": UNKNOWN,
+        "server_id": UNKNOWN,
+        "volume_zone": "us-west-1b",
+        "server_zone": "us-west-1a",
+    }
+    reason = failures(provider, preview)["server_id"]
+    assert "'us-west-1a'" in reason and "'us-west-1b'" in reason
+    assert "a volume attaches only to a server in its zone" in reason
+    assert failures(provider, {**preview, "server_zone": "us-west-1b"}) == {}
+
+
+class _Mocks(pulumi.runtime.Mocks):
+    def __init__(self) -> None:
+        self.inputs: dict[str, dict[str, Any]] = {}
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        self.inputs[args.name] = dict(args.inputs)
+        return f"{args.name}-id", dict(args.inputs)
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[Any] | None]:
+        return {}, None
+
+
+@pytest.fixture
+def mocks() -> Iterator[_Mocks]:
+    saved = pulumi.runtime.settings.SETTINGS
+    made = _Mocks()
+    pulumi.runtime.set_mocks(made, project="unit", stack="mocks", preview=False)
+    try:
+        yield made
+    finally:
+        pulumi.runtime.settings.configure(saved)
+
+
+@pulumi.runtime.test
+def _attach_in_program() -> pulumi.Output[Any]:
+    volume = Volume("data", zone="us-west-1b", size=10)
+    server = Server("web", machine_type="micro", zone="us-west-1a")
+    wired = VolumeAttachment("wired", volume_id=volume.id, server_id=server.id)
+    literal = VolumeAttachment("literal", volume_id="vol-1", server_id="i-1")
+    return pulumi.Output.all(wired.volume_id, literal.volume_id)
+
+
+def test_the_resource_passes_on_the_zones_of_the_resources_its_ids_come_from(mocks: _Mocks) -> None:
+    _attach_in_program()
+    wired, literal = mocks.inputs["wired"], mocks.inputs["literal"]
+    assert wired["volume_id"] == "data-id" and wired["server_id"] == "web-id"
+    assert wired["volume_zone"] == "us-west-1b" and wired["server_zone"] == "us-west-1a"
+    assert literal.get("volume_zone") is None and literal.get("server_zone") is None

@@ -1,0 +1,18 @@
+"""A server and a volume attached to it; config `t:*` changes one input at a time."""
+
+import pulumi
+
+from provisioning.providers.custom_cloud import Server, Volume, VolumeAttachment
+
+config = pulumi.Config("t")
+server = Server(
+    "app",
+    machine_type="micro",
+    zone=config.get("serverZone") or "us-west-1a",
+    disk_type=config.get("diskType") or "ssd",
+)
+volume = Volume("data", zone=config.get("volumeZone") or "us-west-1a", size=config.get_int("size") or 20)
+attachment = VolumeAttachment("data-on-app", volume_id=volume.id, server_id=server.id)
+pulumi.export("server_id", server.id)
+pulumi.export("volume_id", volume.id)
+pulumi.export("attachment_id", attachment.id)
