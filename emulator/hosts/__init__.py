@@ -45,7 +45,9 @@ class HostBackend(Protocol):
         """Remove the host (with `retained_volume_id`, keep its disk as that volume)."""
 
     # Optional (the backend calls them when present): `restore(statuses: dict[str, str])` once at start with
-    # every instance's id → status; `close()` at shutdown; `delete_volume(volume_id)`.
+    # every instance's id → status; `close()` at shutdown; `delete_volume(volume_id)`;
+    # `attach_volume(instance_id, volume_id)` and `detach_volume(instance_id, volume_id)` inside the write
+    # that attaches or detaches (an error there undoes it).
 
 
 class RecordHostBackend:

@@ -1,10 +1,11 @@
 """PID 1 of a sandbox host (run by the host's /usr/bin/python3 -I -S; standard library only).
 
 Started by `unshare --net --mount --pid --uts --ipc --fork --kill-child` with one argument, a JSON file:
-`{"upper", "work", "merged", "hostname"}`. It mounts the instance's root (overlayfs over the host's `/`,
-plus its own /proc, /sys, /dev, /run) in its private mount namespace, chroots into it, waits for the host
-to wire the network (a line `go` on stdin), starts sshd and the enabled services (`svc boot`), then reaps
-processes until SIGTERM: `svc halt`, SIGTERM to everything, up to 3 s, exit (the kernel kills the rest).
+`{"upper", "work", "merged", "hostname", "volumes"}`. It mounts the instance's root (overlayfs over the
+host's `/`, its attached volumes, its own /proc, /sys, /dev, /run) in its private mount namespace, chroots
+into it, waits for the host to wire the network (a line `go` on stdin), starts sshd and the enabled services
+(`svc boot`), then reaps processes until SIGTERM: `svc halt`, SIGTERM to everything, up to 3 s, exit (the
+kernel kills the rest).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import socket
 import subprocess
 import sys
 import time
+from typing import Any
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC = 1, 2, 4, 8, 4096, 16384
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -46,10 +48,13 @@ def mount(source: str, target: str, fstype: str | None, flags: int = 0, data: st
         raise OSError(err, f"mount {fstype or 'bind'} {source} on {target}: {os.strerror(err)}")
 
 
-def build_root(cfg: dict[str, str]) -> None:
+def build_root(cfg: dict[str, Any]) -> None:
     """Mount the instance's root filesystem at cfg['merged'] and chroot into it."""
     root = cfg["merged"]
     mount("overlay", root, "overlay", 0, f"lowerdir=/,upperdir={cfg['upper']},workdir={cfg['work']}")
+    for volume in cfg.get("volumes", []):  # attached volumes: a host folder each, at /mnt/volumes/<id>
+        os.makedirs(root + volume["target"], exist_ok=True)
+        mount(volume["source"], root + volume["target"], None, MS_BIND)
     mount("proc", f"{root}/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     mount("sysfs", f"{root}/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
     mount("tmpfs", f"{root}/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64m")

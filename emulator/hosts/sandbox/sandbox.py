@@ -26,6 +26,7 @@ from .filesystem import HIDDEN_PATHS, Disk, put_file
 from .process import PidFile, spawn, terminate, wait_for_namespace
 from .services import install_services
 from .sshd import install_sshd
+from .volumes import AttachedVolumes, mount_live, unmount_live, volume_folder
 
 __all__ = ["SandboxHost", "Spec"]
 
@@ -82,6 +83,7 @@ class SandboxHost:
         self.tag = "provisioning-sandbox:" + hashlib.sha1(str(self.root).encode()).hexdigest()[:12]
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
         self._lock = threading.RLock()
+        self._volumes_lock = threading.Lock()  # attach/detach only wait on each other, never on a boot
         (self.root / "instances").mkdir(parents=True, exist_ok=True)
         self._claims = [RangeClaim(public_pool, exclusive=True, what="public address pool")]
         try:
@@ -173,6 +175,29 @@ class SandboxHost:
                 disk.move_to(self.root / "volumes" / retained_volume_id)
             shutil.rmtree(folder, ignore_errors=True)
 
+    def attach_volume(self, instance_id: str, volume_id: str) -> None:
+        """Show the volume's folder at `/mnt/volumes/<volume id>`: at once if the sandbox runs, and at every
+        boot. A failure leaves nothing recorded (the API then keeps the volume detached)."""
+        attached = self._attached(instance_id)
+        with self._volumes_lock, api_errors():
+            attached.add(volume_id)
+            pid = self._pid(instance_id)
+            try:
+                if pid is not None:
+                    source = volume_folder(self.root / "volumes", volume_id)
+                    mount_live(pid, self.folder(instance_id) / "root", source, volume_id)
+            except BaseException:
+                attached.remove(volume_id)
+                raise
+
+    def detach_volume(self, instance_id: str, volume_id: str) -> None:
+        """Unmount the volume from the sandbox (if it runs) and from its next boots; its folder stays."""
+        with self._volumes_lock, api_errors():
+            self._attached(instance_id).remove(volume_id)
+            pid = self._pid(instance_id)
+            if pid is not None:
+                unmount_live(pid, self.folder(instance_id) / "root", volume_id)
+
     def delete_volume(self, volume_id: str) -> None:
         """Drop a retained disk (its folder under `<root>/volumes`); nothing to do for other volumes."""
         with self._lock:
@@ -218,6 +243,19 @@ class SandboxHost:
     def _pid(self, iid: str) -> int | None:
         return PidFile(self.folder(iid) / "pid").alive()
 
+    def _attached(self, iid: str) -> AttachedVolumes:
+        return AttachedVolumes(self.folder(iid), self.root / "volumes")
+
+    def _sync_volumes(self, iid: str, pid: int, booted: list[str]) -> None:
+        """After a boot: mount what was attached while it booted, unmount what was detached meanwhile."""
+        merged = self.folder(iid) / "root"
+        with self._volumes_lock:
+            ids = self._attached(iid).ids()
+            for vid in ids:
+                mount_live(pid, merged, volume_folder(self.root / "volumes", vid), vid)
+            for vid in set(booted) - set(ids):
+                unmount_live(pid, merged, vid)
+
     def _boot(self, spec: Spec) -> None:
         folder = self.folder(spec.id)
         disk = Disk(folder / "disk")
@@ -225,6 +263,8 @@ class SandboxHost:
         merged = folder / "root"
         merged.mkdir(exist_ok=True)
         config = folder / "init.json"
+        with self._volumes_lock:
+            volumes = self._attached(spec.id).mounts()
         config.write_text(
             json.dumps(
                 {
@@ -232,6 +272,7 @@ class SandboxHost:
                     "work": str(disk.work),
                     "merged": str(merged),
                     "hostname": spec.name,
+                    "volumes": volumes,
                 }
             )
         )
@@ -256,6 +297,7 @@ class SandboxHost:
         proc.stdin.write(b"go\n")
         proc.stdin.close()
         self._wait_ssh(spec, proc, folder / "console.log")
+        self._sync_volumes(spec.id, proc.pid, [v["target"].rsplit("/", 1)[1] for v in volumes])
 
     def _wait_ssh(self, spec: Spec, proc: subprocess.Popen[bytes], log: Path) -> None:
         deadline = time.monotonic() + self.boot_timeout
