@@ -102,8 +102,10 @@ class CustomCloudClient(ApiClient):
     # -- instance actions -------------------------------------------------------------------------------
 
     def instance_action(self, instance_id: str, action: str) -> InstancePublic:
-        """`POST /instances/{id}/start|stop|reboot`."""
-        return InstancePublic.model_validate(self.post_json(f"/instances/{instance_id}/{action}", {}))
+        """`POST /instances/{id}/start|stop|reboot`, with its own Idempotency-Key per call (a second resize
+        stops the server again instead of replaying the first stop's answer)."""
+        answer = self.post_json(f"/instances/{instance_id}/{action}", {}, idempotency_key=_fresh_key())
+        return InstancePublic.model_validate(answer)
 
     # -- volume attachments -----------------------------------------------------------------------------
 

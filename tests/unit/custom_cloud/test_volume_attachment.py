@@ -180,3 +180,18 @@ def test_the_resource_passes_on_the_zones_of_the_resources_its_ids_come_from(moc
     assert wired["volume_id"] == "data-id" and wired["server_id"] == "web-id"
     assert wired["volume_zone"] == "us-west-1b" and wired["server_zone"] == "us-west-1a"
     assert literal.get("volume_zone") is None and literal.get("server_zone") is None
+
+
+def test_repeated_actions_act_again(cloud: Cloud) -> None:
+    """Attach after detach, and stop after start, are new requests, not replays of the first answer."""
+    provider = cloud.provider(VolumeAttachmentProvider)
+    web, vid = _server(cloud, "web"), _volume(cloud, "data")
+    with provider.client() as api:
+        api.attach_volume(vid, web)
+        api.detach_volume(vid)
+        assert api.attach_volume(vid, web).status == "in-use"
+        assert _volume_doc(cloud, vid)["attached_to"] == web
+        api.instance_action(web, "stop")
+        api.instance_action(web, "start")
+        api.instance_action(web, "stop")
+    assert cloud.api.get(f"/v1/instances/{web}").json()["status"] in ("stopping", "stopped")
