@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from contextvars import ContextVar
 from typing import Any
 
 import pulumi.dynamic as dyn
 
-from provisioning.sdk.errors import NotFound
+from provisioning.sdk.errors import Conflict, NotFound
 from provisioning.sdk.validation import Violation
 
 from ._provider import CustomCloudProvider
@@ -25,9 +24,6 @@ from .specs import VOLUME_ATTACHMENT
 __all__ = ["VolumeAttachmentProvider", "attachment_id"]
 
 _log = logging.getLogger("provisioning.custom_cloud.attachment")
-
-_OLDS: ContextVar[Mapping[str, Any] | None] = ContextVar("volume_attachment_olds", default=None)
-"""The inputs a `check` was given as old ones (the attachment's own, when it already exists)."""
 
 
 def attachment_id(volume_id: str, server_id: str) -> str:
@@ -47,15 +43,10 @@ class VolumeAttachmentProvider(CustomCloudProvider):
     declaration = VOLUME_ATTACHMENT
     unique_within = ("volume_id",)
 
-    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> dyn.CheckResult:
-        token = _OLDS.set(olds)
-        try:
-            return super().check(olds, news)
-        finally:
-            _OLDS.reset(token)
-
     def remote_violations(self, args: Any) -> list[Violation]:
-        """Volume and server exist and share a zone; the volume is free or held by this attachment."""
+        """Volume and server exist and share a zone. Whether the volume is free is decided by the attach
+        itself: the engine checks a replacement again without its old inputs, so a check cannot tell the
+        attachment being replaced (detached first) from another holder."""
         with self.client() as api:
             volume = _find(api, VOLUMES, args.volume_id)
             server = _find(api, INSTANCES, args.server_id)
@@ -76,22 +67,26 @@ class VolumeAttachmentProvider(CustomCloudProvider):
                     f"{volume.zone!r}: a volume attaches only to a server in its zone",
                 )
             )
-        holder = volume.attached_to
-        if holder not in (None, args.server_id) and not _held_by_olds(volume.id, holder):
-            found.append(
-                Violation(
-                    "volume_id",
-                    args.volume_id,
-                    f"volume {volume.id} is attached to server {holder}: a volume attaches to one server "
-                    "at a time",
-                )
-            )
         return found
 
     def create(self, props: dict[str, Any]) -> dyn.CreateResult:
         args = self.parse(props)
         with self.client() as api:
-            api.attach_volume(args.volume_id, args.server_id)
+            try:
+                api.attach_volume(args.volume_id, args.server_id)
+            except Conflict as exc:
+                holder = ", ".join(map(str, exc.details.get("dependents") or [])) or "another server"
+                raise Conflict(
+                    method=exc.method,
+                    path=exc.path,
+                    status=exc.status,
+                    code=exc.code,
+                    message=(
+                        f"volume_id {args.volume_id!r}: the volume is attached to {holder}; a volume "
+                        "attaches to one server at a time (detach it there, or attach another volume)"
+                    ),
+                    details={"field": "volume_id", "value": args.volume_id},
+                ) from exc
         outputs = {"volume_id": args.volume_id, "server_id": args.server_id}
         return dyn.CreateResult(attachment_id(args.volume_id, args.server_id), outputs)
 
@@ -117,13 +112,6 @@ class VolumeAttachmentProvider(CustomCloudProvider):
                 api.detach_volume(volume_id)
             except NotFound:
                 pass
-
-
-def _held_by_olds(volume_id: str, holder: str) -> bool:
-    """Whether this attachment (its old inputs) is what holds the volume: a change of server replaces it,
-    detaching first."""
-    olds = _OLDS.get() or {}
-    return olds.get("volume_id") == volume_id and olds.get("server_id") == holder
 
 
 def _find(api: CustomCloudClient, collection: Any, id_: str) -> Any:

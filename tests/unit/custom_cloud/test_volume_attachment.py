@@ -44,7 +44,7 @@ def test_declared_once_and_exported() -> None:
     assert set(VolumeAttachmentArgs.__annotations__) == {"volume_id", "server_id"}
 
 
-def test_check_asks_the_api_for_existence_zone_and_holder(cloud: Cloud) -> None:
+def test_check_asks_the_api_for_existence_and_zone_and_attach_refuses_a_held_volume(cloud: Cloud) -> None:
     provider = cloud.provider(VolumeAttachmentProvider)
     web, east = _server(cloud, "web"), _server(cloud, "east", zone="us-west-1b")
     vid = _volume(cloud, "data")
@@ -61,11 +61,14 @@ def test_check_asks_the_api_for_existence_zone_and_holder(cloud: Cloud) -> None:
     assert checked(provider, {"volume_id": vid, "server_id": web})["server_id"] == web
     cloud.api.post(f"/v1/volumes/{vid}/attach", json={"instance_id": web})
     other = _server(cloud, "other")
-    held = failures(provider, {"volume_id": vid, "server_id": other})["volume_id"]
-    assert vid in held and web in held and "a volume attaches to one server at a time" in held
-    # ... unless this very attachment holds it: moving it to another server replaces it, detaching first
-    moved = provider.check({"volume_id": vid, "server_id": web}, {"volume_id": vid, "server_id": other})
-    assert moved.failures == []
+    # a held volume passes check: the engine checks a replacement again without its old inputs, so only
+    # the attach can tell another holder from the attachment being replaced (detached first)
+    assert provider.check({}, {"volume_id": vid, "server_id": other}).failures == []
+    with pytest.raises(Conflict) as refused:
+        provider.create(checked(provider, {"volume_id": vid, "server_id": other}))
+    assert refused.value.field == "volume_id" and vid in str(refused.value) and web in str(refused.value)
+    assert "a volume attaches to one server at a time" in str(refused.value)
+    assert cloud.api.get(f"/v1/volumes/{vid}").json()["attached_to"] == web  # nothing changed
     # values not known yet (a server being replaced): nothing is asked
     assert failures(provider, {"volume_id": vid, "server_id": UNKNOWN}) == {}
 
