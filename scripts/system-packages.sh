@@ -11,18 +11,40 @@
 # Idempotent and fast when everything is present (one dpkg-query, no apt-get update). The host itself must
 # not run these daemons: while installing, a policy-rc.d refuses every service start, and their init
 # scripts are disabled afterwards. Daemons already running are left alone (someone may use them).
+#
+# Machine hosts (`--hosts machine`, docs/machine-hosts.md) need debootstrap (their Debian 12 image),
+# systemd-container (systemd-nspawn boots each one) and apt-cacher-ng (the package cache the local cloud runs
+# on its bridge); once they are present, scripts/machine-image.sh builds the image (once, then seconds).
+#
+# One run at a time: a second one (two `make setup`s) waits for the first instead of failing on apt's lock.
 set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
 
 PACKAGES=(openssh-server openssh-client postgresql mariadb-server mariadb-client haproxy prometheus
           prometheus-node-exporter prometheus-postgres-exporter prometheus-mysqld-exporter cron iproute2
-          util-linux openssl curl python3-psycopg2 python3-pymysql)
+          util-linux openssl curl python3-psycopg2 python3-pymysql debootstrap systemd-container apt-cacher-ng)
 SERVICES=(ssh postgresql mariadb haproxy prometheus prometheus-node-exporter prometheus-postgres-exporter
-          prometheus-mysqld-exporter cron)
+          prometheus-mysqld-exporter cron apt-cacher-ng)
 
 if [ "$(uname -s)" != Linux ] || ! command -v dpkg-query >/dev/null 2>&1; then
     echo "system-packages: not a Debian-like Linux: skipping (the emulator will use the 'record' host backend)"
     exit 0
 fi
+
+if [ "$(id -u)" -eq 0 ]; then
+    mkdir -p /run/lock
+    exec 9>/run/lock/provisioning-system-packages.lock
+    flock 9
+fi
+
+machine_image() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$here/machine-image.sh"
+    else
+        echo "==> system-packages: not root: the machine hosts' image is not built (sudo $here/machine-image.sh)"
+    fi
+}
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -31,6 +53,7 @@ for pkg in "${PACKAGES[@]}"; do
 done
 if [ "${#missing[@]}" -eq 0 ]; then
     echo "==> system-packages: all present (${PACKAGES[*]})"
+    machine_image
     exit 0
 fi
 
@@ -63,4 +86,7 @@ for svc in "${SERVICES[@]}"; do
         systemctl disable "$svc" >/dev/null 2>&1 || true
     fi
 done
+cleanup
+trap - EXIT
 echo "==> system-packages: done"
+machine_image

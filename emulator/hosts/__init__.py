@@ -82,7 +82,7 @@ def resolve_host_backend(name: str) -> str:
 
 
 def make_host_backend(name: str, settings: Settings | None = None) -> HostBackend:
-    """The host backend called `name`: `record` (no hosts) or `sandbox` (needs `settings`)."""
+    """The host backend called `name`: `record` (no hosts), `sandbox` or `machine` (both need `settings`)."""
     if name == "record":
         return RecordHostBackend()
     if name == "sandbox":
@@ -100,4 +100,23 @@ def make_host_backend(name: str, settings: Settings | None = None) -> HostBacken
         else:
             raise ValueError("the sandbox host backend needs a state file or settings.sandbox_dir")
         return SandboxHost(root, public_pool=settings.public_pool, default_cidr=settings.default_private_cidr)
-    raise ValueError(f"unknown host backend {name!r} (available: record, sandbox, auto)")
+    if name == "machine":
+        from .machine import MachineHost, default_image, machine_unavailable_reason
+        from .sandbox import SandboxUnavailable
+
+        if settings is None:
+            raise ValueError("the machine host backend needs the settings")
+        image = Path(settings.machine_image) if settings.machine_image else default_image()
+        reason = machine_unavailable_reason(image)
+        if reason:
+            raise SandboxUnavailable(reason)
+        if settings.machine_dir:
+            root = Path(settings.machine_dir)
+        elif settings.state_path != ":memory:":
+            root = Path(settings.state_path).resolve().parent / "machines"
+        else:
+            raise ValueError("the machine host backend needs a state file or settings.machine_dir")
+        return MachineHost(
+            root, image=image, public_pool=settings.public_pool, default_cidr=settings.default_private_cidr
+        )
+    raise ValueError(f"unknown host backend {name!r} (available: record, sandbox, machine, auto)")

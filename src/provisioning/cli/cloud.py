@@ -22,6 +22,7 @@ __all__ = [
     "DEFAULT_PROJECT",
     "DEFAULT_STATE",
     "KEY_SUFFIX",
+    "MACHINE_PUBLIC_POOL",
     "RECORD_PUBLIC_POOL",
     "SANDBOX_PUBLIC_POOL",
     "describe_hosts",
@@ -40,9 +41,11 @@ RECORD_PUBLIC_POOL = "127.77.0.0/16"
 (tests/unit/cli keeps the two equal)."""
 SANDBOX_PUBLIC_POOL = "100.77.0.0/16"
 """`provisioning.emulator.settings.SANDBOX_PUBLIC_POOL`, copied for the same reason."""
+MACHINE_PUBLIC_POOL = "100.79.0.0/16"
+"""`provisioning.emulator.settings.MACHINE_PUBLIC_POOL`, copied for the same reason."""
 KEY_SUFFIX = ".key"
 """The default project's key file is the state file's path plus this."""
-_HOSTS = ("auto", "record", "sandbox")
+_HOSTS = ("auto", "record", "sandbox", "machine")
 _LISTENING = "custom-cloud listening on http://{host}:{port}/v1"
 """Parsed by tests/support/cloud.py and scripts: keep it exactly."""
 
@@ -104,16 +107,18 @@ def _add_serve(sub: Subcommands) -> None:
         default=None,
         help="what runs behind an instance: record = nothing, instances are records only and nothing is "
         "created on this machine; sandbox = a real machine made of Linux namespaces with sshd, i.e. network "
-        "namespaces, bridges and routes created on this machine (Linux, root only); auto = sandbox where "
-        "it can run, else record (default: $CUSTOM_CLOUD_HOSTS, else auto)",
+        "namespaces, bridges and routes created on this machine (Linux, root only); machine = a Debian 12 "
+        "machine with systemd booted by systemd-nspawn from the image scripts/machine-image.sh builds, with "
+        "a package cache on its own bridge (Linux, root only; opt-in); auto = sandbox where it can run, "
+        "else record (default: $CUSTOM_CLOUD_HOSTS, else auto)",
     )
     serve.add_argument(
         "--public-pool",
         metavar="CIDR",
         help="range public IPs come from. record hosts: a CIDR in 127.0.0.0/8, records only, nothing "
-        f"listens on them (default {RECORD_PUBLIC_POOL}); sandbox hosts: a CIDR in 100.64.0.0/10, "
-        "addresses on the emulator's own bridges, never routed off this machine "
-        f"(default {SANDBOX_PUBLIC_POOL})",
+        f"listens on them (default {RECORD_PUBLIC_POOL}); sandbox and machine hosts: a CIDR in "
+        "100.64.0.0/10, addresses on the emulator's own bridges, never routed off this machine "
+        f"(default {SANDBOX_PUBLIC_POOL} for sandbox, {MACHINE_PUBLIC_POOL} for machine hosts)",
     )
     serve.add_argument(
         "--lifecycle",
@@ -306,6 +311,15 @@ def describe_hosts(backend: str, choice: str, origin: str, public_pool: str, rea
     why = origin
     if choice == "auto":
         why += ": " + (reason or "Linux, root and the sandbox tools are here")
+    if backend == "machine":
+        return [
+            f"custom-cloud hosts: machine ({why})",
+            "  every running instance is a Debian 12 machine booted by systemd-nspawn: this process",
+            "  (root) creates network namespaces, bridges, routes and cgroups on this machine and runs a",
+            f"  package cache on its own bridge; public IPs come from {public_pool} on those bridges",
+            "  (docs/machine-hosts.md)",
+            "  records only, nothing created on this machine: --hosts record or CUSTOM_CLOUD_HOSTS=record",
+        ]
     if backend == "sandbox":
         return [
             f"custom-cloud hosts: sandbox ({why})",

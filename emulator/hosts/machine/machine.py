@@ -1,0 +1,428 @@
+"""`MachineHost`: the `machine` host backend (Debian 12 machines booted by systemd-nspawn)."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import HostEndpoint
+from ..sandbox import network
+from ..sandbox._run import SandboxConflict, SandboxError
+from ..sandbox.claims import RangeClaim
+from ..sandbox.process import PidFile
+from ..sandbox.sandbox import api_errors
+from ._tools import image_problem
+from .cache import PackageCache
+from .cgroups import MachineCgroup
+from .disk import MachineDisk
+from .netns import Wiring, netns_name, plug, unplug
+
+__all__ = ["RUNNING", "MachineHost", "MachineSpec"]
+
+RUNNING = frozenset({"provisioning", "running", "starting", "rebooting"})
+"""Instance statuses whose machine runs."""
+
+LAUNCH = r"""
+for procs in $MACHINE_CGROUPS; do echo $$ > "$procs"; done
+mount -t overlay overlay -o "$MACHINE_OVERLAY" "$MACHINE_ROOT"
+unset MACHINE_CGROUPS MACHINE_OVERLAY MACHINE_ROOT
+exec "$@"
+"""
+"""Runs as the machine's launcher, in its own mount namespace: join the machine's cgroups, mount its root
+(the overlay exists only in this namespace: it goes when the machine's last process does), then become
+systemd-nspawn."""
+
+
+@dataclass(slots=True)
+class MachineSpec:
+    """What a machine needs to (re)boot, kept in `<root>/instances/<id>/spec.json` for its life."""
+
+    id: str
+    name: str
+    vpc_key: str
+    vpc_cidr: str
+    private_ip: str
+    public_ip: str | None
+    machine_id: str
+    fingerprints: list[str]
+
+
+class MachineHost:
+    """Instances are Debian 12 machines: systemd-nspawn boots each over its own overlay of the image."""
+
+    name = "machine"
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        image: Path,
+        public_pool: str,
+        default_cidr: str,
+        boot_timeout: float = 60.0,
+        stop_grace: float = 20.0,
+    ) -> None:
+        problem = image_problem(image)
+        if problem:
+            from ..sandbox._run import SandboxUnavailable
+
+            raise SandboxUnavailable(problem)
+        self.root = root.resolve()
+        self.image = image.resolve()
+        self.public_pool = public_pool
+        self.default_cidr = default_cidr
+        self.boot_timeout = boot_timeout
+        self.stop_grace = stop_grace
+        self.cloud = hashlib.sha1(str(self.root).encode()).hexdigest()[:12]
+        self.tag = "provisioning-machine:" + self.cloud
+        pool = ipaddress.IPv4Network(public_pool)
+        self.cache_ip = str(pool.network_address + 1)  # never handed out: the API skips `.1` of a pool
+        self._procs: dict[str, subprocess.Popen[bytes]] = {}
+        self._lock = threading.RLock()  # bridges, the cache, the maps
+        self._instance_locks: dict[str, threading.Lock] = {}
+        (self.root / "instances").mkdir(parents=True, exist_ok=True)
+        self._claims = [RangeClaim(public_pool, exclusive=True, what="public address pool")]
+        self.cache = PackageCache(
+            self.root / "package-cache", bridge="ccp" + self.cloud[:10], address=self.cache_ip, tag=self.tag
+        )
+        try:
+            self._claims.append(RangeClaim(default_cidr, exclusive=False, what="default VPC CIDR"))
+            self._remove_leftovers()
+            ours = set(network.our_links(self.tag))
+            for cidr, what in ((public_pool, "public address pool"), (default_cidr, "default VPC CIDR")):
+                network.check_free(cidr, allowed_devices=ours, what=what)
+            for cidr in (public_pool, default_cidr):
+                network.ensure_guard(cidr)
+            self.cache.start()
+        except BaseException:
+            self.cache.stop()
+            self._release_claims()
+            raise
+
+    # --- paths and records ------------------------------------------------------------------------
+
+    def folder(self, iid: str) -> Path:
+        """State folder of one instance."""
+        return self.root / "instances" / iid
+
+    def disk(self, iid: str) -> MachineDisk:
+        """The instance's disk."""
+        return MachineDisk(self.folder(iid) / "disk", self.image)
+
+    def cgroup(self, iid: str) -> MachineCgroup:
+        """The instance's cgroups."""
+        return MachineCgroup(self.cloud, iid)
+
+    def spec(self, iid: str) -> MachineSpec:
+        """The instance's record."""
+        try:
+            return MachineSpec(**json.loads((self.folder(iid) / "spec.json").read_text()))
+        except FileNotFoundError as exc:
+            raise SandboxError(f"no machine for instance {iid!r}") from exc
+
+    def wiring(self, spec: MachineSpec) -> Wiring:
+        """How the instance is plugged into its VPC."""
+        return Wiring(
+            netns=netns_name(spec.id),
+            veth=network.veth_name(spec.id),
+            bridge=network.bridge_name(spec.vpc_key),
+            private_ip=spec.private_ip,
+            prefixlen=ipaddress.IPv4Network(spec.vpc_cidr).prefixlen,
+            gateway=network.gateway_of(spec.vpc_cidr),
+            public_ip=spec.public_ip,
+            cache_ip=self.cache_ip,
+        )
+
+    @contextmanager
+    def _instance(self, iid: str) -> Iterator[None]:
+        with self._lock:
+            lock = self._instance_locks.setdefault(iid, threading.Lock())
+        with lock, api_errors():
+            yield
+
+    # --- HostBackend ------------------------------------------------------------------------------
+
+    def create(self, instance: dict[str, Any]) -> HostEndpoint:
+        """Make the disk (machine id, host key, hostname, root's key), boot the machine, return once sshd
+        accepts."""
+        iid = instance["id"]
+        vpc = instance.get("vpc")
+        spec = MachineSpec(
+            id=iid,
+            name=instance["name"],
+            vpc_key=vpc or f"default:{instance['project_id']}",
+            vpc_cidr=str(instance.get("vpc_cidr") or self.default_cidr),
+            private_ip=instance["private_ip"],
+            public_ip=instance.get("public_ip"),
+            machine_id="",
+            fingerprints=[],
+        )
+        with self._instance(iid):
+            if spec.public_ip and (
+                ipaddress.IPv4Address(spec.public_ip) not in ipaddress.IPv4Network(self.public_pool)
+                or spec.public_ip == self.cache_ip
+            ):
+                raise SandboxConflict(
+                    f"public address {spec.public_ip} is not one of the pool {self.public_pool}"
+                )
+            folder = self.folder(iid)
+            try:
+                disk = self.disk(iid)
+                disk.create()
+                spec.machine_id, spec.fingerprints = disk.personalize(
+                    hostname=spec.name,
+                    private_ip=spec.private_ip,
+                    cache_ip=self.cache_ip,
+                    authorized_key=instance.get("ssh_public_key"),
+                )
+                (folder / "spec.json").write_text(json.dumps(asdict(spec)))
+                self._boot(spec)
+            except BaseException:
+                self._halt(iid)
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+        return self.endpoint(spec)
+
+    def start(self, instance_id: str) -> None:
+        """Boot the machine again from its disk; return once sshd accepts."""
+        with self._instance(instance_id):
+            if self._pid(instance_id) is None:
+                self._halt(instance_id)  # whatever a crash left
+                self._boot(self.spec(instance_id))
+
+    def stop(self, instance_id: str) -> None:
+        """Power the machine off (systemd shuts down in order); its disk stays."""
+        with self._instance(instance_id):
+            self._halt(instance_id)
+
+    def reboot(self, instance_id: str) -> None:
+        """Power off, then boot again."""
+        with self._instance(instance_id):
+            self._halt(instance_id)
+            self._boot(self.spec(instance_id))
+
+    def delete(self, instance_id: str, *, retained_volume_id: str | None = None) -> None:
+        """Power off, remove namespace, veth and cgroups (the bridge when last); keep the disk's own writes
+        as a volume or drop them."""
+        with self._instance(instance_id):
+            self._halt(instance_id)
+            folder = self.folder(instance_id)
+            disk = self.disk(instance_id)
+            if retained_volume_id and disk.exists():
+                disk.move_to(self.root / "volumes" / retained_volume_id)
+            shutil.rmtree(folder, ignore_errors=True)
+        with self._lock:
+            self._instance_locks.pop(instance_id, None)
+
+    def delete_volume(self, volume_id: str) -> None:
+        """Drop a retained disk (its folder under `<root>/volumes`); nothing to do for other volumes."""
+        shutil.rmtree(self.root / "volumes" / volume_id, ignore_errors=True)
+
+    def restore(self, statuses: dict[str, str]) -> None:
+        """At emulator start: boot the machines of running instances, stop the others, drop unknown ones."""
+        for folder in sorted((self.root / "instances").iterdir()):
+            iid = folder.name
+            status = statuses.get(iid)
+            if status is None or status in ("deleting", "deleted"):
+                self.delete(iid)
+            elif status in RUNNING:
+                self.start(iid)
+            else:
+                self.stop(iid)
+        with self._lock:
+            self._remove_leftovers()
+
+    def close(self) -> None:
+        """At emulator shutdown: power off every machine, stop the cache, remove bridges; disks stay."""
+        folders = sorted((self.root / "instances").iterdir())
+        threads = [threading.Thread(target=self.stop, args=(f.name,)) for f in folders]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        with self._lock:
+            self.cache.stop()
+            self._remove_leftovers()
+            self._release_claims()
+
+    # --- helpers ----------------------------------------------------------------------------------
+
+    def endpoint(self, spec: MachineSpec) -> HostEndpoint:
+        """SSH endpoint of an instance: its public address if any, else its private one, port 22."""
+        return HostEndpoint(
+            ssh_host=spec.public_ip or spec.private_ip, ssh_port=22, fingerprints=spec.fingerprints
+        )
+
+    def running(self) -> dict[str, int]:
+        """Instance id → host pid of its systemd-nspawn, for every machine running now."""
+        found = {}
+        for folder in (self.root / "instances").iterdir():
+            pid = self._pid(folder.name)
+            if pid is not None:
+                found[folder.name] = pid
+        return found
+
+    def _pid(self, iid: str) -> int | None:
+        return PidFile(self.folder(iid) / "pid").alive()
+
+    def _release_claims(self) -> None:
+        for claim in reversed(self._claims):
+            if claim.release():
+                network.remove_guard(claim.cidr)
+        self._claims.clear()
+
+    def _remove_leftovers(self) -> None:
+        """This cloud's veths and VPC bridges that no running machine uses."""
+        live = {network.veth_name(iid) for iid in self.running()}
+        links = network.our_links(self.tag)
+        for name, kind in links.items():
+            if kind == "veth" and name not in live:
+                network.detach(name, None)
+        for name, kind in links.items():
+            if kind == "bridge" and name != self.cache.bridge:
+                network.remove_bridge_if_unused(name)
+
+    def _command(self, spec: MachineSpec, merged: Path) -> list[str]:
+        return [
+            "systemd-nspawn",
+            "--quiet",
+            "--boot",
+            "--register=no",
+            "--keep-unit",
+            f"--directory={merged}",
+            f"--machine={netns_name(spec.id)}",
+            f"--hostname={spec.name}",
+            f"--uuid={spec.machine_id}",
+            f"--network-namespace-path={self.wiring(spec).path}",
+            "--kill-signal=SIGRTMIN+4",  # poweroff
+            "--resolv-conf=off",
+            "--timezone=off",
+            "--link-journal=no",
+            "--console=read-only",
+        ]
+
+    def _boot(self, spec: MachineSpec) -> None:
+        folder = self.folder(spec.id)
+        disk = self.disk(spec.id)
+        merged = folder / "root"
+        merged.mkdir(exist_ok=True)
+        wiring = self.wiring(spec)
+        with self._lock:
+            network.ensure_bridge(spec.vpc_key, spec.vpc_cidr, self.tag)
+            plug(wiring, self.tag)
+        cgroup = self.cgroup(spec.id)
+        procs = cgroup.create()
+        env = {
+            "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
+            "LANG": "C.UTF-8",
+            "SYSTEMD_NSPAWN_LOCK": "0",
+            "MACHINE_CGROUPS": " ".join(str(p) for p in procs),
+            "MACHINE_OVERLAY": disk.overlay_options(),
+            "MACHINE_ROOT": str(merged),
+        }
+        log = folder / "console.log"
+        with open(log, "ab") as out:
+            try:
+                launcher = [
+                    "unshare",
+                    "--mount",
+                    "--propagation",
+                    "private",
+                    "/bin/sh",
+                    "-ec",
+                    LAUNCH,
+                    "launch",
+                ]
+                proc = subprocess.Popen(
+                    [*launcher, *self._command(spec, merged)],
+                    stdin=subprocess.DEVNULL,
+                    stdout=out,
+                    stderr=out,
+                    env=env,
+                    start_new_session=True,
+                    close_fds=True,
+                )
+            except OSError as exc:
+                raise SandboxError(f"cannot start the machine of {spec.id}: {exc}") from exc
+        with self._lock:
+            self._procs[spec.id] = proc
+        PidFile(folder / "pid").write(proc.pid)
+        self._wait_ssh(spec, proc, log)
+
+    def _wait_ssh(self, spec: MachineSpec, proc: subprocess.Popen[bytes], log: Path) -> None:
+        deadline = time.monotonic() + self.boot_timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                tail = log.read_text(errors="replace")[-2000:]
+                raise SandboxError(f"the machine of {spec.id} exited while booting", stderr=tail)
+            try:
+                with socket.create_connection((spec.private_ip, 22), timeout=0.5) as sock:
+                    sock.settimeout(2.0)
+                    if sock.recv(4).startswith(b"SSH-"):
+                        return
+            except OSError:
+                pass
+            time.sleep(0.01)
+        raise SandboxError(
+            f"sshd of {spec.id} did not answer on {spec.private_ip}:22 in {self.boot_timeout:g} s"
+        )
+
+    def _halt(self, iid: str) -> None:
+        """Power the machine off (SIGTERM to nspawn: poweroff inside), kill what is left after the grace
+        period, then remove its cgroups, veth and namespace (and its VPC bridge when it was the last)."""
+        pidfile = PidFile(self.folder(iid) / "pid")
+        pid = pidfile.alive()
+        with self._lock:
+            proc = self._procs.pop(iid, None)
+        if pid is None and proc is not None and proc.poll() is None:
+            pid = proc.pid
+        if pid is not None:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            deadline = time.monotonic() + self.stop_grace
+            while time.monotonic() < deadline and not _gone(pid, proc):
+                time.sleep(0.02)
+        cgroup = self.cgroup(iid)
+        left = cgroup.kill()
+        if proc is not None:
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        if left:
+            raise SandboxError(f"processes {sorted(left)} of the machine of {iid} survived SIGKILL")
+        cgroup.remove()
+        pidfile.clear()
+        try:
+            spec = self.spec(iid)
+        except SandboxError:
+            return
+        wiring = self.wiring(spec)
+        with self._lock:
+            unplug(wiring.netns, wiring.veth, wiring.public_ip)
+            network.remove_bridge_if_unused(wiring.bridge)
+
+
+def _gone(pid: int, proc: subprocess.Popen[bytes] | None) -> bool:
+    if proc is not None:
+        return proc.poll() is not None
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return True
+    return state == "Z"
