@@ -28,6 +28,7 @@ from .fields import (
     FROM_RESOURCE_NAME,
     GROW_ONLY,
     INTERNAL,
+    behind_fields,
     compared_fields,
     fields_with,
     replace_fields,
@@ -327,6 +328,8 @@ class DynamicResource(dyn.Resource):
             if values.get(field) is None:
                 values[field] = resource_name
         values.update(self.internal_inputs(resource_name))
+        for field, behind in behind_fields(model).items():
+            values[field] = _value_behind(values.get(behind.reference), behind.field)
         props: dict[str, Any] = dict.fromkeys((*model.model_fields, *self.declaration.output_names))
         props.update({key: value for key, value in values.items() if value is not None})
         if self.secret_output_names:
@@ -335,6 +338,8 @@ class DynamicResource(dyn.Resource):
             )
         if opts is not None and opts.import_:
             opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[_host_bootstrap()]))
+        self.declared_inputs: Mapping[str, Any] = values
+        """The inputs as the program gave them (resources whose references point here read them)."""
         with pickler_restored():
             super().__init__(self.provider_type(), resource_name, props, opts)
         if COST_OUTPUT in model.model_fields:
@@ -367,6 +372,28 @@ class DynamicResource(dyn.Resource):
             return {}
         token = self.declaration.type_token
         return {"idempotency_scope": f"{pulumi.get_project()}/{pulumi.get_stack()}/{token}/{resource_name}"}
+
+
+def _value_behind(reference: Any, field: str) -> pulumi.Output[Any] | None:
+    """`field` of the program's resource whose output `reference` is (`network.id` → that network's
+    `field`), or None when `reference` is a plain value or comes from no such resource."""
+    if not isinstance(reference, pulumi.Output):
+        return None
+    output: pulumi.Output[Any] = reference
+
+    async def source() -> Any:
+        for resource in await output.resources():
+            if isinstance(resource, DynamicResource) and field in resource.declaration.model.model_fields:
+                return resource
+        return None
+
+    def value(found: Any) -> Any:
+        # the program's own input, when it gave one: known at preview even while the engine marks the
+        # outputs of a resource being updated or replaced unknown
+        declared = None if found is None else found.declared_inputs.get(field)
+        return declared if declared is not None else getattr(found, field, None)
+
+    return pulumi.Output.from_input(source()).apply(value)
 
 
 if in_dynamic_host():

@@ -15,6 +15,7 @@ from pydantic.fields import FieldInfo
 
 __all__ = [
     "CHECK_ONLY",
+    "Behind",
     "COMPUTED",
     "FILLED_BY_SERVICE",
     "FROM_RESOURCE_NAME",
@@ -25,6 +26,7 @@ __all__ = [
     "OUTPUT",
     "Role",
     "UpdateBody",
+    "behind_fields",
     "compared_fields",
     "fields_with",
     "has_role",
@@ -66,6 +68,19 @@ OUTPUT = Role("output")
 _NOT_COMPARED = (COMPUTED, CHECK_ONLY, INTERNAL)
 
 
+@dataclass(frozen=True, slots=True)
+class Behind:
+    """On an INTERNAL field: the value of `field` of the program's resource whose output the input
+    `reference` is. `Annotated[CIDR | None, INTERNAL, Behind("network_id", "cidr")]` on a subnet is the cidr
+    of the Network whose `id` its `network_id` is: known at preview before that network exists, so rules
+    between the two decide then."""
+
+    reference: str
+    """The input that points at another resource (`network_id`)."""
+    field: str
+    """The field of that resource to pass on (`cidr`)."""
+
+
 def has_role(info: FieldInfo, role: Role) -> bool:
     """Whether the field carries `role` in its metadata (GROW_ONLY implies IN_PLACE)."""
     roles = set(info.metadata)
@@ -76,6 +91,17 @@ def has_role(info: FieldInfo, role: Role) -> bool:
 def fields_with(model: type[BaseModel], *roles: Role) -> tuple[str, ...]:
     """The fields of `model` that carry any of `roles`, in declaration order."""
     return tuple(n for n, info in model.model_fields.items() if any(has_role(info, r) for r in roles))
+
+
+@cache
+def behind_fields(model: type[BaseModel]) -> dict[str, Behind]:
+    """The fields of `model` filled from the resources their references point at, with what fills each."""
+    return {
+        name: marker
+        for name, info in model.model_fields.items()
+        for marker in info.metadata
+        if isinstance(marker, Behind)
+    }
 
 
 @cache

@@ -10,13 +10,7 @@ declarations in `specs.py`; `resources.pyi`, generated from the same declaration
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-import pulumi
-
 from provisioning.sdk.dynamic import DynamicResource
-from provisioning.sdk.registry import Declaration
 from provisioning.sdk.stubgen import args_type
 
 from .attachment import VolumeAttachmentProvider
@@ -50,38 +44,6 @@ class VolumeAttachment(DynamicResource, provider=VolumeAttachmentProvider):
 
     When `volume_id` and `server_id` come from a Volume and a Server of the program, their zones are
     compared at preview, before either id is known."""
-
-    def __init__(
-        self,
-        resource_name: str,
-        args: Mapping[str, Any] | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-        **kwargs: Any,
-    ) -> None:
-        values = {**(args or {}), **kwargs}
-        self._zones = {
-            "volume_zone": _zone_behind(values.get("volume_id"), VOLUME),
-            "server_zone": _zone_behind(values.get("server_id"), SERVER),
-        }
-        super().__init__(resource_name, args, opts, **kwargs)
-
-    def internal_inputs(self, resource_name: str) -> dict[str, Any]:
-        return {**super().internal_inputs(resource_name), **self._zones}
-
-
-def _zone_behind(value: Any, declaration: Declaration) -> pulumi.Output[Any] | None:
-    """The `zone` of the resource of `declaration` that `value` comes from (`volume.id`), if it is one."""
-    if not isinstance(value, pulumi.Output):
-        return None
-    output: pulumi.Output[Any] = value
-
-    async def source() -> Any:
-        for resource in await output.resources():
-            if isinstance(resource, DynamicResource) and resource.declaration is declaration:
-                return resource
-        return None
-
-    return pulumi.Output.from_input(source()).apply(lambda found: None if found is None else found.zone)
 
 
 ServerArgs = args_type(SERVER)

@@ -5,16 +5,18 @@ Imports no Pulumi: the policy pack and the extension tooling read these without 
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from provisioning.sdk.fields import CHECK_ONLY, COMPUTED, INTERNAL, OPTION
+from provisioning.sdk.fields import CHECK_ONLY, COMPUTED, INTERNAL, OPTION, Behind
 from provisioning.sdk.registry import Declaration, register
 from provisioning.sdk.validation import Violation
 
 from .api import catalog
 from .api.models import (
+    CIDR,
     InstanceCreate,
     InstancePublic,
     LoadBalancerCreate,
@@ -75,6 +77,8 @@ class CustomCloudServer(_Awaited, InstanceCreate):
     """On delete, keep the disk as a volume (`<name>-disk`)."""
     estimated_hourly_cost: Annotated[float | None, COMPUTED] = None
     """USD per hour, known at preview: machine price + disk_size × storage price."""
+    subnet_zone: Annotated[ZoneName | None, INTERNAL, Behind("subnet", "zone")] = None
+    """Zone of the Subnet resource `subnet` comes from (set by the resource: checked at preview)."""
 
 
 class CustomCloudNetwork(_Tracked, NetworkCreate):
@@ -83,6 +87,11 @@ class CustomCloudNetwork(_Tracked, NetworkCreate):
 
 class CustomCloudSubnet(_Tracked, SubnetCreate):
     """A Custom Cloud subnet: part of a network's range in one zone."""
+
+    network_cidr: Annotated[CIDR | None, INTERNAL, Behind("network_id", "cidr")] = None
+    """Range of the Network resource `network_id` comes from (set by the resource: checked at preview)."""
+    network_region: Annotated[RegionName | None, INTERNAL, Behind("network_id", "region")] = None
+    """Region of that Network, if it has one (set by the resource: checked at preview)."""
 
 
 class CustomCloudLoadBalancer(_Awaited, LoadBalancerCreate):
@@ -105,9 +114,9 @@ class CustomCloudVolumeAttachment(BaseModel):
     """Volume to attach (e.g. `volume.id`); changing it replaces the attachment."""
     server_id: ResourceId
     """Server in the volume's zone to attach it to (e.g. `server.id`); changing it replaces the attachment."""
-    volume_zone: Annotated[ZoneName | None, INTERNAL] = None
+    volume_zone: Annotated[ZoneName | None, INTERNAL, Behind("volume_id", "zone")] = None
     """Zone of the Volume resource `volume_id` comes from (set by the resource: checked at preview)."""
-    server_zone: Annotated[ZoneName | None, INTERNAL] = None
+    server_zone: Annotated[ZoneName | None, INTERNAL, Behind("server_id", "zone")] = None
     """Zone of the Server resource `server_id` comes from (set by the resource: checked at preview)."""
 
 
@@ -129,6 +138,47 @@ def same_zone(attachment: CustomCloudVolumeAttachment) -> list[Violation]:
     ]
 
 
+def _named(resource: BaseModel, field: str, noun: str) -> str:
+    """`field 'value'`, or `field (known once the <noun> exists)` while its value is not known yet."""
+    value = getattr(resource, field, None)
+    return f"{field} {value!r}" if value else f"{field} (known once the {noun} exists)"
+
+
+def in_subnet_zone(server: CustomCloudServer) -> list[Violation]:
+    """A server is in its subnet's zone (decided at preview from the Subnet resource, before its id is
+    known)."""
+    if server.subnet_zone is None or server.subnet_zone == server.zone:
+        return []
+    rule = (
+        f"zone {server.zone!r} differs from the zone of {_named(server, 'subnet', 'subnet')} "
+        f"({server.subnet_zone!r}): a server must be in its subnet's zone"
+    )
+    return [Violation("zone", server.zone, rule)]
+
+
+def inside_network(subnet: CustomCloudSubnet) -> list[Violation]:
+    """A subnet's range is inside its network's (decided at preview from the Network resource, before its
+    id is known)."""
+    if subnet.network_cidr is None or ipaddress.IPv4Network(subnet.cidr).subnet_of(
+        ipaddress.IPv4Network(subnet.network_cidr)
+    ):
+        return []
+    network = _named(subnet, "network_id", "network")
+    rule = f"cidr {subnet.cidr!r} is not inside the range {subnet.network_cidr!r} of {network}"
+    return [Violation("cidr", subnet.cidr, rule)]
+
+
+def in_network_region(subnet: CustomCloudSubnet) -> list[Violation]:
+    """A subnet's zone is in its network's region, if the network has one."""
+    region = subnet.network_region
+    if region is None or catalog.region_of_zone(subnet.zone) == region:
+        return []
+    network = _named(subnet, "network_id", "network")
+    return [
+        Violation("zone", subnet.zone, f"zone {subnet.zone!r} is not in the region {region!r} of {network}")
+    ]
+
+
 def zone_in_region(server: CustomCloudServer) -> list[Violation]:
     """A server's zone must be in its region (when one is given)."""
     if server.region is not None and catalog.region_of_zone(server.zone) != server.region:
@@ -137,12 +187,18 @@ def zone_in_region(server: CustomCloudServer) -> list[Violation]:
 
 
 SERVER = register(
-    Declaration("custom-cloud:Server", CustomCloudServer, InstancePublic, rules=(zone_in_region,))
+    Declaration(
+        "custom-cloud:Server", CustomCloudServer, InstancePublic, rules=(zone_in_region, in_subnet_zone)
+    )
 )
 """Servers (`POST /v1/instances`)."""
 NETWORK = register(Declaration("custom-cloud:Network", CustomCloudNetwork, NetworkPublic))
 """Networks (`POST /v1/networks`)."""
-SUBNET = register(Declaration("custom-cloud:Subnet", CustomCloudSubnet, SubnetPublic))
+SUBNET = register(
+    Declaration(
+        "custom-cloud:Subnet", CustomCloudSubnet, SubnetPublic, rules=(inside_network, in_network_region)
+    )
+)
 """Subnets (`POST /v1/subnets`)."""
 LOAD_BALANCER = register(
     Declaration("custom-cloud:LoadBalancer", CustomCloudLoadBalancer, LoadBalancerPublic)

@@ -1,6 +1,7 @@
 """The provider's region on the real engine: a zone outside it fails `pulumi preview` (with and without the
 policy pack) before anything exists, naming the field, the value, the region and where the region came from;
-a load balancer that names no region takes it; a server given only `subnet=` previews clean after `up`."""
+a load balancer that names no region takes it; a server given only `subnet=` previews clean after `up`; a
+network moved to a range its subnet is not inside fails the preview, with nothing changed."""
 
 from __future__ import annotations
 
@@ -53,5 +54,17 @@ def test_every_resource_takes_the_configured_region_and_filled_values_never_diff
     assert outputs["lb_region"] == "eu-west-1"
     assert outputs["vpc"] == outputs["network"]  # filled in by the service from the subnet
     project.preview("--expect-no-changes")
+
+    project.config_set("t:netCidr", "10.62.0.0/16")  # the network moves; its subnet's range does not
+    refused = project.preview(check=False)
+    assert refused.returncode != 0
+    assert (
+        "property cidr value {10.61.1.0/24} has a problem: cidr '10.61.1.0/24' is not inside the range "
+        "'10.62.0.0/16' of network_id (known once the network exists)" in refused.stdout + refused.stderr
+    )
+    assert project.run("up", "--yes", "--stack", project.stack, check=False).returncode != 0
+    with api(cloud) as client:
+        assert [n["id"] for n in client.get("/networks").json()["items"]] == [outputs["network"]]
+
     project.destroy()
     _nothing_in(cloud)
