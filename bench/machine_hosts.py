@@ -94,7 +94,10 @@ def main() -> int:
         def create(name: str) -> tuple[dict[str, Any], float]:
             t0 = time.perf_counter()
             body = {"name": name, "machine_type": "micro", "zone": "us-west-1a", "ssh_public_key": public}
-            doc = api.post("/instances", json=body).raise_for_status().json()
+            answer = api.post("/instances", json=body)
+            if answer.is_error:
+                raise RuntimeError(f"create {name}: {answer.status_code} {answer.text[:1500]}")
+            doc = answer.json()
             ssh_ready(doc["ssh_host"], doc["ssh_port"], time.monotonic() + 120)
             return doc, time.perf_counter() - t0
 

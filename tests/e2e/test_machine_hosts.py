@@ -145,6 +145,27 @@ def test_identity_is_per_machine(world: World) -> None:
     assert (default_image() / "etc" / "machine-id").read_text() == "", "the image holds a machine id"
 
 
+def test_each_machine_lives_in_its_own_cgroups(world: World) -> None:
+    from provisioning.emulator.hosts.machine.cgroups import MachineCgroup, hierarchies
+
+    cloud = hashlib.sha1(str(world.machines.resolve()).encode()).hexdigest()[:12]
+    pids = {}
+    for inst in (world.a, world.b):
+        group = MachineCgroup(cloud, inst["id"])
+        assert len(group.paths) == len(hierarchies()) >= 1
+        pids[inst["id"]] = group.pids()
+        names = {Path(f"/proc/{pid}/comm").read_text().strip() for pid in pids[inst["id"]]}
+        assert {"systemd-nspawn", "systemd", "systemd-journal", "sshd"} <= names, names
+        lines = {
+            line.split(":", 2)[2]
+            for pid in pids[inst["id"]]
+            for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines()
+            if line.split(":", 2)[1] in ("name=systemd", "")
+        }
+        assert all(f"/provisioning-machines/{cloud}/{inst['id']}" in line for line in lines), lines
+    assert not pids[world.a["id"]] & pids[world.b["id"]]
+
+
 def test_addresses_and_no_way_out(world: World) -> None:
     a = world.a
     addrs = sh(world, a, "ip -4 -o addr show dev eth0")
@@ -310,6 +331,35 @@ def test_stop_start_reboot_are_real_shutdowns_and_boots(world: World) -> None:
         "reboot booted no new systemd"
     )
     assert sh(world, a, "systemctl is-active e2e-web.service").strip() == "active"
+
+
+def test_machines_booting_at_once_are_all_running(world: World) -> None:
+    # Each machine in its own cgroups before it starts: booting together, none comes up `degraded`.
+    from concurrent.futures import ThreadPoolExecutor
+
+    public = world.ssh.key.with_suffix(".pub").read_text().strip()
+
+    def create(i: int) -> dict[str, Any]:
+        body = {"name": f"many-{i}", "machine_type": "micro", "zone": "us-west-1a", "ssh_public_key": public}
+        return world.api.post("/instances", json=body).raise_for_status().json()
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        made = list(pool.map(create, range(6)))
+    try:
+        for doc in made:
+            inst = _wait_status(world.api, doc["id"], "running")
+            world.ssh.trust(inst["ssh_host"], inst["ssh_port"], inst["ssh_host_key_fingerprints"])
+            assert_running(world, inst)
+        ids = {sh(world, doc, "cat /etc/machine-id").strip() for doc in made}
+        assert len(ids) == len(made)
+    finally:
+        for doc in made:
+            world.api.delete(f"/instances/{doc['id']}")
+        for doc in made:
+            deadline = time.monotonic() + 60
+            while world.api.get(f"/instances/{doc['id']}").status_code != 404:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
 
 
 def _restart(w: World, *, kill: bool) -> None:

@@ -46,6 +46,25 @@ exec "$@"
 systemd-nspawn."""
 
 
+HOST_LIMITS: dict[str, int] = {
+    "/proc/sys/fs/inotify/max_user_instances": 8192,
+    "/proc/sys/fs/inotify/max_user_watches": 524288,
+}
+"""Host-wide limits raised (never lowered) at start: every machine's systemd, journald, logind … holds
+inotify instances of root's, the host's user; at Debian's default of 128, the twelfth machine booting at once
+fails with `Failed to allocate manager object: Too many open files`."""
+
+
+def raise_host_limits() -> None:
+    """Raise the host limits in `HOST_LIMITS` that are below their value."""
+    for path, wanted in HOST_LIMITS.items():
+        try:
+            if int(Path(path).read_text()) < wanted:
+                Path(path).write_text(str(wanted))
+        except (OSError, ValueError) as exc:
+            raise SandboxError(f"cannot raise {path} to {wanted}: {exc}") from exc
+
+
 @dataclass(slots=True)
 class MachineSpec:
     """What a machine needs to (re)boot, kept in `<root>/instances/<id>/spec.json` for its life."""
@@ -106,6 +125,7 @@ class MachineHost:
                 network.check_free(cidr, allowed_devices=ours, what=what)
             for cidr in (public_pool, default_cidr):
                 network.ensure_guard(cidr)
+            raise_host_limits()
             self.cache.start()
         except BaseException:
             self.cache.stop()
