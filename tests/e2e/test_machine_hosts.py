@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 POOL = "100.93.0.0/24"
 """This module's own public pool (claimed for the cloud's life); its `.1` is the package cache."""
 CACHE_IP = "100.93.0.1"
-VPC = "10.61.0.0/16"
+VPC = "10.193.0.0/16"
 PACKAGE = "hello"
 """A small package that is not in the image (installed through the cache in a test)."""
 
@@ -42,6 +42,7 @@ class World:
     a: dict[str, Any]
     b: dict[str, Any]
     state_dir: Path
+    subnet: str
 
     @property
     def machines(self) -> Path:
@@ -87,7 +88,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     ssh = Ssh(key, tmp / "known_hosts")
     try:
         net = api.post("/networks", json={"name": "e2e", "cidr": VPC}).raise_for_status().json()
-        sub = api.post("/subnets", json={"name": "e2e-a", "network_id": net["id"], "cidr": "10.61.1.0/24",
+        sub = api.post("/subnets", json={"name": "e2e-a", "network_id": net["id"], "cidr": "10.193.1.0/24",
                                          "zone": "us-west-1a"}).raise_for_status().json()  # fmt: skip
         made = []
         for name in ("alpha", "beta"):
@@ -97,7 +98,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         a, b = (_wait_status(api, m["id"], "running") for m in made)
         for inst in (a, b):
             ssh.trust(inst["ssh_host"], inst["ssh_port"], inst["ssh_host_key_fingerprints"])
-        yield World(cloud, api, ssh, a, b, state_dir)
+        yield World(cloud, api, ssh, a, b, state_dir, sub["id"])
     finally:
         api.close()
         stop_cloud(cloud.process)
@@ -145,6 +146,14 @@ def test_identity_is_per_machine(world: World) -> None:
     assert (default_image() / "etc" / "machine-id").read_text() == "", "the image holds a machine id"
 
 
+def _proc(pid: int, name: str) -> str:
+    """`/proc/<pid>/<name>`, or "" when the process has just exited (an SSH session's, say)."""
+    try:
+        return Path(f"/proc/{pid}/{name}").read_text()
+    except OSError:
+        return ""
+
+
 def test_each_machine_lives_in_its_own_cgroups(world: World) -> None:
     from provisioning.emulator.hosts.machine.cgroups import MachineCgroup, hierarchies
 
@@ -154,12 +163,12 @@ def test_each_machine_lives_in_its_own_cgroups(world: World) -> None:
         group = MachineCgroup(cloud, inst["id"])
         assert len(group.paths) == len(hierarchies()) >= 1
         pids[inst["id"]] = group.pids()
-        names = {Path(f"/proc/{pid}/comm").read_text().strip() for pid in pids[inst["id"]]}
+        names = {_proc(pid, "comm").strip() for pid in pids[inst["id"]]}
         assert {"systemd-nspawn", "systemd", "systemd-journal", "sshd"} <= names, names
         lines = {
             line.split(":", 2)[2]
             for pid in pids[inst["id"]]
-            for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines()
+            for line in _proc(pid, "cgroup").splitlines()
             if line.split(":", 2)[1] in ("name=systemd", "")
         }
         assert all(f"/provisioning-machines/{cloud}/{inst['id']}" in line for line in lines), lines
@@ -174,7 +183,7 @@ def test_addresses_and_no_way_out(world: World) -> None:
     assert not any(r.startswith("default") for r in routes), routes
     assert sorted(routes) == sorted(
         [
-            f"{CACHE_IP} via 10.61.0.1 dev eth0",
+            f"{CACHE_IP} via 10.193.0.1 dev eth0",
             f"{VPC} dev eth0 proto kernel scope link src {a['private_ip']}",
         ]
     ), routes
@@ -360,6 +369,30 @@ def test_machines_booting_at_once_are_all_running(world: World) -> None:
             while world.api.get(f"/instances/{doc['id']}").status_code != 404:
                 assert time.monotonic() < deadline
                 time.sleep(0.1)
+
+
+def test_delete_with_keep_storage_keeps_the_disk_as_a_volume(world: World) -> None:
+    public = world.ssh.key.with_suffix(".pub").read_text().strip()
+    body = {"name": "keeper", "machine_type": "micro", "zone": "us-west-1a", "subnet": world.subnet,
+            "ssh_public_key": public}  # fmt: skip
+    inst = _wait_status(
+        world.api, world.api.post("/instances", json=body).raise_for_status().json()["id"], "running"
+    )
+    world.ssh.trust(inst["ssh_host"], inst["ssh_port"], inst["ssh_host_key_fingerprints"])
+    sh(world, inst, "echo precious > /root/kept-on-disk")
+    world.api.delete(f"/instances/{inst['id']}", params={"keep_storage": "true"}).raise_for_status()
+    deadline = time.monotonic() + 60
+    while world.api.get(f"/instances/{inst['id']}").status_code != 404:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    retained = [v for v in world.api.get("/volumes").raise_for_status().json()["items"]
+                if v["source_instance_id"] == inst["id"]]  # fmt: skip
+    assert len(retained) == 1, retained
+    folder = world.machines / "volumes" / retained[0]["id"]
+    assert (folder / "upper" / "root" / "kept-on-disk").read_text() == "precious\n"
+    assert not (world.machines / "instances" / inst["id"]).exists()
+    assert world.api.delete(f"/volumes/{retained[0]['id']}").status_code == 204
+    assert not folder.exists()
 
 
 def _restart(w: World, *, kill: bool) -> None:
