@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 __all__ = [
     "ApiError",
@@ -70,6 +70,17 @@ class ApiError(ProvisioningError):
         if message:
             text += f": {message}"
         super().__init__(text)
+
+    def explained(self, message: str, *, field: str, value: Any) -> Self:
+        """The same failure of the same request, told in `message` and blamed on `field` = `value`."""
+        return type(self)(
+            method=self.method,
+            path=self.path,
+            status=self.status,
+            code=self.code,
+            message=message,
+            details={"field": field, "value": value},
+        )
 
     @property
     def field(self) -> str | None:

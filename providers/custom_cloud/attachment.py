@@ -76,16 +76,11 @@ class VolumeAttachmentProvider(CustomCloudProvider):
                 api.attach_volume(args.volume_id, args.server_id)
             except Conflict as exc:
                 holder = ", ".join(map(str, exc.details.get("dependents") or [])) or "another server"
-                raise Conflict(
-                    method=exc.method,
-                    path=exc.path,
-                    status=exc.status,
-                    code=exc.code,
-                    message=(
-                        f"volume_id {args.volume_id!r}: the volume is attached to {holder}; a volume "
-                        "attaches to one server at a time (detach it there, or attach another volume)"
-                    ),
-                    details={"field": "volume_id", "value": args.volume_id},
+                raise exc.explained(
+                    f"volume_id {args.volume_id!r}: the volume is attached to {holder}; a volume attaches to "
+                    "one server at a time (detach it there, or attach another volume)",
+                    field="volume_id",
+                    value=args.volume_id,
                 ) from exc
         outputs = {"volume_id": args.volume_id, "server_id": args.server_id}
         return dyn.CreateResult(attachment_id(args.volume_id, args.server_id), outputs)

@@ -108,16 +108,11 @@ class ApiResourceProvider(CustomCloudProvider):
         if not mine:
             holder = f" by {found[0].id}" if found else ""
             where = "".join(f" in {k} {getattr(body, k)}" for k in scope)
-            raise Conflict(
-                method=conflict.method,
-                path=conflict.path,
-                status=conflict.status,
-                code=conflict.code,
-                message=(
-                    f"name {name!r} is taken{where}{holder}, and that {self.collection.noun} was not made by "
-                    f"this resource (no matching {OWNER_LABEL} label): delete or rename it"
-                ),
-                details={"field": "name", "value": name},
+            raise conflict.explained(
+                f"name {name!r} is taken{where}{holder}, and that {self.collection.noun} was not made by "
+                f"this resource (no matching {OWNER_LABEL} label): delete or rename it",
+                field="name",
+                value=name,
             )
         resource, differs = mine[0], self.fixed_differences(body, mine[0])
         if resource.status in GONE or differs:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
+import pulumi
 import pulumi.dynamic as dyn
 import pytest
 
@@ -79,3 +80,29 @@ def cloud(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[Cloud]:
         api = TestClient(app, headers={"Authorization": f"Bearer {API_KEY}"})
         admin = TestClient(app, headers={"Authorization": f"Bearer {ADMIN}"})
         yield Cloud(transport=client._transport, admin=admin, api=api)
+
+
+class InputsMocks(pulumi.runtime.Mocks):
+    """Pulumi mocks that keep each registered resource's inputs by name (its outputs echo them)."""
+
+    def __init__(self) -> None:
+        self.inputs: dict[str, dict[str, Any]] = {}
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        self.inputs[args.name] = dict(args.inputs)
+        return f"{args.name}-id", dict(args.inputs)
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[Any] | None]:
+        return {}, None
+
+
+@pytest.fixture
+def mocks() -> Iterator[InputsMocks]:
+    """`InputsMocks` installed for one test (not a preview), the previous settings restored after."""
+    saved = pulumi.runtime.settings.SETTINGS
+    made = InputsMocks()
+    pulumi.runtime.set_mocks(made, project="unit", stack="mocks", preview=False)
+    try:
+        yield made
+    finally:
+        pulumi.runtime.settings.configure(saved)

@@ -3,15 +3,15 @@ the resource passes on the referenced resource's fields its declaration names wi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pulumi
-import pytest
 
 from provisioning.providers.custom_cloud import Network, Server, Subnet
 from provisioning.providers.custom_cloud.specs import SERVER, SUBNET
 from provisioning.sdk.fields import behind_fields
+
+from .conftest import InputsMocks
 
 SUBNET_BASE = {"name": "sub", "cidr": "10.30.1.0/24", "zone": "us-west-1a"}
 SERVER_BASE = {"name": "web", "machine_type": "micro", "zone": "us-west-1a", "region": "us-west-1"}
@@ -57,29 +57,6 @@ def test_the_declarations_name_what_they_take_from_their_references() -> None:
     }
 
 
-class _Mocks(pulumi.runtime.Mocks):
-    def __init__(self) -> None:
-        self.inputs: dict[str, dict[str, Any]] = {}
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        self.inputs[args.name] = dict(args.inputs)
-        return f"{args.name}-id", dict(args.inputs)
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[Any] | None]:
-        return {}, None
-
-
-@pytest.fixture
-def mocks() -> Iterator[_Mocks]:
-    saved = pulumi.runtime.settings.SETTINGS
-    made = _Mocks()
-    pulumi.runtime.set_mocks(made, project="unit", stack="mocks", preview=False)
-    try:
-        yield made
-    finally:
-        pulumi.runtime.settings.configure(saved)
-
-
 @pulumi.runtime.test
 def _program() -> pulumi.Output[Any]:
     network = Network("net", cidr="10.31.0.0/16", region="us-west-1")
@@ -89,7 +66,7 @@ def _program() -> pulumi.Output[Any]:
     return pulumi.Output.all(wired.id, literal.id)
 
 
-def test_resources_pass_on_the_fields_of_the_resources_their_references_come_from(mocks: _Mocks) -> None:
+def test_resources_pass_on_the_fields_of_the_resources_their_references_come_from(mocks: InputsMocks) -> None:
     _program()
     subnet, wired, literal = mocks.inputs["sub"], mocks.inputs["wired"], mocks.inputs["literal"]
     assert (subnet["network_cidr"], subnet["network_region"]) == ("10.31.0.0/16", "us-west-1")

@@ -3,7 +3,6 @@ against the in-process emulator app."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pulumi
@@ -17,7 +16,7 @@ from provisioning.sdk.registry import declaration
 from provisioning.sdk.unknowns import UNKNOWN
 
 from ._api_fixtures import checked, failures
-from .conftest import Cloud
+from .conftest import Cloud, InputsMocks
 
 
 def _server(cloud: Cloud, name: str, zone: str = "us-west-1a") -> str:
@@ -145,29 +144,6 @@ def test_the_declared_rule_refuses_two_zones_before_any_id_is_known(cloud: Cloud
     assert failures(provider, {**preview, "server_zone": "us-west-1b"}) == {}
 
 
-class _Mocks(pulumi.runtime.Mocks):
-    def __init__(self) -> None:
-        self.inputs: dict[str, dict[str, Any]] = {}
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        self.inputs[args.name] = dict(args.inputs)
-        return f"{args.name}-id", dict(args.inputs)
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[Any] | None]:
-        return {}, None
-
-
-@pytest.fixture
-def mocks() -> Iterator[_Mocks]:
-    saved = pulumi.runtime.settings.SETTINGS
-    made = _Mocks()
-    pulumi.runtime.set_mocks(made, project="unit", stack="mocks", preview=False)
-    try:
-        yield made
-    finally:
-        pulumi.runtime.settings.configure(saved)
-
-
 @pulumi.runtime.test
 def _attach_in_program() -> pulumi.Output[Any]:
     volume = Volume("data", zone="us-west-1b", size=10)
@@ -177,7 +153,7 @@ def _attach_in_program() -> pulumi.Output[Any]:
     return pulumi.Output.all(wired.volume_id, literal.volume_id)
 
 
-def test_the_resource_passes_on_the_zones_of_the_resources_its_ids_come_from(mocks: _Mocks) -> None:
+def test_the_resource_passes_on_the_zones_of_the_resources_its_ids_come_from(mocks: InputsMocks) -> None:
     _attach_in_program()
     wired, literal = mocks.inputs["wired"], mocks.inputs["literal"]
     assert wired["volume_id"] == "data-id" and wired["server_id"] == "web-id"
