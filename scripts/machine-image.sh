@@ -119,7 +119,14 @@ printf 'debian-12 minbase (%s) recipe %s, built %s\n' "$include" "$recipe" "$(da
 rm -rf "$image"
 mv "$work" "$image"
 ln -sfn "$(basename "$image")" "$link"
+# Older builds go, unless a running machine still has one as its lower layer (its overlay is mounted in
+# the machine's own mount namespace: visible in its processes' mountinfo).
 for old in "$images"/debian-12-*; do
-    [ "$old" = "$image" ] || rm -rf "$old"
+    [ "$old" = "$image" ] && continue
+    if grep -qsF "lowerdir=$old," /proc/[0-9]*/mountinfo; then
+        echo "==> machine-image: keeping $(basename "$old"): running machines use it"
+    else
+        rm -rf "$old"
+    fi
 done
 echo "==> machine-image: built $link in $((SECONDS - started)) s ($(du -sh --apparent-size "$image" | cut -f1))"
