@@ -12,7 +12,8 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any
 
 from .. import HostEndpoint
 from ..sandbox import network
-from ..sandbox._run import SandboxConflict, SandboxError
+from ..sandbox._run import SandboxConflict, SandboxError, SandboxUnavailable
 from ..sandbox.claims import RangeClaim
 from ..sandbox.process import PidFile
 from ..sandbox.sandbox import api_errors
@@ -96,8 +97,6 @@ class MachineHost:
     ) -> None:
         problem = image_problem(image)
         if problem:
-            from ..sandbox._run import SandboxUnavailable
-
             raise SandboxUnavailable(problem)
         self.root = root.resolve()
         self.image = image.resolve()
@@ -252,9 +251,10 @@ class MachineHost:
         shutil.rmtree(self.root / "volumes" / volume_id, ignore_errors=True)
 
     def restore(self, statuses: dict[str, str]) -> None:
-        """At emulator start: boot the machines of running instances, stop the others, drop unknown ones."""
-        for folder in sorted((self.root / "instances").iterdir()):
-            iid = folder.name
+        """At emulator start: boot the machines of running instances, stop the others, drop unknown ones
+        (all machines at once; the first failure is raised once every machine has been dealt with)."""
+
+        def settle(iid: str) -> None:
             status = statuses.get(iid)
             if status is None or status in ("deleting", "deleted"):
                 self.delete(iid)
@@ -262,21 +262,31 @@ class MachineHost:
                 self.start(iid)
             else:
                 self.stop(iid)
+
+        self._each_machine(settle)
         with self._lock:
             self._remove_leftovers()
 
     def close(self) -> None:
-        """At emulator shutdown: power off every machine, stop the cache, remove bridges; disks stay."""
+        """At emulator shutdown: power off every machine (all at once), stop the cache, remove bridges;
+        disks stay."""
+        try:
+            self._each_machine(self.stop)
+        finally:
+            with self._lock:
+                self.cache.stop()
+                self._remove_leftovers()
+                self._release_claims()
+
+    def _each_machine(self, action: Callable[[str], None]) -> None:
         folders = sorted((self.root / "instances").iterdir())
-        threads = [threading.Thread(target=self.stop, args=(f.name,)) for f in folders]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        with self._lock:
-            self.cache.stop()
-            self._remove_leftovers()
-            self._release_claims()
+        if not folders:
+            return
+        with ThreadPoolExecutor(max_workers=min(len(folders), 32)) as pool:
+            futures = [pool.submit(action, folder.name) for folder in folders]
+        errors = [error for f in futures if (error := f.exception()) is not None]
+        if errors:
+            raise errors[0]
 
     # --- helpers ----------------------------------------------------------------------------------
 
