@@ -187,8 +187,8 @@ def test_addresses_and_no_way_out(world: World) -> None:
             f"{VPC} dev eth0 proto kernel scope link src {a['private_ip']}",
         ]
     ), routes
-    # No route: the kernel refuses at once, no packet is sent (TEST-NET-3 and an unbound loopback-range
-    # address of the host are both outside the machine's routes).
+    # No default route: a connection to any other address (TEST-NET-3, TEST-NET-2) fails in the machine's
+    # own routing with ENETUNREACH, before any packet is sent; 127.x is the machine's own loopback.
     probe = (
         "import socket, sys\n"
         "for host in sys.argv[1:]:\n"
@@ -196,9 +196,9 @@ def test_addresses_and_no_way_out(world: World) -> None:
         "    try: s.connect((host, 80)); print(host, 'connected')\n"
         "    except OSError as e: print(host, e.errno)\n"
     )
-    out = sh(world, a, f'python3 -c "{probe}" 203.0.113.7 127.9.9.9 192.0.2.1 2>&1')
+    out = sh(world, a, f'python3 -c "{probe}" 203.0.113.7 127.9.9.9 198.51.100.7 2>&1')
     lines = dict(line.split() for line in out.strip().splitlines())
-    assert lines["203.0.113.7"] == "101" and lines["192.0.2.1"] == "101", out  # ENETUNREACH
+    assert lines["203.0.113.7"] == "101" and lines["198.51.100.7"] == "101", out  # ENETUNREACH
     assert lines["127.9.9.9"] == "111", out  # its own loopback: refused locally
     bridge_forwarding = json.loads(
         subprocess.run(["ip", "-j", "link", "show", "type", "bridge"], capture_output=True, text=True,
