@@ -14,7 +14,7 @@ import copy
 import ipaddress
 import types
 import typing
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -400,11 +400,12 @@ def _likeness(a: Planned, b: Planned) -> int:
     return sum(1 for k, v in a.args.items() if k in b.args and b.args[k] == v and not _looks_cidr(v))
 
 
-def _alternate(stack: Stack, target_token: str, current: str, *, exclude: set[str] = frozenset()) -> str:  # type: ignore[assignment]
-    """The resource of `target_token` most like `current`, other than it."""
+def _alternate(stack: Stack, target_token: str, current: str, *, exclude: Collection[str] = ()) -> str:
+    """The resource of `target_token` most like `current`, other than it (and those in `exclude`)."""
     mine = stack[current]
-    candidates = [p for p in stack.values() if p.token == target_token and p.name != current]
-    candidates = [p for p in candidates if p.name not in exclude]
+    candidates = [
+        p for p in stack.values() if p.token == target_token and p.name != current and p.name not in exclude
+    ]
     if not candidates:
         raise Underivable(f"the stack has no second {target_token} to point at")
     return max(candidates, key=lambda p: (_likeness(mine, p), p.role == "alternate")).name

@@ -132,6 +132,7 @@ class Deployed:
 
     cloud: CloudHandle
     api_key: str
+    project_id: str
     project: PulumiProject
     current: Stack | None = None
     """What the stack holds, when the last `up` succeeded (None: unknown)."""
@@ -171,19 +172,30 @@ class Deployed:
             raise
 
     def recover(self, label: str) -> None:
-        """After a failed step: bring the stack back to its base (any plan; if that fails too, destroy it and
-        deploy the base anew), or fail saying it cannot."""
+        """After a failed step: bring the stack back to its base (any plan); if that fails too, destroy it,
+        and if even that fails (a state the engine refuses), empty the cloud project and start a new stack;
+        then deploy the base anew. Fails saying so when none of that works."""
         try:
             self.up(BASE, f"recover before {label}")
+            return
         except UpFailed:
+            pass
+        try:
             try:
                 self.project.destroy()
-                self.current = {}
-                self.up(BASE, f"redeploy before {label}")
-            except (UpFailed, PulumiError) as exc:
-                raise AssertionError(
-                    f"{label}: the stack could not be brought back to its base: {exc}"
-                ) from exc
+            except PulumiError:
+                self.restart()
+            self.current = {}
+            self.up(BASE, f"redeploy before {label}")
+        except (UpFailed, PulumiError) as exc:
+            raise AssertionError(f"{label}: the stack could not be brought back to its base: {exc}") from exc
+
+    def restart(self) -> None:
+        """Remove every resource of the cloud project and begin a new stack (the old state is dropped)."""
+        _admin(self.cloud, "POST", f"/admin/projects/{self.project_id}/reset")
+        self.project.run("stack", "rm", "--force", "--yes", self.project.stack)
+        self.project.run("stack", "init", self.project.stack)
+        _configure(self.project, self.cloud, self.api_key)
 
     def preview_clean(self, label: str) -> None:
         started = time.monotonic()
@@ -245,8 +257,15 @@ class Deployed:
                 assert item is not None, f"{planned.name}: its id {ids[planned.name]} is not live"
                 body = {"name": planned.name, **{k: _resolve(v, ids) for k, v in planned.args.items()}}
                 fields = collection.create.model_fields
-                filled = {k: item[k] for k in PROVIDER_FILLED if k in fields and k not in body}
-                for name, value in filled.items():  # left out: the provider fills it from its configuration
+                filled = {
+                    k: item[k]
+                    for k in PROVIDER_FILLED
+                    if k in fields and fields[k].is_required() and k not in body
+                }
+                for (
+                    name,
+                    value,
+                ) in filled.items():  # required, left out: the provider's configuration fills it
                     assert value == REGION, (
                         f"{planned.name}.{name} is {value!r}, the provider's is {REGION!r}"
                     )
@@ -295,40 +314,42 @@ class Deployed:
             assert not stale, f"{stale} still hold a {key} that no declared resource makes"
 
 
-def new_project(cloud: CloudHandle, workdir: Path, *, project: str, **env: str) -> tuple[PulumiProject, str]:
-    """A copy of the program on a new cloud project (its own resources, its own key)."""
-    response = httpx.post(
-        f"{cloud.root}/admin/projects",
-        json={"name": project},
+def _admin(cloud: CloudHandle, method: str, path: str, body: Any = None) -> Any:
+    response = httpx.request(
+        method,
+        f"{cloud.root}{path}",
+        json=body,
         headers={"Authorization": f"Bearer {cloud.admin_token}"},
         timeout=10,
     )
     response.raise_for_status()
-    api_key = response.json()["api_key"]
-    pulumi = PulumiProject.copy_of(PROGRAM, workdir, PROVISIONING_LOG_DIR=str(workdir / "logs"), **env)
+    return response.json()
+
+
+def _configure(pulumi: PulumiProject, cloud: CloudHandle, api_key: str) -> None:
     pulumi.config_set("custom-cloud:apiUrl", cloud.url)
     pulumi.config_set("custom-cloud:apiKey", api_key, secret=True)
     pulumi.config_set("custom-cloud:region", REGION)
-    return pulumi, api_key
+
+
+def new_project(cloud: CloudHandle, workdir: Path, *, project: str, **env: str) -> Deployed:
+    """A copy of the program, with an empty stack, on a new cloud project (its own resources and key)."""
+    created = _admin(cloud, "POST", "/admin/projects", {"name": project})
+    pulumi = PulumiProject.copy_of(PROGRAM, workdir, PROVISIONING_LOG_DIR=str(workdir / "logs"), **env)
+    _configure(pulumi, cloud, created["api_key"])
+    return Deployed(cloud, created["api_key"], created["project_id"], pulumi, current={})
 
 
 def deploy(cloud: CloudHandle, workdir: Path, *, project: str, **env: str) -> Deployed:
     """A new project deployed with the base stack (its plan, its cloud and a clean preview checked)."""
-    pulumi, api_key = new_project(cloud, workdir, project=project, **env)
-    deployed = Deployed(cloud, api_key, pulumi, current={})
+    deployed = new_project(cloud, workdir, project=project, **env)
     deployed.step(BASE, "base", preview=True)
     return deployed
 
 
 def set_faults(cloud: CloudHandle, **config: Any) -> None:
     """Replace the cloud's fault injection (`emulator/faults.py`: no argument turns it off)."""
-    response = httpx.put(
-        f"{cloud.root}/admin/faults",
-        json=config,
-        headers={"Authorization": f"Bearer {cloud.admin_token}"},
-        timeout=10,
-    )
-    response.raise_for_status()
+    _admin(cloud, "PUT", "/admin/faults", config)
 
 
 def row_stack(row: Row) -> Stack:

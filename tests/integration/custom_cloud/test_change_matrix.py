@@ -72,7 +72,6 @@ def test_required_fields_only_preview_clean(cloud: CloudHandle, tmp_path: Path) 
     """Every resource given only what it must be given (servers only a subnet, a load balancer no region:
     the provider's `custom-cloud:region` fills it) deploys, holds that in the cloud and previews clean."""
     stack = minimal(MATRIX, "cmmin")
-    pulumi, api_key = new_project(cloud, tmp_path / "proj", project="matrix-minimal")
-    bare = Deployed(cloud, api_key, pulumi, current={})
+    bare = new_project(cloud, tmp_path / "proj", project="matrix-minimal")
     bare.step(stack, "required fields only")
     assert REGION in {i["region"] for i in bare.items("/load-balancers")}
