@@ -6,7 +6,11 @@ test_change_matrix.py` runs it, and the program `change_matrix/` builds whatever
 Nothing here names a field to make its row: a field added to a declaration gets a row, its base value and
 its new value from its type and metadata. Only the API's cross-field rules (a server is in its subnet's zone,
 a subnet's range is inside its network's, a volume attaches in its zone) are written down, in `COMPANIONS`;
-a field whose new value no rule can derive gets a row that fails, naming it."""
+a field whose new value no rule can derive gets a row that fails, naming it.
+
+Check-only fields (a server's `region`) get a row too: it sets the value the provider would use anyway (the
+configured region), and the plan must show no change at all (they are never compared). Options
+(`create_timeout`, `keep_storage`) update in place without a request to the API."""
 
 from __future__ import annotations
 
@@ -59,7 +63,7 @@ REF = "$ref"
 PROVIDER_FILLED = frozenset({"region"})
 """Fields the provider fills from its configuration (`custom-cloud:region`) when a resource leaves them out:
 the nothing-changed stack leaves them out even where a declaration requires them."""
-NETWORK_POOL = ipaddress.IPv4Network("10.0.0.0/8")
+NETWORK_POOL = ipaddress.IPv4Network("10.40.0.0/13")
 """Where top-level ranges (a network's) are taken from, a /16 at a time."""
 
 Op = Literal["same", "update", "replace", "create", "delete"]
@@ -134,9 +138,11 @@ class Matrix:
         return next((r for r in self.refs if r.source == token and r.field == name), None)
 
     def model(self, token: str) -> type[BaseModel]:
+        """The declared model of `token`."""
         return self.decls[token].model
 
     def short(self, token: str) -> str:
+        """`custom-cloud:Server` → `Server`."""
         return token.rpartition(":")[2]
 
 
@@ -261,8 +267,6 @@ class _Ranges:
     def inside(self, parent: str | None, prefix: int) -> str:
         pool = NETWORK_POOL if parent is None else ipaddress.IPv4Network(parent)
         for net in pool.subnets(new_prefix=prefix):
-            if net.network_address.packed[1] < 40 and parent is None:
-                continue  # leave 10.0-39.x to the other engine tests' stacks
             if not any(net.overlaps(t) for t in self.taken if parent is None or not t.supernet_of(pool)):
                 self.taken.append(net)
                 return str(net)
