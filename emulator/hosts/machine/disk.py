@@ -1,8 +1,10 @@
 """A machine's disk: the upper and work folders of an overlay over the read-only image, and the files each
-instance owns from its creation (hostname, machine id, SSH host key, root's authorized key, /etc/hosts)."""
+instance owns from its creation (hostname, machine id, SSH host key, root's authorized key, /etc/hosts, and
+for an instance with user data its cloud-init NoCloud seed)."""
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -14,7 +16,17 @@ from ..sandbox._run import run
 from ..sandbox.sshd import fingerprint
 from .mirror import CACHE_HOST
 
-__all__ = ["MachineDisk"]
+__all__ = ["NOCLOUD_SEED", "VENDOR_DATA", "MachineDisk"]
+
+NOCLOUD_SEED = "/var/lib/cloud/seed/nocloud"
+"""Where cloud-init's NoCloud datasource reads an instance's meta-data, user-data and vendor-data."""
+
+VENDOR_DATA = """#cloud-config
+# The local Custom Cloud's vendor data: root logs in with the instance's ssh_public_key (the cloud's
+# contract), so cloud-init must not turn root's key into a "log in as the default user" message.
+disable_root: false
+"""
+"""The cloud's own cloud-config for every seeded instance; the user's user-data overrides it."""
 
 
 class MachineDisk:
@@ -90,6 +102,18 @@ class MachineDisk:
         if authorized_key:
             self.put("/root/.ssh/authorized_keys", authorized_key.strip() + "\n", 0o600, dir_mode=0o700)
         return machine_id, [fingerprint(public)]
+
+    def seed_cloud_init(
+        self, *, instance_id: str, hostname: str, user_data: str, authorized_key: str | None
+    ) -> None:
+        """Write the NoCloud seed cloud-init reads at boot: meta-data (instance id, hostname, the key),
+        the instance's user-data as given, and the cloud's vendor-data."""
+        meta = [f"instance-id: {json.dumps(instance_id)}", f"local-hostname: {json.dumps(hostname)}"]
+        if authorized_key:
+            meta += ["public-keys:", f"  - {json.dumps(authorized_key.strip())}"]
+        self.put(f"{NOCLOUD_SEED}/meta-data", "\n".join(meta) + "\n", 0o600, dir_mode=0o700)
+        self.put(f"{NOCLOUD_SEED}/user-data", user_data, 0o600)
+        self.put(f"{NOCLOUD_SEED}/vendor-data", VENDOR_DATA, 0o600)
 
     def move_to(self, dest: Path) -> None:
         """Keep the disk elsewhere (a retained volume): its upper folder, the instance's own writes."""

@@ -78,6 +78,8 @@ class MachineSpec:
     public_ip: str | None
     machine_id: str
     fingerprints: list[str]
+    cloud_init: bool = False
+    """Whether the instance has user data: cloud-init runs at its boots (its NoCloud seed is on its disk)."""
 
 
 class MachineHost:
@@ -188,6 +190,7 @@ class MachineHost:
             public_ip=instance.get("public_ip"),
             machine_id="",
             fingerprints=[],
+            cloud_init=bool(instance.get("user_data")),
         )
         with self._instance(iid):
             if spec.public_ip and (
@@ -207,6 +210,13 @@ class MachineHost:
                     cache_ip=self.cache_ip,
                     authorized_key=instance.get("ssh_public_key"),
                 )
+                if spec.cloud_init:
+                    disk.seed_cloud_init(
+                        instance_id=iid,
+                        hostname=spec.name,
+                        user_data=instance["user_data"],
+                        authorized_key=instance.get("ssh_public_key"),
+                    )
                 (folder / "spec.json").write_text(json.dumps(asdict(spec)))
                 self._boot(spec)
             except BaseException:
@@ -342,6 +352,10 @@ class MachineHost:
             "--timezone=off",
             "--link-journal=no",
             "--console=read-only",
+            # systemd as PID 1 of a container reads its arguments as the kernel command line, where
+            # cloud-init's generator looks first: on for instances with user data, else the image's
+            # /etc/cloud/cloud-init.disabled keeps it out of the boot.
+            *(["cloud-init=enabled"] if spec.cloud_init else []),
         ]
 
     def _boot(self, spec: MachineSpec) -> None:
