@@ -137,6 +137,13 @@ class Deployed:
     current: Stack | None = None
     """What the stack holds, when the last `up` succeeded (None: unknown)."""
     timings: list[tuple[str, float]] = field(default_factory=list)
+    """(what ran, seconds) of every `up` and preview."""
+
+    def summary(self) -> str:
+        """Where the time went: how many `up`s and previews, and their seconds."""
+        previews = [t for label, t in self.timings if label.startswith("preview after ")]
+        ups = [t for label, t in self.timings if not label.startswith("preview after ")]
+        return f"{len(ups)} ups in {sum(ups):.0f} s, {len(previews)} previews in {sum(previews):.0f} s"
 
     def up(self, target: Stack, label: str) -> dict[str, str]:
         """`up` to `target`; what it did to each resource (`UpFailed` when it fails)."""

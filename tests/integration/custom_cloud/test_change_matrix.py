@@ -37,8 +37,10 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudHandle]:
 
 
 @pytest.fixture(scope="module")
-def deployed(cloud: CloudHandle, tmp_path_factory: pytest.TempPathFactory) -> Deployed:
-    return deploy(cloud, tmp_path_factory.mktemp("cm") / "proj", project="matrix")
+def deployed(cloud: CloudHandle, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
+    stack = deploy(cloud, tmp_path_factory.mktemp("cm") / "proj", project="matrix")
+    yield stack
+    print(f"\nchange matrix stack: {stack.summary()}")
 
 
 @pytest.fixture(scope="module", autouse=True)
