@@ -1,26 +1,38 @@
 """CustomDatabase: time from a running server to a healthy database, and of a configure-only change.
 
-Runs a real emulator with sandbox hosts and examples/database on the real Pulumi engine: the network,
-subnet and server come first (`up --target`), then, ROUNDS times, `pulumi up` installs the CustomDatabase
-(until its health step passed) and `pulumi destroy --target` removes it; then ROUNDS configure-only changes
-(max_connections). For each it prints the `pulumi up` wall time and the time of the task service's steps
-on the host (the engine's per-resource durations of the step commands, which run one after the other);
-the difference is the engine and the program (start, plan, state). Goals: install ≤ 5 s, configure-only
-≤ 2 s. Prints figures; not a test.
+    python bench/custom_database.py                                  # sandbox hosts
+    python bench/custom_database.py --hosts machine                  # machine hosts, the minimal image
+    python bench/custom_database.py --hosts machine --image taskservices   # the image with the packages
+
+Runs a real emulator with sandbox (or machine) hosts and examples/database on the real Pulumi engine: the
+network, subnet and server come first (`up --target`), then, ROUNDS times, `pulumi up` installs the
+CustomDatabase (until its health step passed) and `pulumi destroy --target` removes it; then ROUNDS
+configure-only changes (max_connections). For each it prints the `pulumi up` wall time and the time of the
+task service's steps on the host (the engine's per-resource durations of the step commands, which run one
+after the other); the difference is the engine and the program (start, plan, state). Goals: install ≤ 5 s,
+configure-only ≤ 2 s. Prints figures; not a test.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.e2e.taskservice_support import DatabaseStack, database_cloud, database_stack  # noqa: E402
+from tests.support.cloud import CloudHandle, start_cloud, stop_cloud  # noqa: E402
+
+IMAGES = Path(os.environ.get("TOOLS") or Path(__file__).resolve().parents[1] / ".tools") / "images"
+MACHINE_POOL = "100.96.0.0/24"
 
 ROUNDS = 3
 URN = "urn:pulumi:test::database::"
@@ -46,10 +58,30 @@ def line(what: str, walls: list[float], hosts: list[float], goal: float) -> str:
             f"{min(hosts):.2f}, max {max(hosts):.2f}) | goal ≤ {goal:.0f} s")  # fmt: skip
 
 
+@contextmanager
+def machine_cloud(tmp: Path, image: str) -> Iterator[CloudHandle]:
+    """A local Custom Cloud with machine hosts booted from `image` (`minimal` or `taskservices`)."""
+    path = IMAGES / ("debian-12" if image == "minimal" else f"debian-12-{image}")
+    os.environ["PROVISIONING_MACHINE_IMAGE"] = str(path)  # the emulator process inherits it
+    state = tmp / "cloud"
+    state.mkdir()
+    cloud = start_cloud(state / "custom-cloud.db", hosts="machine", public_pool=MACHINE_POOL, timeout=60)
+    try:
+        yield cloud
+    finally:
+        stop_cloud(cloud.process)
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hosts", choices=("sandbox", "machine"), default="sandbox")
+    parser.add_argument("--image", choices=("minimal", "taskservices"), default="minimal",
+                        help="machine hosts' image")  # fmt: skip
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-custom-database-") as folder:
         tmp = Path(folder)
-        with database_cloud(tmp) as cloud:
+        clouds = database_cloud(tmp) if args.hosts == "sandbox" else machine_cloud(tmp, args.image)
+        with clouds as cloud:
             stack = database_stack(cloud, tmp, cidr="10.47.0.0/16", settings={})
             try:
                 stack.project.up(*[arg for urn in SERVER_ONLY for arg in ("--target", urn)])
@@ -71,7 +103,8 @@ def main() -> None:
                 stack.api.close()
     cpus = subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout.strip()
     load = Path("/proc/loadavg").read_text().split()[0]
-    print(f"CustomDatabase on a sandbox host ({ROUNDS} rounds each; {cpus} CPUs, load average {load})")
+    host = "a sandbox host" if args.hosts == "sandbox" else f"a machine host, {args.image} image"
+    print(f"CustomDatabase on {host} ({ROUNDS} rounds each; {cpus} CPUs, load average {load})")
     print(f"{'engine alone':<28} preview of an unchanged server: {idle:.2f} s")
     print(
         line("running server -> healthy", [w for w, _ in installs], [sum(s.values()) for _, s in installs], 5)
@@ -79,6 +112,7 @@ def main() -> None:
     print(
         line("configure-only change", [w for w, _ in configures], [sum(s.values()) for _, s in configures], 2)
     )
+    print("install rounds (up wall s): " + ", ".join(f"{w:.2f}" for w, _ in installs))
     for what, runs in (("install", installs), ("configure-only", configures)):
         names = list(dict.fromkeys(name for _, steps in runs for name in steps))
         medians = {name: statistics.median(steps.get(name, 0.0) for _, steps in runs) for name in names}

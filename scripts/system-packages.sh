@@ -14,7 +14,8 @@
 #
 # Machine hosts (`--hosts machine`, docs/machine-hosts.md) need debootstrap (their Debian 12 image),
 # systemd-container (systemd-nspawn boots each one) and apt-cacher-ng (the package cache the local cloud runs
-# on its bridge); once they are present, scripts/machine-image.sh builds the image (once, then seconds).
+# on its bridge); once they are present, scripts/machine-image.sh builds the image (once, then seconds), and
+# scripts/machine-image-taskservices.sh the image with the task services' packages beside it.
 #
 # One run at a time: a second one (two `make setup`s) waits for the first instead of failing on apt's lock.
 set -euo pipefail
@@ -41,6 +42,7 @@ fi
 machine_image() {
     if [ "$(id -u)" -eq 0 ]; then
         "$here/machine-image.sh"
+        "$here/machine-image-taskservices.sh"
     else
         echo "==> system-packages: not root: the machine hosts' image is not built (sudo $here/machine-image.sh)"
     fi

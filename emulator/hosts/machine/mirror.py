@@ -1,7 +1,7 @@
 """The Debian mirror this machine's apt uses, read from its sources at run time (never written down).
 
-Standard library only: `scripts/machine-image.sh` runs this file with the system's `python3` before any venv
-exists (`python3 mirror.py image|cache|debootstrap`), and the machine host backend imports it to configure the
+Standard library only: the image scripts run this file with the system's `python3` before any venv exists
+(`python3 mirror.py image|debootstrap|direct`), and the machine host backend imports it to configure the
 package cache, so the image's sources and the cache's upstreams always come from the same reading.
 """
 
@@ -126,6 +126,14 @@ def _image_sources(repos: list[Repository]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _direct_sources(repos: list[Repository]) -> str:
+    lines = ["# Debian from the mirror apt uses on this machine (an image being built)"]
+    for repo in repos:
+        for suite in repo.suites:
+            lines.append(f"deb {repo.uri} {suite} {' '.join(repo.components)}")
+    return "\n".join(lines) + "\n"
+
+
 def _main(argv: list[str]) -> int:
     what = argv[1] if len(argv) > 1 else ""
     try:
@@ -137,8 +145,10 @@ def _main(argv: list[str]) -> int:
         print(repos[0].uri)
     elif what == "image":
         print(_image_sources(repos), end="")
+    elif what == "direct":
+        print(_direct_sources(repos), end="")
     else:
-        print("usage: mirror.py debootstrap|image", file=sys.stderr)
+        print("usage: mirror.py debootstrap|image|direct", file=sys.stderr)
         return 2
     return 0
 
