@@ -173,8 +173,8 @@ def webapp_config(config: WebStackConfig, placement: Placement) -> dict[str, Any
 def haproxy_config(
     config: WebStackConfig, placement: Placement, backends: Sequence[Placement]
 ) -> dict[str, Any]:
-    """HAProxy on a web server (in front of every app server) or on the load balancer (in front of every
-    web server, with TLS when `ssl`), checking `health_check_path`."""
+    """HAProxy on a web server (in front of every app server, answering `health_check_path` itself) or on
+    the load balancer (in front of every web server, with TLS when `ssl`), checking `health_check_path`."""
     port = APP_PORT if placement.tier == "web" else WEB_PORT
     settings: dict[str, Any] = {
         "name": placement.name,
@@ -184,6 +184,10 @@ def haproxy_config(
         "check_interval": "1s",
         "stats": {"enabled": True, "port": STATS_PORT},
     }
+    if placement.tier == "web":
+        # the load balancer's check of a web server is answered by its HAProxy (up while an app server
+        # is), not passed on to one app server: an app drained for a release leaves every web server up
+        settings["monitor_path"] = config.web_tier.load_balancer.health_check_path
     if placement.tier == "load_balancer" and config.web_tier.load_balancer.ssl:
         settings["ssl"] = {"enabled": True}
     return settings

@@ -243,13 +243,18 @@ class WebStack(Cluster):
             apps.append(app)
             members.append(Member("app", host.placement.name, host.placement.role, host.server, [app]))
 
+        # a proxy's config names a server only once that server is healthy (its health step passed), so
+        # a server added by scaling joins the pool healthy; one removed leaves it (drained) before it goes
+        proxies: list[Any] = []
         for host in tier("web"):
             proxy = HAProxy(
                 f"{resource_name}-{host.placement.suffix}-haproxy",
                 haproxy_config(config, host.placement, [h.placement for h in app_hosts]),
                 target=host.target,
+                configure_after=[app.commands["health"] for app in apps],
                 opts=after(host),
             )
+            proxies.append(proxy)
             members.append(Member("web", host.placement.name, host.placement.role, host.server, [proxy]))
 
         for host in tier("load_balancer"):
@@ -257,6 +262,7 @@ class WebStack(Cluster):
                 f"{resource_name}-{host.placement.suffix}-haproxy",
                 haproxy_config(config, host.placement, [h.placement for h in tier("web")]),
                 target=host.target,
+                configure_after=[proxy.commands["health"] for proxy in proxies],
                 opts=after(host),
             )
             members.append(

@@ -16,7 +16,7 @@ TEMPLATES = TemplateLibrary(Path(__file__).with_name("templates"))
 """HAProxy's templates with the shared step helpers."""
 SERVICE = "haproxy"
 """The service's name under svc (and systemd)."""
-PACKAGES = ("haproxy", "curl", "openssl")
+PACKAGES = ("haproxy", "curl", "openssl", "socat")
 """The OS packages it needs (installed when missing)."""
 PATHS = {
     "conf_file": "/etc/haproxy/haproxy.cfg",
@@ -26,6 +26,9 @@ PATHS = {
     "self_signed_key": "/etc/haproxy/ssl/server.key",
     "service_file": "/etc/provisioning/services/haproxy",
     "state_dir": "/var/lib/provisioning/haproxy",
+    "admin_socket": "/run/haproxy/admin.sock",
+    "server_state_file": "/var/lib/provisioning/haproxy/server-state",
+    "pid_file": "/run/provisioning/haproxy.pid",
 }
 """Where its files go on the host."""
 

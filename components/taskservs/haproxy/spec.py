@@ -82,6 +82,10 @@ class HAProxyConfig(TaskServiceSettings):
     """Failed checks in a row after which a backend is down (out of the pool)."""
     rise: Annotated[int, InRange(0, 101, "must be between 1 and 100")] = 2
     """Good checks in a row after which a backend is up again."""
+    monitor_path: Annotated[str, _URL_PATH] | None = None
+    """A path the frontend answers itself, never passing it to a backend: 200 while at least one backend
+    is up, else 503. What a load balancer in front of this one checks, so that one backend going out of
+    the pool (drained for a release) does not look like this proxy failing."""
     retries: Annotated[int, InRange(-1, 101, "must be between 0 and 100")] = 3
     """Connection attempts retried after a failure; with `option redispatch` the last goes to another
     backend, so a backend going away mid-request is not seen by clients."""

@@ -40,6 +40,7 @@ PATHS = {
     "service_file": "/etc/provisioning/services/webapp",
     "unit_file": "/etc/systemd/system/webapp.service",
     "drain_file": "/run/webapp/draining",
+    "health_paths_file": "/etc/webapp/health-paths",
     "state_dir": "/var/lib/provisioning/webapp",
 }
 """Where its files go on the host."""
@@ -48,15 +49,17 @@ STEPS = ("remove", "install", "credentials", "configure", "release", "health")
 
 
 def environment(config: WebAppConfig) -> dict[str, str]:
-    """The application's settings (`WEBAPP_*`), as its env file holds them; the version and the password
-    are not among them (the release step writes the version, the credentials step the password file)."""
+    """The application's settings (`WEBAPP_*`), as its env file holds them; the version, the password and
+    the health path are not among them (the release step writes the version, the credentials step the
+    password file, the configure step the health paths file, which the application reads again when it
+    changes: a new health path needs no restart)."""
     db = config.database
     return {
         "WEBAPP_APP_NAME": config.app_name,
         "WEBAPP_ENVIRONMENT": config.environment,
         "WEBAPP_BIND": "0.0.0.0",
         "WEBAPP_PORT": str(config.port),
-        "WEBAPP_HEALTH_PATH": config.health_check_path,
+        "WEBAPP_HEALTH_PATHS_FILE": PATHS["health_paths_file"],
         "WEBAPP_DATABASE_KIND": db.kind,
         "WEBAPP_DATABASE_HOST": db.host,
         "WEBAPP_DATABASE_PORT": str(db.effective_port),
@@ -87,7 +90,7 @@ def _values(config: WebAppConfig, step: str) -> dict[str, object]:
     if step == "install":
         values.update(driver=DRIVERS[config.database.kind], files=files)
     elif step == "configure":
-        values.update(files=files, port=config.port)
+        values.update(files=files, port=config.port, health_path=config.health_check_path)
     elif step in ("release", "health"):
         values.update(
             version=config.version,

@@ -29,6 +29,7 @@ SCENARIOS: dict[str, HAProxyConfig] = {
         port=8080,
         backends=[*WEB, {"name": "api", "address": "api.internal", "port": 9000}],
         health_check_path="/-/ready",
+        monitor_path="/-/ready",
         check_interval="500ms",
         stats={"port": 9999, "path": "/haproxy"},
     ),

@@ -169,6 +169,19 @@ def test_draining_answers_503_on_the_health_path_only(app: RunningApp) -> None:
     assert app.get("/health").status_code == 200
 
 
+def test_the_health_paths_file_is_read_again_when_it_changes(database: Database, tmp_path: Path) -> None:
+    paths = tmp_path / "health-paths"
+    paths.write_text("/health\n")
+    with running_app(database, tmp_path, WEBAPP_HEALTH_PATHS_FILE=str(paths)) as app:
+        assert app.get("/health").status_code == 200 and app.get("/healthz").status_code == 404
+        # a new path beside the previous one, without a restart: both answer while proxies switch over
+        paths.write_text("/healthz\n/health\n")
+        assert app.get("/healthz").status_code == 200 and app.get("/health").status_code == 200
+        paths.write_text("/healthz\n")
+        assert app.get("/healthz").status_code == 200 and app.get("/health").status_code == 404
+        assert app.process.poll() is None
+
+
 def test_items_are_written_and_read(app: RunningApp) -> None:
     made = httpx.post(app.url + "/items", json={"name": "a 'quoted' item"}, timeout=10)
     assert made.status_code == 201

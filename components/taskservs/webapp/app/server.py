@@ -5,7 +5,8 @@ PostgreSQL, python3-pymysql for MariaDB/MySQL); its settings come from the envir
 `Settings`), the database password from a file. Paths:
 
     GET  /            a page naming app, version and host; records a visit and reads the count back
-    GET  <health>     200 when the database answers; 503 while draining or when it does not
+    GET  <health>     200 when the database answers; 503 while draining or when it does not (the
+                      paths in `WEBAPP_HEALTH_PATHS_FILE` when it is set, else `WEBAPP_HEALTH_PATH`)
     GET  /version     {"app", "version", "environment", "hostname"}
     GET  /metrics     Prometheus text: requests by path and status, database up, process CPU
     GET  /work?ms=N   burns N ms of CPU (at most 2000): load for autoscaling tests
@@ -13,7 +14,11 @@ PostgreSQL, python3-pymysql for MariaDB/MySQL); its settings come from the envir
     GET  /items       the latest items (?limit=N, at most 100)
 
 Draining: while the file `WEBAPP_DRAIN_FILE` exists the health path answers 503 (everything else keeps
-working), so load balancers take the server out of their pool before a restart."""
+working), so load balancers take the server out of their pool before a restart.
+
+Health paths: the file `WEBAPP_HEALTH_PATHS_FILE` (one path a line) is read again whenever it changes, so a
+new health path is answered, beside the previous one, without a restart: load balancers checking either
+path keep the server in their pool while they switch over."""
 
 from __future__ import annotations
 
@@ -69,6 +74,7 @@ class Settings:
     bind: str = "0.0.0.0"
     port: int = 8080
     health_path: str = "/health"
+    health_paths_file: str = ""
     database_kind: str = "postgresql"
     database_host: str = "127.0.0.1"
     database_port: int = 5432
@@ -270,21 +276,41 @@ class App:
         self.database = database
         self.metrics = Metrics()
         self.hostname = socket.gethostname()
+        self._health_key: tuple[int, int, int] | None = None
+        self._health_paths: frozenset[str] = frozenset()
 
     def draining(self) -> bool:
         return bool(self.settings.drain_file) and os.path.exists(self.settings.drain_file)
+
+    def health_paths(self) -> frozenset[str]:
+        """The paths answering the health check: those in `health_paths_file` (read again when it changes),
+        else `health_path`."""
+        name = self.settings.health_paths_file
+        if not name:
+            return frozenset({self.settings.health_path})
+        try:
+            stat = os.stat(name)
+            key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+            if key != self._health_key:
+                with open(name, encoding="utf-8") as file:
+                    found = frozenset(line.strip() for line in file if line.strip().startswith("/"))
+                self._health_key, self._health_paths = key, found
+        except OSError:
+            return frozenset({self.settings.health_path})
+        return self._health_paths or frozenset({self.settings.health_path})
 
     def route(self, method: str, path: str) -> Callable[[dict[str, list[str]], bytes], Response] | None:
         """The handler of `method path`, or None."""
         routes: dict[tuple[str, str], Callable[[dict[str, list[str]], bytes], Response]] = {
             ("GET", "/"): self.index,
-            ("GET", self.settings.health_path): self.health,
             ("GET", "/version"): self.version,
             ("GET", "/metrics"): self.prometheus,
             ("GET", "/work"): self.work,
             ("GET", "/items"): self.list_items,
             ("POST", "/items"): self.add_item,
         }
+        if method == "GET" and path in self.health_paths():
+            return self.health
         return routes.get((method, path))
 
     def index(self, query: dict[str, list[str]], body: bytes) -> Response:
