@@ -48,7 +48,7 @@ def wall_time() -> Iterator[None]:
     """Prints the module's wall time (run with `-s` to see it)."""
     started = time.monotonic()
     yield
-    print(f"\nchange matrix: {len(ROWS)} rows in {time.monotonic() - started:.0f} s")
+    print(f"\nchange matrix ({len(ROWS)} rows): the module took {time.monotonic() - started:.0f} s")
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[r.id for r in ROWS])

@@ -63,9 +63,8 @@ def wall_time() -> Iterator[None]:
     """Prints the module's wall time (run with `-s` to see it)."""
     started = time.monotonic()
     yield
-    print(
-        f"\nchange matrix, resilience: {len(REPLACING)} replacing rows in {time.monotonic() - started:.0f} s"
-    )
+    took = time.monotonic() - started
+    print(f"\nchange matrix, resilience ({len(REPLACING)} replacing rows): the module took {took:.0f} s")
 
 
 @pytest.mark.parametrize("row", REPLACING, ids=[r.id for r in REPLACING])
@@ -127,7 +126,7 @@ def test_replacement_failing_half_way(deployed: Deployed, row: Row, fault: str) 
     else:
         set_faults(deployed.cloud, error_rate=1.0, error_statuses=[503], routes=["POST /v1/instances"])
     try:
-        with pytest.raises(UpFailed):
+        with pytest.raises(UpFailed, match=f"\\n{subject}: "):  # the replacement's create is what failed
             deployed.up(changed, f"{row.id} ({fault})")
     finally:
         set_faults(deployed.cloud)
