@@ -5,6 +5,7 @@ The Server provider adds booting, resizing and keep-storage on top (`server.py`)
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -15,6 +16,7 @@ from pydantic import BaseModel
 from provisioning.sdk.errors import Conflict, NotFound
 from provisioning.sdk.fields import GROW_ONLY, IN_PLACE, INTERNAL, fields_with, replace_fields
 from provisioning.sdk.ownership import OWNER_LABEL, owner_of, with_owner, without_owner
+from provisioning.sdk.unknowns import contains_unknown
 from provisioning.sdk.waiters import NO_FIRST_ANSWER, Pace, wait_for
 
 from ._provider import CustomCloudProvider, create_idempotent, ignore_not_found
@@ -274,11 +276,26 @@ class NetworkProvider(ApiResourceProvider):
 
 
 class SubnetProvider(ApiResourceProvider):
-    """Subnets: labels change in place, the rest replaces; names are unique per network."""
+    """Subnets: labels change in place, the rest replaces; names are unique per network, and so are ranges
+    (siblings never overlap)."""
 
     declaration = SUBNET
     collection = SUBNETS
     unique_within = ("network_id",)
+
+    def delete_before_replace(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
+        """Also when the replacement stays in the network with a range that overlaps the old one (a
+        renamed subnet keeps its range): the API refuses two overlapping siblings."""
+        if super().delete_before_replace(olds, news):
+            return True
+        old, new = olds.get("cidr"), news.get("cidr")
+        return (
+            olds.get("network_id") == news.get("network_id")
+            and isinstance(old, str)
+            and isinstance(new, str)
+            and not contains_unknown(new)
+            and ipaddress.IPv4Network(old).overlaps(ipaddress.IPv4Network(new))
+        )
 
 
 class LoadBalancerProvider(ApiResourceProvider):

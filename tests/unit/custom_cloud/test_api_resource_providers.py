@@ -125,6 +125,12 @@ def test_subnet_lifecycle(cloud: Cloud) -> None:
     assert moved.replaces == ["cidr"] and moved.delete_before_replace is True
     other_net = provider.diff(created.id, created.outs, {**news, "network_id": "net-other"})
     assert other_net.replaces == ["network_id"] and other_net.delete_before_replace is False
+    renamed = provider.diff(created.id, created.outs, {**news, "name": "sub-b"})  # same range: delete first
+    assert renamed.replaces == ["name"] and renamed.delete_before_replace is True
+    narrowed = provider.diff(created.id, created.outs, {**news, "name": "sub-b", "cidr": "10.10.1.0/25"})
+    assert narrowed.delete_before_replace is True  # overlapping siblings are refused too
+    apart = provider.diff(created.id, created.outs, {**news, "name": "sub-b", "cidr": "10.10.2.0/24"})
+    assert apart.delete_before_replace is False  # the new one can exist beside the old one
 
     with pytest.raises(ApiError) as outside:  # a CIDR outside the network's: the API names the field
         other = {**base, "name": "sub-b", "cidr": "10.99.0.0/24", "idempotency_scope": "p/s/Subnet/sub-b"}
