@@ -3,7 +3,9 @@
 `GET /version` through the load balancer (at least 2,000 requests per change, at most 60,000 and 15
 minutes): a rolling `app_version` update, the app tier scaled out and in, the web tier scaled in and out,
 and a `health_check_path` change (every HAProxy's configuration and every app's health path). Each change
-fails no request, ends with the servers it names serving, and leaves a clean preview."""
+fails no request, ends with the servers it names serving, and leaves a clean preview. A resize that still
+costs downtime (the database tier's, and the app tier's until resizes roll) warns at preview, naming the
+field, the server and what is lost, and changes nothing."""
 
 from __future__ import annotations
 
@@ -103,3 +105,27 @@ def test_a_health_check_path_change_fails_no_request(stack: WebStackRun) -> None
         rows = [row.split(",") for row in stats.splitlines()]
         servers = [r for r in rows if r[0].endswith("-servers") and r[1] not in ("FRONTEND", "BACKEND")]
         assert servers and all(r[17] == "UP" for r in servers), stats
+
+
+@pytest.mark.parametrize(
+    ("tier", "instance_type", "server", "loses"),
+    [
+        ("database_tier", "t3.large", "shop-db-primary", "the database does not answer until it is back"),
+        ("app_tier", "t3.xlarge", "shop-app-0", "a resize does not roll through the tier yet"),
+    ],
+)
+def test_a_resize_that_costs_downtime_warns_at_preview(
+    stack: WebStackRun, tier: str, instance_type: str, server: str, loses: str
+) -> None:
+    before = json.loads(json.dumps(stack.cluster))
+    stack.configure({**before, tier: {**before.get(tier, {}), "instance_type": instance_type}})
+    try:
+        done = stack.project.preview()
+    finally:
+        stack.configure(before)
+    text = done.stdout + done.stderr
+    assert f"warning: {tier}.instance_type: server {server} is stopped, resized" in text, text[-3000:]
+    assert loses in text
+    # the preview changed nothing: the stack is as it was
+    clean = stack.project.preview_json()["steps"]
+    assert not [s for s in clean if s["op"] not in ("same", "read") and "pulumi:providers:" not in s["urn"]]

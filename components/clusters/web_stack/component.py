@@ -126,6 +126,7 @@ class WebStack(Cluster):
             opts=child,
         )
         subnets = self._subnets(resource_name, config, network, labels, child)
+        resized = _resize_warning(resource_name, placements(config))
         hosts: dict[str, _Host] = {}
         for placement in placements(config):
             subnet, zone = subnets[placement.subnet_kind][placement.subnet_index]
@@ -141,7 +142,10 @@ class WebStack(Cluster):
                 ssh_public_key=self._public_key,
                 labels={**labels, "tier": placement.tier, "role": placement.role},
                 keep_storage=placement.tier == "database" and config.keep_data,
-                opts=child,
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    hooks=pulumi.ResourceHookBinding(before_update=[resized]) if resized else None,
+                ),
             )
             hosts[placement.name] = _Host(placement, server, Target.server(server, self._private_key))
         discovered = self._host_names(resource_name, config, hosts, child)
@@ -375,3 +379,50 @@ class WebStack(Cluster):
             monitors[0].server.private_ip.apply(lambda a: f"http://{a}:9090") if monitors else ""
         )
         return {"web": web, "monitoring": monitoring}
+
+
+_RESIZE_COSTS = {
+    "database": (
+        "database_tier.instance_type",
+        "the database does not answer until it is back, so every app server's health fails and the stack "
+        "answers 503 meanwhile (no standby-first resize with a switchover yet); resize when the stack may "
+        "be down for a server's stop and boot",
+    ),
+    "app": (
+        "app_tier.instance_type",
+        "every app server of the tier is stopped at once (a resize does not roll through the tier yet), so "
+        "the stack answers 503 until they are back",
+    ),
+    "web": (
+        "web_tier.instance_type",
+        "every web server of the tier is stopped at once (a resize does not roll through the tier yet), so "
+        "the load balancer answers 503 until they are back",
+    ),
+}
+"""Per tier: the WebStack field that resizes its servers, and what a resize costs while it runs."""
+
+
+def _resize_warning(resource_name: str, servers: list[Placement]) -> pulumi.ResourceHook | None:
+    """A hook run before a server's update, at preview too: when its machine type changes (a stop, a
+    resize, a start), a warning naming the WebStack field, the server and what the stack loses meanwhile.
+    None under `pulumi.runtime.Mocks`, which serves no hooks (they run only on the engine)."""
+    from pulumi.runtime.mocks import MockMonitor
+    from pulumi.runtime.settings import get_monitor
+
+    if isinstance(get_monitor(), MockMonitor):
+        return None
+    tiers = {f"{resource_name}-{p.suffix}": (p.tier, p.name) for p in servers}
+
+    def warn(args: pulumi.ResourceHookArgs) -> None:
+        old, new = dict(args.old_inputs or {}), dict(args.new_inputs or {})
+        before, after = old.get("machine_type"), new.get("machine_type")
+        tier, server = tiers.get(args.name, ("", args.name))
+        if before == after or tier not in _RESIZE_COSTS:
+            return
+        field, cost = _RESIZE_COSTS[tier]
+        resize = f"server {server} is stopped, resized ({before} -> {after}) and started"
+        pulumi.log.warn(f"{field}: {resize}: {cost}")
+
+    return pulumi.ResourceHook(
+        f"{resource_name}-resize-warning", warn, pulumi.ResourceHookOptions(on_dry_run=True)
+    )
