@@ -84,13 +84,32 @@ class DatabaseStack(SandboxStack):
         return list((state.get("outputs") or state.get("inputs") or {}).get("planned_changes") or [])
 
 
+E2E_HOSTS = "PROVISIONING_E2E_HOSTS"
+"""Environment variable: `machine` runs the modules built on `database_cloud` on machine hosts
+(docs/machine-hosts.md; the image from `PROVISIONING_MACHINE_IMAGE`, else the minimal one); default
+`sandbox`."""
+MACHINE_POOL = "100.97.0.0/24"
+"""The public pool of a machine-host cloud made here (claimed for its life; its `.1` is the package cache)."""
+
+
 @contextmanager
 def database_cloud(tmp: Path) -> Iterator[CloudHandle]:
-    """A local Custom Cloud with sandbox hosts, stopped at the end."""
-    require_tools()
+    """A local Custom Cloud with sandbox hosts (machine hosts with PROVISIONING_E2E_HOSTS=machine), stopped
+    at the end."""
+    hosts = os.environ.get(E2E_HOSTS) or "sandbox"
+    flags: dict[str, object] = {}
+    if hosts == "machine":
+        from .test_machine_hosts import require_machine_hosts
+
+        require_machine_hosts()
+        flags = {"public_pool": MACHINE_POOL, "timeout": 60}
+    elif hosts == "sandbox":
+        require_tools()
+    else:
+        raise ValueError(f"{E2E_HOSTS}={hosts!r}: expected sandbox or machine")
     state_dir = tmp / "cloud"
     state_dir.mkdir()
-    cloud = start_cloud(state_dir / "custom-cloud.db", hosts="sandbox", lifecycle="immediate")
+    cloud = start_cloud(state_dir / "custom-cloud.db", hosts=hosts, lifecycle="immediate", **flags)
     try:
         yield cloud
     finally:
