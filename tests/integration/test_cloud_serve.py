@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -241,3 +242,16 @@ def test_the_api_contract_imports_without_pulumi() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout) == (0, "[]\n"), done.stderr
+
+
+def test_an_idle_connection_stays_open_longer_than_clients_keep_theirs(tmp_path: Path) -> None:
+    """A client reuses a connection idle for up to 5 s (httpx's default): the server must not close it first,
+    or a request sent as it closes is reset (`Connection reset by peer`)."""
+    with serve(tmp_path / "c.db") as served:
+        root = served.url.removesuffix("/v1")
+        host, port = root.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as conn:
+            for _ in range(2):
+                conn.sendall(f"GET /healthz HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+                assert conn.recv(4096).startswith(b"HTTP/1.1 200 "), "the idle connection was closed"
+                time.sleep(6)  # idle longer than httpx's keep-alive expiry, on the same connection

@@ -338,6 +338,12 @@ def describe_hosts(backend: str, choice: str, origin: str, public_pool: str, rea
     return lines
 
 
+KEEP_ALIVE_S = 75
+"""How long the server keeps an idle connection open: longer than any client keeps one for reuse (httpx: 5 s),
+so a client never sends on a connection the server is closing (uvicorn's own 5 s raced httpx's 5 s and reset
+requests, as load balancers' idle timeouts outlast their backends' clients for the same reason)."""
+
+
 def _serve(args: argparse.Namespace) -> int:
     choice, hosts_origin = _hosts_choice(args)
     state = args.state if args.state == ":memory:" else os.path.abspath(args.state)
@@ -394,7 +400,9 @@ def _serve(args: argparse.Namespace) -> int:
         sock.close()
         raise CliError(str(exc)) from None
     print(_LISTENING.format(host=args.host, port=sock.getsockname()[1]), flush=True)
-    config = uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        app, log_level=args.log_level, access_log=False, lifespan="on", timeout_keep_alive=KEEP_ALIVE_S
+    )
     uvicorn.Server(config).run(sockets=[sock])
     return 0
 
