@@ -1,8 +1,11 @@
 """Task services on machine hosts (Debian 12 machines with systemd as PID 1), on the real Pulumi engine: one
-`pulumi up` installs CustomDatabase, PostgreSQL, MariaDB and Prometheus, each on its own server booted from
-the minimal image, with apt through the cloud's package cache (whose log shows it served their packages).
-Each runs as an enabled systemd unit that logs to the journal; data written is read back; a unit killed with
-SIGKILL is restarted by systemd; after the API reboots its server each comes back healthy with its data."""
+`pulumi up` installs CustomDatabase, PostgreSQL, MariaDB, Prometheus, WebApp (on PostgreSQL's database) and
+HAProxy (in front of WebApp), each on its own server booted from the minimal image, with apt through the
+cloud's package cache (whose log shows it served their packages). Each runs as an enabled systemd unit that
+logs to the journal; data written is read back (WebApp's item also through HAProxy); a HAProxy config change
+reloads it (same master process, a new worker) while a probe through it sees no failed request; a unit
+killed with SIGKILL is restarted by systemd; after the API reboots its server each comes back healthy with
+its data."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from tests.support.cloud import CloudHandle, start_cloud, stop_cloud
 
 from .sandbox_stacks import SandboxStack, deployed, inline_project, sandbox_stack, wait_for
 from .test_machine_hosts import _wait_status, require_machine_hosts
+from .test_web_stack import Probe
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(1800)]
 
@@ -28,7 +32,7 @@ TIMINGS: dict[str, float] = {}
 
 PROJECT = """\
 name: machine-taskservices-e2e
-description: CustomDatabase, PostgreSQL, MariaDB and Prometheus on machine hosts.
+description: CustomDatabase, PostgreSQL, MariaDB, Prometheus, WebApp and HAProxy on machine hosts.
 runtime: python
 config:
   custom-cloud:region:
@@ -36,15 +40,20 @@ config:
 """
 
 PROGRAM = '''\
-"""Four servers of the minimal Debian 12 image, one task service on each."""
+"""Six servers of the minimal Debian 12 image, one task service on each: WebApp uses PostgreSQL's database
+`shop` (as `mt-db`), HAProxy balances over WebApp (as `mt-app`), both named in /etc/hosts."""
 
 import pulumi
+from pulumi_command import remote
 
 from provisioning.components.taskservs.custom_database import CustomDatabase
+from provisioning.components.taskservs.haproxy import HAProxy
 from provisioning.components.taskservs.mariadb import MariaDB
 from provisioning.components.taskservs.postgresql import PostgreSQL
 from provisioning.components.taskservs.prometheus import Prometheus
+from provisioning.components.taskservs.webapp import WebApp
 from provisioning.providers.custom_cloud import Network, Server, Subnet
+from provisioning.sdk.ssh import connection_args
 from provisioning.sdk.taskservice import Target
 
 config = pulumi.Config("mt")
@@ -54,8 +63,22 @@ subnet = Subnet("mt-subnet", network_id=network.id, cidr="10.195.0.0/24", zone="
 servers = {
     name: Server(name, machine_type="small", zone="us-west-1a", vpc=network.id, subnet=subnet.id,
                  ssh_public_key=config.require("sshPublicKey"), external_ip=False)
-    for name in ("customdb", "postgresql", "mariadb", "prometheus")
+    for name in ("customdb", "postgresql", "mariadb", "prometheus", "webapp", "haproxy")
 }
+
+
+def hosts(name: str, on: Server, names: dict[str, Server]) -> remote.Command:
+    """`/etc/hosts` lines on `on` naming `names` by their private IPs."""
+    ips = pulumi.Output.all(*(s.private_ip for s in names.values()))
+    return remote.Command(
+        name, connection=connection_args(on, key),
+        create=ips.apply(lambda found: " && ".join(
+            f"sed -i '/ {host}$/d' /etc/hosts && echo '{ip} {host}' >> /etc/hosts"
+            for host, ip in zip(names, found)
+        )),
+    )
+
+
 services = {
     "customdb": CustomDatabase("cdb", {"backup": {"schedule": "15 3 * * *"}},
                                target=Target.server(servers["customdb"], key),
@@ -70,6 +93,21 @@ services = {
     "prometheus": Prometheus("mon", {"scrape_interval": "2s"},
                              target=Target.server(servers["prometheus"], key)),
 }
+app_hosts = hosts("app-hosts", servers["webapp"], {"mt-db": servers["postgresql"]})
+lb_hosts = hosts("lb-hosts", servers["haproxy"], {"mt-app": servers["webapp"]})
+services["webapp"] = WebApp(
+    "app", {"app_name": "shop", "version": "1.0",
+            "database": {"kind": "postgresql", "host": "mt-db", "name": "shop", "user": "app"}},
+    target=Target.server(servers["webapp"], key), database_password=config.require_secret("appPassword"),
+    opts=pulumi.ResourceOptions(depends_on=[services["postgresql"], app_hosts]),
+)
+services["haproxy"] = HAProxy(
+    "lb", {"check_interval": config.get("checkInterval") or "1s",
+           "backends": [{"name": "app", "address": "mt-app", "port": 8080}]},
+    target=Target.server(servers["haproxy"], key),
+    configure_after=[services["webapp"].commands["health"]],
+    opts=pulumi.ResourceOptions(depends_on=[lb_hosts]),
+)
 pulumi.export("ids", {name: server.id for name, server in servers.items()})
 pulumi.export("addresses", {name: server.private_ip for name, server in servers.items()})
 pulumi.export("healthy", {name: service.healthy for name, service in services.items()})
@@ -82,11 +120,13 @@ UNITS = {
     "postgresql": ["postgresql@15-main"],
     "mariadb": ["mariadb"],
     "prometheus": ["prometheus"],
+    "webapp": ["webapp"],
+    "haproxy": ["haproxy"],
 }
 """The systemd units each server runs for its task service."""
 
 PACKAGES = {"customdb": "postgresql-15", "postgresql": "postgresql-15", "mariadb": "mariadb-server-core",
-            "prometheus": "prometheus"}  # fmt: skip
+            "prometheus": "prometheus", "webapp": "python3-psycopg2", "haproxy": "haproxy"}  # fmt: skip
 """A package of each service that the minimal image does not hold (installed through the cache)."""
 
 
@@ -115,12 +155,17 @@ WRITE = {
                   "\"CREATE TABLE IF NOT EXISTS kept (v text); INSERT INTO kept VALUES ('postgresql-row')\"",
     "mariadb": "mariadb --defaults-file=/etc/mariadb/my.cnf -u root shop -e "
                "\"CREATE TABLE IF NOT EXISTS kept (v text); INSERT INTO kept VALUES ('mariadb-row')\"",
+    "webapp": "curl -fsS -X POST -H 'Content-Type: application/json' -d '{\"name\": \"webapp-row\"}' "
+              "http://127.0.0.1:8080/items",
 }  # fmt: skip
 READ = {
     "customdb": "runuser -u postgres -- psql -h /run/customdb -XAtq -c 'SELECT v FROM kept'",
     "postgresql": "runuser -u postgres -- psql -d shop -XAtq -c 'SELECT v FROM kept'",
     "mariadb": "mariadb --defaults-file=/etc/mariadb/my.cnf -u root -N shop -e 'SELECT v FROM kept'",
     "prometheus": "curl -fsS --max-time 5 'http://127.0.0.1:9090/api/v1/query?query=up&time=@WRITTEN@'",
+    "webapp": "curl -fsS --max-time 5 'http://127.0.0.1:8080/items?limit=100' | grep -om1 webapp-row",
+    # the item WebApp holds, through HAProxy's frontend
+    "haproxy": "curl -fsS --max-time 5 'http://127.0.0.1/items?limit=100' | grep -om1 webapp-row",
 }  # fmt: skip
 
 
@@ -169,7 +214,7 @@ def written(stack: Stack) -> dict[str, str]:
     )
     stamp = str(time.time())
     return {"customdb": "customdb-row", "postgresql": "postgresql-row", "mariadb": "mariadb-row",
-            "prometheus": stamp}  # fmt: skip
+            "prometheus": stamp, "webapp": "webapp-row", "haproxy": "webapp-row"}  # fmt: skip
 
 
 def data_of(stack: Stack, service: str, written: dict[str, str]) -> bool:
@@ -186,6 +231,16 @@ def data_of(stack: Stack, service: str, written: dict[str, str]) -> bool:
 
 def main_pid(stack: Stack, service: str, unit: str) -> str:
     return stack.on(service, f"systemctl show -p MainPID --value {unit}").strip()
+
+
+def restarts(stack: Stack, service: str, unit: str) -> int:
+    return int(stack.on(service, f"systemctl show -p NRestarts --value {unit}").strip())
+
+
+def haproxy_worker(stack: Stack) -> str:
+    """The pid of HAProxy's current worker (its runtime API's `show info`)."""
+    info = "echo 'show info' | socat -t 5 stdio UNIX-CONNECT:/run/haproxy/admin.sock | sed -n 's/^Pid: //p'"
+    return stack.on("haproxy", info).strip()
 
 
 def test_up_installs_every_service_healthy(stack: Stack) -> None:
@@ -231,6 +286,32 @@ def test_data_written_is_read_back(stack: Stack, written: dict[str, str]) -> Non
         assert data_of(stack, service, written), f"{service}: {stack.read_back(service)[-300:]}"
 
 
+def test_a_haproxy_config_change_reloads_it_without_a_failed_request(
+    stack: Stack, written: dict[str, str]
+) -> None:
+    master, worker = main_pid(stack, "haproxy", "haproxy"), haproxy_worker(stack)
+    restarted = restarts(stack, "haproxy", "haproxy")
+    stack.project.config_set("mt:checkInterval", "500ms")
+    url = f"http://{stack.outputs()['addresses']['haproxy']}"
+    with Probe(url, limit=3000) as probe:
+        started = time.monotonic()
+        stack.project.up()
+        TIMINGS["haproxy reload up"] = round(time.monotonic() - started, 1)
+        time.sleep(1)
+    TIMINGS["requests during the reload"] = probe.ok
+    assert probe.failed == [] and probe.ok >= 20, (
+        f"{len(probe.failed)} failed of {probe.ok + len(probe.failed)}: {probe.failed[:5]}"
+    )
+    assert "inter 500ms" in stack.on("haproxy", "cat /etc/haproxy/haproxy.cfg")
+    # reloaded, not restarted: the master (systemd's main process) stays, its worker is new
+    assert main_pid(stack, "haproxy", "haproxy") == master
+    assert restarts(stack, "haproxy", "haproxy") == restarted
+    assert haproxy_worker(stack) not in ("", worker)
+    journal = stack.on("haproxy", "journalctl --no-pager -q -o cat -u haproxy")
+    assert "Reloaded" in journal, journal[-600:]
+    assert data_of(stack, "haproxy", written)
+
+
 def test_systemd_restarts_a_killed_service(stack: Stack, written: dict[str, str]) -> None:
     for service, units in UNITS.items():
         unit = units[0]
@@ -240,8 +321,7 @@ def test_systemd_restarts_a_killed_service(stack: Stack, written: dict[str, str]
         wait_for(f"{unit} on {service} restarted by systemd", lambda s=service, u=unit, b=before: (
             main_pid(stack, s, u) not in ("", "0", b)
             and stack.on(s, f"systemctl is-active {u}", check=False).strip() == "active"), 60)  # fmt: skip
-        restarts = stack.on(service, f"systemctl show -p NRestarts --value {unit}").strip()
-        assert int(restarts) >= 1, f"{unit}: NRestarts {restarts}"
+        assert restarts(stack, service, unit) >= 1, f"{unit}: NRestarts {restarts(stack, service, unit)}"
         wait_for(f"{service} gives its data back after the kill",
                  lambda s=service: data_of(stack, s, written), 60)  # fmt: skip
 

@@ -178,10 +178,12 @@ def ops(preview: dict[str, Any], kind: str = "") -> dict[str, str]:
 
 
 class Probe:
-    """A loop of `GET /` through the load balancer in a thread, counting answers and failures."""
+    """A loop of `GET /version` through the load balancer in a thread, counting answers and failures; it
+    stops after `limit` requests when given."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, limit: int | None = None) -> None:
         self.url = url
+        self.limit = limit
         self.ok = 0
         self.failed: list[str] = []
         self.versions: set[str] = set()
@@ -190,7 +192,7 @@ class Probe:
 
     def _loop(self) -> None:
         with httpx.Client(timeout=10) as client:
-            while not self._stop.is_set():
+            while not self._stop.is_set() and (self.limit is None or self.ok + len(self.failed) < self.limit):
                 try:
                     answer = client.get(self.url + "/version")
                     if answer.status_code == 200:

@@ -29,6 +29,7 @@ PATHS = {
     "admin_socket": "/run/haproxy/admin.sock",
     "server_state_file": "/var/lib/provisioning/haproxy/server-state",
     "pid_file": "/run/provisioning/haproxy.pid",
+    "restart_dropin": "/etc/systemd/system/haproxy.service.d/provisioning.conf",
 }
 """Where its files go on the host."""
 
