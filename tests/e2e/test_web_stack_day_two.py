@@ -2,10 +2,11 @@
 (web 2, app 2, PostgreSQL) deployed once, then each change applied with `pulumi up` while four threads send
 `GET /version` through the load balancer (at least 2,000 requests per change, at most 60,000 and 15
 minutes): a rolling `app_version` update, the app tier scaled out and in, the web tier scaled in and out,
-and a `health_check_path` change (every HAProxy's configuration and every app's health path). Each change
-fails no request, ends with the servers it names serving, and leaves a clean preview. A resize that still
-costs downtime (the database tier's, and the app tier's until resizes roll) warns at preview, naming the
-field, the server and what is lost, and changes nothing."""
+a `health_check_path` change (every HAProxy's configuration and every app's health path), and resizes of
+the app and web tiers (rolling: each server drained from the proxies in front, resized, back once healthy,
+before the next). Each change fails no request, ends with the servers it names serving, and leaves a clean
+preview. A resize warns at preview naming the field and the server: the database tier's with what the stack
+loses, the app tier's that it rolls; the preview changes nothing."""
 
 from __future__ import annotations
 
@@ -43,9 +44,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebStackRun]:
         print("  " + result.line(change))
 
 
-def change(stack: WebStackRun, name: str, **edits: Any) -> TrafficResult:
+def change(stack: WebStackRun, name: str, **edits: Any) -> str:
     """Apply `edits` (top-level WebStack fields, sections merged one level deep) with `pulumi up` under
-    traffic through the load balancer; the traffic's result, also kept in RESULTS."""
+    traffic through the load balancer (the traffic's result kept in RESULTS); the up's output."""
     cluster = json.loads(json.dumps(stack.cluster))
     for key, value in edits.items():
         cluster[key] = {**cluster[key], **value} if isinstance(value, dict) else value
@@ -54,7 +55,7 @@ def change(stack: WebStackRun, name: str, **edits: Any) -> TrafficResult:
     wait_for("the app answering through the load balancer", lambda: page(url))
     with Traffic(url) as traffic:
         started = time.monotonic()
-        stack.project.up()
+        done = stack.project.up()
         result = RESULTS[name] = traffic.result(time.monotonic() - started)
     print(f"\n{name}: {result.summary()}")
     assert result.failed == 0, f"{name}: {result.summary()}"
@@ -62,7 +63,7 @@ def change(stack: WebStackRun, name: str, **edits: Any) -> TrafficResult:
     steps = stack.project.preview_json()["steps"]
     changed = {s["urn"]: s["op"] for s in steps if s["op"] not in ("same", "read")}
     assert not {urn: op for urn, op in changed.items() if "pulumi:providers:" not in urn}, changed
-    return result
+    return str(done.stdout + done.stderr)
 
 
 def apps(stack: WebStackRun) -> set[str]:
@@ -99,8 +100,12 @@ def test_a_health_check_path_change_fails_no_request(stack: WebStackRun) -> None
     [balancer] = stack.servers("load_balancer")
     config = stack.sh(balancer["id"], "cat /etc/haproxy/haproxy.cfg")
     assert "option httpchk GET /healthz" in config
-    # every proxy sees every server up, checked on the new path
-    for member in [balancer, *stack.servers("web")]:
+    every_proxy_sees_every_server_up(stack)
+
+
+def every_proxy_sees_every_server_up(stack: WebStackRun) -> None:
+    """The load balancer's and every web server's HAProxy: each server of its pool UP (none left drained)."""
+    for member in [*stack.servers("load_balancer"), *stack.servers("web")]:
         stats = stack.sh(member["id"], "curl -fsS 'http://127.0.0.1:8404/stats;csv'")
         rows = [row.split(",") for row in stats.splitlines()]
         servers = [r for r in rows if r[0].endswith("-servers") and r[1] not in ("FRONTEND", "BACKEND")]
@@ -108,15 +113,23 @@ def test_a_health_check_path_change_fails_no_request(stack: WebStackRun) -> None
 
 
 @pytest.mark.parametrize(
-    ("tier", "instance_type", "server", "loses"),
+    ("tier", "instance_type", "says"),
     [
-        ("database_tier", "t3.large", "shop-db-primary", "the database does not answer until it is back"),
-        ("app_tier", "t3.xlarge", "shop-app-0", "a resize does not roll through the tier yet"),
+        (
+            "database_tier",
+            "t3.large",
+            "server shop-db-primary is stopped, resized (xlarge -> large) and started: the database does not "
+            "answer until it is back",
+        ),
+        (
+            "app_tier",
+            "t3.xlarge",
+            "server shop-app-0 is resized (large -> xlarge) in a rolling update: drained from every web "
+            "server's HAProxy",
+        ),
     ],
 )
-def test_a_resize_that_costs_downtime_warns_at_preview(
-    stack: WebStackRun, tier: str, instance_type: str, server: str, loses: str
-) -> None:
+def test_a_resize_warns_at_preview(stack: WebStackRun, tier: str, instance_type: str, says: str) -> None:
     before = json.loads(json.dumps(stack.cluster))
     stack.configure({**before, tier: {**before.get(tier, {}), "instance_type": instance_type}})
     try:
@@ -124,8 +137,46 @@ def test_a_resize_that_costs_downtime_warns_at_preview(
     finally:
         stack.configure(before)
     text = done.stdout + done.stderr
-    assert f"warning: {tier}.instance_type: server {server} is stopped, resized" in text, text[-3000:]
-    assert loses in text
+    assert f"warning: {tier}.instance_type: {says}" in " ".join(text.split()), text[-3000:]
     # the preview changed nothing: the stack is as it was
     clean = stack.project.preview_json()["steps"]
     assert not [s for s in clean if s["op"] not in ("same", "read") and "pulumi:providers:" not in s["urn"]]
+
+
+def rolled(printed: str, servers: list[str]) -> list[str]:
+    """What the up's hooks reported for `servers`, in order: `drained X` and `X is back` lines."""
+    found = []
+    for line in printed.splitlines():
+        for server in servers:
+            if f"drained {server} on" in line:
+                found.append(f"drained {server}")
+            elif f"{server} is back in" in line:
+                found.append(f"{server} back")
+    return list(dict.fromkeys(found))
+
+
+def machine_types(stack: WebStackRun, tier: str) -> dict[str, str]:
+    """The API's machine type of each server of `tier`."""
+    return {m["server"]: stack.instance(m["id"])["machine_type"] for m in stack.servers(tier)}
+
+
+def test_resizing_the_app_tier_rolls_without_a_failed_request(stack: WebStackRun) -> None:
+    printed = change(
+        stack, "app_tier.instance_type t3.large -> t3.xlarge", app_tier={"instance_type": "t3.xlarge"}
+    )
+    assert machine_types(stack, "app") == {"shop-app-0": "xlarge", "shop-app-1": "xlarge"}
+    # one server at a time: drained, resized, back in the pool, then the next
+    order = ["drained shop-app-0", "shop-app-0 back", "drained shop-app-1", "shop-app-1 back"]
+    assert rolled(printed, ["shop-app-0", "shop-app-1"]) == order, printed[-4000:]
+    reached(stack.web(), {"shop-app-0", "shop-app-1"})
+    every_proxy_sees_every_server_up(stack)
+
+
+def test_resizing_the_web_tier_rolls_without_a_failed_request(stack: WebStackRun) -> None:
+    printed = change(
+        stack, "web_tier.instance_type t3.medium -> t3.large", web_tier={"instance_type": "t3.large"}
+    )
+    assert machine_types(stack, "web") == {"shop-web-0": "large", "shop-web-1": "large"}
+    order = ["drained shop-web-0", "shop-web-0 back", "drained shop-web-1", "shop-web-1 back"]
+    assert rolled(printed, ["shop-web-0", "shop-web-1"]) == order, printed[-4000:]
+    every_proxy_sees_every_server_up(stack)

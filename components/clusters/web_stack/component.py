@@ -43,6 +43,8 @@ from .blueprint import (
     webapp_config,
 )
 from .instance_types import machine_type
+from .resize_hooks import ResizeHooks, TierRoll
+from .rolling import FRONTS, batch_sizes, previous_batch, rolling_order
 from .spec import WEB_STACK, WebStackConfig
 
 __all__ = ["WebStack"]
@@ -126,9 +128,11 @@ class WebStack(Cluster):
             opts=child,
         )
         subnets = self._subnets(resource_name, config, network, labels, child)
-        resized = _resize_warning(resource_name, placements(config))
+        servers = placements(config)
+        hooks = _resize_hooks(resource_name, config, servers, self._private_key)
+        order = rolling_order(config)
         hosts: dict[str, _Host] = {}
-        for placement in placements(config):
+        for placement in servers:
             subnet, zone = subnets[placement.subnet_kind][placement.subnet_index]
             server = Server(
                 f"{resource_name}-{placement.suffix}",
@@ -144,9 +148,13 @@ class WebStack(Cluster):
                 keep_storage=placement.tier == "database" and config.keep_data,
                 opts=pulumi.ResourceOptions(
                     parent=self,
-                    hooks=pulumi.ResourceHookBinding(before_update=[resized]) if resized else None,
+                    # a rolling change of the tier updates this server after the previous batch's
+                    depends_on=[hosts[name].server for name in order.get(placement.name, [])],
+                    hooks=hooks.binding(placement) if hooks else None,
                 ),
             )
+            if hooks:
+                hooks.proxy(placement.name, server)
             hosts[placement.name] = _Host(placement, server, Target.server(server, self._private_key))
         discovered = self._host_names(resource_name, config, hosts, child)
         members = self._services(resource_name, config, hosts, discovered, child)
@@ -235,7 +243,7 @@ class WebStack(Cluster):
         batch = config.app_tier.update_batch_size
         apps: list[Any] = []
         for index, host in enumerate(app_hosts):
-            previous = apps[max(0, (index // batch - 1) * batch) : (index // batch) * batch]
+            previous = previous_batch(apps, index, batch)
             app = WebApp(
                 f"{resource_name}-{host.placement.suffix}-webapp",
                 webapp_config(config, host.placement),
@@ -381,48 +389,23 @@ class WebStack(Cluster):
         return {"web": web, "monitoring": monitoring}
 
 
-_RESIZE_COSTS = {
-    "database": (
-        "database_tier.instance_type",
-        "the database does not answer until it is back, so every app server's health fails and the stack "
-        "answers 503 meanwhile (no standby-first resize with a switchover yet); resize when the stack may "
-        "be down for a server's stop and boot",
-    ),
-    "app": (
-        "app_tier.instance_type",
-        "every app server of the tier is stopped at once (a resize does not roll through the tier yet), so "
-        "the stack answers 503 until they are back",
-    ),
-    "web": (
-        "web_tier.instance_type",
-        "every web server of the tier is stopped at once (a resize does not roll through the tier yet), so "
-        "the load balancer answers 503 until they are back",
-    ),
-}
-"""Per tier: the WebStack field that resizes its servers, and what a resize costs while it runs."""
-
-
-def _resize_warning(resource_name: str, servers: list[Placement]) -> pulumi.ResourceHook | None:
-    """A hook run before a server's update, at preview too: when its machine type changes (a stop, a
-    resize, a start), a warning naming the WebStack field, the server and what the stack loses meanwhile.
-    None under `pulumi.runtime.Mocks`, which serves no hooks (they run only on the engine)."""
+def _resize_hooks(
+    resource_name: str, config: WebStackConfig, servers: list[Placement], private_key: pulumi.Output[str]
+) -> ResizeHooks | None:
+    """The servers' resize hooks (the warning at preview; the app and web tiers' drain and readmit); None
+    under `pulumi.runtime.Mocks`, which serves no hooks (they run only on the engine)."""
     from pulumi.runtime.mocks import MockMonitor
     from pulumi.runtime.settings import get_monitor
 
     if isinstance(get_monitor(), MockMonitor):
         return None
-    tiers = {f"{resource_name}-{p.suffix}": (p.tier, p.name) for p in servers}
-
-    def warn(args: pulumi.ResourceHookArgs) -> None:
-        old, new = dict(args.old_inputs or {}), dict(args.new_inputs or {})
-        before, after = old.get("machine_type"), new.get("machine_type")
-        tier, server = tiers.get(args.name, ("", args.name))
-        if before == after or tier not in _RESIZE_COSTS:
-            return
-        field, cost = _RESIZE_COSTS[tier]
-        resize = f"server {server} is stopped, resized ({before} -> {after}) and started"
-        pulumi.log.warn(f"{field}: {resize}: {cost}")
-
-    return pulumi.ResourceHook(
-        f"{resource_name}-resize-warning", warn, pulumi.ResourceHookOptions(on_dry_run=True)
-    )
+    batches = batch_sizes(config)
+    tiers = {
+        tier: TierRoll(
+            servers=sum(1 for p in servers if p.tier == tier),
+            batch=batches[tier],
+            proxies=tuple(p.name for p in servers if p.tier == front),
+        )
+        for tier, front in FRONTS.items()
+    }
+    return ResizeHooks(resource_name, servers, tiers, private_key)
