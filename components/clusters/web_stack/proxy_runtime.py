@@ -79,14 +79,12 @@ def backend_of(proxy: str) -> str:
     return f"{proxy}-servers"
 
 
-def _render(template: str, backend: str, server: str) -> str:
+def _render(template: str, backend: str, server: str, socket: str, timeouts: dict[str, int]) -> str:
     values = {
         "@BACKEND@": shlex.quote(backend),
         "@SERVER@": shlex.quote(server),
-        "@SOCKET@": shlex.quote(PATHS["admin_socket"]),
-        "@PEER_TIMEOUT@": str(PEER_TIMEOUT),
-        "@SESSIONS_TIMEOUT@": str(SESSIONS_TIMEOUT),
-        "@READY_TIMEOUT@": str(READY_TIMEOUT),
+        "@SOCKET@": shlex.quote(socket),
+        **{f"@{name.upper()}@": str(int(seconds)) for name, seconds in timeouts.items()},
     }
     text = _PRELUDE + template
     for placeholder, value in values.items():
@@ -94,12 +92,23 @@ def _render(template: str, backend: str, server: str) -> str:
     return text
 
 
-def drain_script(backend: str, server: str) -> str:
-    """Drain `server` in `backend` once another server of it is up; exit 3 (and why) when none is."""
-    return _render(_DRAIN, backend, server)
+def drain_script(
+    backend: str,
+    server: str,
+    *,
+    socket: str = PATHS["admin_socket"],
+    peer_timeout: int = PEER_TIMEOUT,
+    sessions_timeout: int = SESSIONS_TIMEOUT,
+) -> str:
+    """Drain `server` in `backend` once another server of it is up; exit 3 (and why) when none is within
+    `peer_timeout` seconds. `socket`: the HAProxy's runtime API."""
+    timeouts = {"peer_timeout": peer_timeout, "sessions_timeout": sessions_timeout}
+    return _render(_DRAIN, backend, server, socket, timeouts)
 
 
-def readmit_script(backend: str, server: str) -> str:
+def readmit_script(
+    backend: str, server: str, *, socket: str = PATHS["admin_socket"], ready_timeout: int = READY_TIMEOUT
+) -> str:
     """Set `server` in `backend` ready and wait until HAProxy's checks see it up; exit 4 (and why) when
-    they do not within READY_TIMEOUT."""
-    return _render(_READMIT, backend, server)
+    they do not within `ready_timeout` seconds. `socket`: the HAProxy's runtime API."""
+    return _render(_READMIT, backend, server, socket, {"ready_timeout": ready_timeout})
