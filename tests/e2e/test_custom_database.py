@@ -18,6 +18,7 @@ import pytest
 
 from tests.support.pulumi_cli import PulumiError
 
+from . import host_services
 from .taskservice_support import DatabaseStack, database_stack, deployed_database
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(1200)]
@@ -25,11 +26,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(1200)]
 SCHEDULE = "15 3 * * *"
 SETTINGS = {"backup": {"schedule": SCHEDULE, "retention_days": 2}}
 TIMINGS: dict[str, float] = {}
-ENABLED_AND_RUNNING = (
-    "if command -v svc >/dev/null; then svc is-enabled {0} && svc status {0}; "
-    "else systemctl is-enabled -q {0} && systemctl is-active -q {0}; fi"
-)
-"""A service is started at boot and runs now: under svc (sandbox hosts), else systemd (machine hosts)."""
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +67,7 @@ def test_up_installs_a_healthy_database(stack: DatabaseStack, primary: str, addr
     assert meta["data_directories"] == ["/var/lib/customdb/data", "/var/backups/customdb"]
     assert "postgresql-15" in meta["dependencies"] and "prometheus-postgres-exporter" in meta["dependencies"]
     # its own service, in the foreground under svc or systemd, as user postgres, with the rendered config file
-    assert stack.sh_rc(primary, ENABLED_AND_RUNNING.format("customdb")) == 0
+    assert stack.sh_rc(primary, host_services.enabled_and_running("customdb")) == 0
     postmaster = stack.sh(primary, "head -n 1 /var/lib/customdb/data/postmaster.pid").strip()
     args = stack.sh(primary, f"ps -o user=,args= -p {postmaster}").split()
     assert args[0] == "postgres" and args[1] == "/usr/lib/postgresql/15/bin/postgres"
@@ -110,7 +106,7 @@ def test_the_backup_script_dumps_restores_prunes_and_cron_has_the_schedule(
     storage = "/var/backups/customdb"
     cron = stack.sh(primary, "cat /etc/cron.d/customdb-backup")
     assert f"\n{SCHEDULE} root /usr/local/sbin/customdb-backup scheduled" in cron
-    assert stack.sh_rc(primary, ENABLED_AND_RUNNING.format("cron")) == 0
+    assert stack.sh_rc(primary, host_services.enabled_and_running("cron")) == 0
     stack.sh(primary, f"touch -d '3 days ago' {storage}/customdb-scheduled-old-postgres.dump && "
                       f"touch -d '1 day ago' {storage}/customdb-scheduled-recent-postgres.dump && "
                       f"touch -d '3 days ago' {storage}/not-ours.txt")  # fmt: skip

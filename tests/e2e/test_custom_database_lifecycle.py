@@ -14,6 +14,8 @@ import pytest
 from tests.support.cloud import stop_cloud
 from tests.support.pulumi_cli import PulumiError
 
+from . import host_services
+from .host_services import instance_disk
 from .kernel import leftovers
 from .taskservice_support import DatabaseStack, database_cloud, database_stack
 
@@ -28,8 +30,19 @@ SERVICE_PATHS = [
     "/var/lib/provisioning/customdb", "/etc/provisioning/services/customdb",
     "/etc/provisioning/services/customdb-exporter", "/etc/provisioning/enabled/customdb",
     "/etc/provisioning/enabled/customdb-exporter", "/etc/cron.d/customdb-backup",
-    "/usr/local/sbin/customdb-backup", "/run/customdb",
+    "/usr/local/sbin/customdb-backup", "/run/customdb", "/etc/systemd/system/customdb.service",
+    "/etc/systemd/system/customdb-exporter.service",
+    "/etc/systemd/system/multi-user.target.wants/customdb.service",
+    "/etc/systemd/system/multi-user.target.wants/customdb-exporter.service",
 ]  # fmt: skip
+"""Every path of the service: under svc (sandbox hosts) or systemd (machine hosts)."""
+
+SYSTEM_RECORDS = (
+    "/var/lib/dpkg/", "/var/lib/apt/", "/var/cache/apt/", "/var/cache/debconf/", "/var/log/",
+    "/etc/ld.so.cache", "/var/cache/ldconfig/", "/var/lib/ucf/", "/etc/passwd", "/etc/group", "/etc/shadow",
+    "/etc/gshadow", "/var/lib/systemd/",
+)  # fmt: skip
+"""What the system itself writes when packages come and go (path prefixes)."""
 
 
 class World:
@@ -38,7 +51,7 @@ class World:
     def __init__(self, stack: DatabaseStack, server: str, state_dir: Path) -> None:
         self.stack = stack
         self.server = server
-        self.upper = state_dir / "sandboxes" / "instances" / server / "disk" / "upper"
+        self.upper = instance_disk(state_dir, server)
 
     def files(self) -> set[str]:
         """Every file (not folder) the instance wrote to its disk, as paths inside it."""
@@ -47,6 +60,18 @@ class World:
             for name in names:
                 found.add("/" + str((Path(root) / name).relative_to(self.upper)))
         return found
+
+    def packages(self) -> set[str]:
+        """The names of the packages installed on the instance."""
+        listed = self.stack.sh(self.server, "dpkg-query -W -f='${db:Status-Status} ${Package}\\n'")
+        return {line.split()[1] for line in listed.splitlines() if line.startswith("installed ")}
+
+    def unowned(self, paths: set[str]) -> list[str]:
+        """Those of `paths` that no installed package owns and that are not the system's own records (apt's
+        and dpkg's databases, logs, the journal, the account files, where Debian keeps a package's system
+        user after its purge)."""
+        owned = set(self.stack.sh(self.server, "cat /var/lib/dpkg/info/*.list").splitlines())
+        return sorted(p for p in paths if p not in owned and not p.startswith(SYSTEM_RECORDS))
 
     def present(self, paths: list[str]) -> list[str]:
         return [p for p in paths if self.stack.sh_rc(self.server, f"test -e {p}") == 0]
@@ -86,6 +111,7 @@ def test_an_install_interrupted_halfway_converges(world: World) -> None:
     (once) after the cluster is initialised and before the service is defined."""
     stack, server = world.stack, world.server
     world.before_install = world.files()  # type: ignore[attr-defined]
+    world.packages_before = world.packages()  # type: ignore[attr-defined]
     stack.sh(server, "mkdir -p /etc/provisioning/fail-points && "
                      "touch /etc/provisioning/fail-points/customdb.install.after-initdb")  # fmt: skip
     with pytest.raises(PulumiError, match="stopped at fail point customdb.install.after-initdb"):
@@ -126,7 +152,7 @@ def test_remove_with_keep_data_leaves_the_data(world: World) -> None:
     stays = ("/var/lib/customdb", "/var/backups/customdb", "/var/lib/provisioning/customdb")
     assert world.present([p for p in SERVICE_PATHS if p not in stays]) == []
     assert world.postgres_processes() == ""
-    assert stack.sh_rc(server, "svc is-enabled cron") != 0  # customdb enabled it for itself
+    assert stack.sh_rc(server, host_services.enabled("cron")) != 0  # customdb enabled it for itself
 
 
 def test_a_new_install_finds_the_kept_cluster(world: World) -> None:
@@ -144,7 +170,12 @@ def test_remove_without_keep_data_leaves_nothing_of_the_service(world: World) ->
     stack.project.destroy("--target", DATABASE, "--target-dependents")
     assert world.present(SERVICE_PATHS) == []
     assert world.postgres_processes() == ""
-    assert stack.sh_rc(server, "svc is-enabled customdb || svc is-enabled cron") != 0
-    # the instance's disk layer holds exactly the files it held before the install
-    assert world.files() == world.before_install  # type: ignore[attr-defined]
+    assert stack.sh_rc(server, host_services.enabled("customdb")) != 0
+    assert stack.sh_rc(server, host_services.enabled("cron")) != 0
+    # the packages installed are those installed before (what apt pulled in went with them), and the
+    # instance's disk layer holds no file added since that a package or the system's records do not explain
+    assert world.packages() == world.packages_before  # type: ignore[attr-defined]
+    after, before = world.files(), world.before_install  # type: ignore[attr-defined]
+    added, gone = world.unowned(after - before), sorted(before - after)
+    assert (added, gone) == ([], []), f"{len(added)} files added: {added[:30]}; {len(gone)} gone: {gone[:30]}"
     assert [r["type"] for r in stack.project.resources() if "customdb" in r["type"].lower()] == []

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.host_services import retained_disk
 from tests.e2e.kernel import leftovers
 from tests.e2e.taskservice_support import database_cloud, database_stack
 from tests.support.cloud import stop_cloud
@@ -33,7 +34,7 @@ def test_keep_data_outlives_the_server_on_a_retained_volume(tmp_path: Path) -> N
             [volume] = [v for v in stack.api.get("/volumes").raise_for_status().json()["items"]
                         if v["source_instance_id"] == server]  # fmt: skip
             assert volume["name"] == "db-primary-disk"
-            disk = tmp_path / "cloud" / "sandboxes" / "volumes" / volume["id"] / "upper"
+            disk = retained_disk(tmp_path / "cloud", volume["id"])
             assert (disk / "var" / "lib" / "customdb" / "data" / "PG_VERSION").read_text().strip() == "15"
             assert stack.api.delete(f"/volumes/{volume['id']}").status_code == 204
         finally:

@@ -21,6 +21,7 @@ import pytest
 
 from tests.support.tools import require_tool
 
+from . import host_services
 from .sandbox_stacks import SandboxStack, deployed, inline_project, sandbox_stack, wait_for
 from .taskservice_support import database_cloud
 
@@ -228,7 +229,8 @@ def test_removing_mariadb_leaves_nothing_on_the_servers(stack: Stack) -> None:
     out = stack.project.outputs()
     assert "healthy" not in out
     gone = (
-        "for s in mariadb mariadb-exporter; do svc status $s >/dev/null 2>&1 && echo running $s; done; "
+        f"for s in mariadb mariadb-exporter; do ({host_services.running('$s')}) >/dev/null 2>&1 "
+        "&& echo running $s; done; "
         "for p in /etc/provisioning/services/mariadb /etc/provisioning/services/mariadb-exporter "
         "/etc/mariadb "
         "/var/lib/mariadb /var/backups/mariadb /var/log/mariadb /etc/cron.d/mariadb-backup "

@@ -21,6 +21,7 @@ import pytest
 
 from tests.support.pulumi_cli import PulumiProject
 
+from . import host_services
 from .ssh import keypair
 from .taskservice_support import (
     DatabaseStack,
@@ -74,7 +75,7 @@ def test_status_shows_the_database_healthy_then_the_failing_check(stack: Databas
     assert healthy["healthy"] is True and healthy["status"] == "running"
     assert [c["name"] for c in healthy["checks"]] == ["service", "connect"]
 
-    stack.sh(primary, "svc stop customdb")
+    stack.sh(primary, host_services.stop("customdb"))
     try:
         done = status(stack)
         assert done.returncode == 1, done.stdout + done.stderr
@@ -85,7 +86,7 @@ def test_status_shows_the_database_healthy_then_the_failing_check(stack: Databas
         assert (broken["healthy"], broken["failing"]) == (False, "service")
         assert {c["name"]: c["status"] for c in broken["checks"]} == {"service": "fail", "connect": "fail"}
     finally:
-        stack.sh(primary, "svc start customdb")
+        stack.sh(primary, host_services.start("customdb"))
 
 
 PROGRAM = """
