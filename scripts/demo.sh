@@ -7,7 +7,20 @@ set -euo pipefail
 cloud_dir="$PROJECT_ROOT/.state/custom-cloud"
 port="${DEMO_CLOUD_PORT:-8787}"
 stack="${DEMO_STACK:-demo}"
+
+# The demo's servers live on the hosts its cloud was first started with: when those change (e.g. machine
+# hosts became the default), its earlier state is set aside whole (stacks and cloud) and the demo starts afresh.
+hosts_now="$(python -c 'import os; from provisioning.emulator.hosts import resolve_host_backend as r; print(r(os.environ.get("CUSTOM_CLOUD_HOSTS") or "auto")[0])')"
+hosts_before="$(cat "$cloud_dir/host-backend" 2>/dev/null || true)"
+# a cloud from before this record was kept ran the default of its day: sandbox hosts
+if [ -z "$hosts_before" ] && [ -e "$cloud_dir/cloud.db" ]; then hosts_before=sandbox; fi
+if [ -n "$hosts_before" ] && [ "$hosts_before" != "$hosts_now" ] && [ "$PULUMI_BACKEND_URL" = "file://$PROJECT_ROOT/.state" ]; then
+    aside="$PROJECT_ROOT/.state.$hosts_before-hosts.$(date +%Y%m%d%H%M%S)"
+    echo "==> demo: the demo's state was made on $hosts_before hosts and the cloud now runs $hosts_now hosts: moved to $aside, starting afresh"
+    mv "$PROJECT_ROOT/.state" "$aside" && mkdir -p "$PROJECT_ROOT/.state"
+fi
 mkdir -p "$cloud_dir" && chmod 700 "$cloud_dir"
+echo "$hosts_now" > "$cloud_dir/host-backend"
 
 # The demo project's API key and admin token: made once, kept 0600, never printed.
 secret_file() { [ -s "$1" ] || (umask 077; python -c 'import secrets; print(secrets.token_urlsafe(32))' >"$1"); cat "$1"; }
@@ -49,18 +62,21 @@ pulumi preview --stack "$stack" --non-interactive --diff | grep -E 'estimated_ho
 echo "==> demo: pulumi up of examples/server"
 pulumi up --yes --skip-preview --stack "$stack" --non-interactive
 
-if [ "$host_backend" = sandbox ]; then
-    use_example sandbox-servers
+if [ "$host_backend" = machine ] || [ "$host_backend" = sandbox ]; then
     key="$cloud_dir/demo-ssh-key"
     [ -f "$key" ] || ssh-keygen -q -t ed25519 -N '' -C provisioning-demo -f "$key"
-    pulumi config set sandbox-servers:sshPublicKey "$(cat "$key.pub")" --stack "$stack" --non-interactive
-    pulumi config set --secret sandbox-servers:sshPrivateKey --stack "$stack" --non-interactive <"$key"
-    echo "==> demo: pulumi up of examples/sandbox-servers (real SSH into sandbox hosts)"
+fi
+
+if [ "$host_backend" = machine ]; then
+    use_example ssh-servers
+    pulumi config set ssh-servers:sshPublicKey "$(cat "$key.pub")" --stack "$stack" --non-interactive
+    pulumi config set --secret ssh-servers:sshPrivateKey --stack "$stack" --non-interactive <"$key"
+    echo "==> demo: pulumi up of examples/ssh-servers (real SSH into Debian 12 machines: a systemd unit on one, its client on the other)"
     pulumi up --yes --skip-preview --stack "$stack" --non-interactive
     echo "==> demo: the client read from the greeter over the private network: $(pulumi stack output greeting --stack "$stack")"
 fi
 
-if [ "$host_backend" = sandbox ]; then
+if [ "$host_backend" = machine ] || [ "$host_backend" = sandbox ]; then
     use_example database
     pulumi config set database:sshPublicKey "$(cat "$key.pub")" --stack "$stack" --non-interactive
     pulumi config set --secret database:sshPrivateKey --stack "$stack" --non-interactive <"$key"

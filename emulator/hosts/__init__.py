@@ -72,13 +72,21 @@ class RecordHostBackend:
         """Nothing to remove."""
 
 
-def resolve_host_backend(name: str) -> str:
-    """`auto` → `sandbox` where sandbox hosts can run (Linux, root, tools), else `record`."""
+def resolve_host_backend(name: str) -> tuple[str, str | None]:
+    """The backend `name` stands for, and for `auto` why: `machine` where machine hosts can run (Linux, root,
+    the tools and the Debian 12 image), else `sandbox` where sandbox hosts can, else `record`."""
     if name != "auto":
-        return name
+        return name, None
+    from .machine import machine_unavailable_reason
     from .sandbox import sandbox_unavailable_reason
 
-    return "sandbox" if sandbox_unavailable_reason() is None else "record"
+    no_machine = machine_unavailable_reason()
+    if no_machine is None:
+        return "machine", "Linux, root, the tools and the Debian 12 image are here"
+    no_sandbox = sandbox_unavailable_reason()
+    if no_sandbox is None:
+        return "sandbox", f"no machine hosts: {no_machine}"
+    return "record", f"no machine hosts: {no_machine}; no sandbox hosts: {no_sandbox}"
 
 
 def make_host_backend(name: str, settings: Settings | None = None) -> HostBackend:

@@ -109,8 +109,8 @@ def _add_serve(sub: Subcommands) -> None:
         "created on this machine; sandbox = a real machine made of Linux namespaces with sshd, i.e. network "
         "namespaces, bridges and routes created on this machine (Linux, root only); machine = a Debian 12 "
         "machine with systemd booted by systemd-nspawn from the image scripts/machine-image.sh builds, with "
-        "a package cache on its own bridge (Linux, root only; opt-in); auto = sandbox where it can run, "
-        "else record (default: $CUSTOM_CLOUD_HOSTS, else auto)",
+        "a package cache on its own bridge (Linux, root only); auto = machine where it can run, else sandbox "
+        "where it can, else record (default: $CUSTOM_CLOUD_HOSTS, else auto)",
     )
     serve.add_argument(
         "--public-pool",
@@ -308,9 +308,7 @@ def _hosts_choice(args: argparse.Namespace) -> tuple[str, str]:
 
 def describe_hosts(backend: str, choice: str, origin: str, public_pool: str, reason: str | None) -> list[str]:
     """The start-up lines about the host backend: which one, why, what it does to this machine."""
-    why = origin
-    if choice == "auto":
-        why += ": " + (reason or "Linux, root and the sandbox tools are here")
+    why = origin + (f": {reason}" if choice == "auto" and reason else "")
     if backend == "machine":
         return [
             f"custom-cloud hosts: machine ({why})",
@@ -334,7 +332,10 @@ def describe_hosts(backend: str, choice: str, origin: str, public_pool: str, rea
         f"  public IPs come from {public_pool} and nothing listens on them",
     ]
     if choice == "auto":
-        lines.append("  instances you can SSH into: --hosts sandbox as root on Linux (docs/sandbox-hosts.md)")
+        lines.append(
+            "  instances you can SSH into: --hosts machine, as root on Linux once `make setup` made its "
+            "image (docs/machine-hosts.md)"
+        )
     return lines
 
 
@@ -357,10 +358,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     from provisioning.emulator import Settings, create_app
     from provisioning.emulator.hosts import resolve_host_backend
-    from provisioning.emulator.hosts.sandbox import SandboxUnavailable, sandbox_unavailable_reason
+    from provisioning.emulator.hosts.sandbox import SandboxUnavailable
 
-    backend = resolve_host_backend(choice)
-    reason = sandbox_unavailable_reason() if choice == "auto" and backend != "sandbox" else None
+    backend, reason = resolve_host_backend(choice)
     sock = _listen(args.host, args.port)  # before the app: a taken port leaves no sandbox state behind
     extra = {"public_pool": args.public_pool} if args.public_pool else {}
     try:

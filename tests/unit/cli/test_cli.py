@@ -200,19 +200,40 @@ def test_memory_state_needs_a_bootstrap_project(capsys: pytest.CaptureFixture[st
 
 
 def test_host_lines_say_what_each_backend_does_to_this_machine() -> None:
-    sandbox = "\n".join(cloud.describe_hosts("sandbox", "auto", "--hosts auto", "100.77.0.0/16", None))
-    assert sandbox.startswith("custom-cloud hosts: sandbox (--hosts auto: ")
+    machine = "\n".join(cloud.describe_hosts("machine", "auto", "--hosts auto", "100.79.0.0/16", "all here"))
+    assert machine.startswith("custom-cloud hosts: machine (--hosts auto: all here)")
+    for needle in ("Debian 12 machine", "systemd-nspawn", "root", "package cache", "100.79.0.0/16"):
+        assert needle in machine, needle
+    sandbox = "\n".join(cloud.describe_hosts("sandbox", "sandbox", "--hosts sandbox", "100.77.0.0/16", None))
+    assert sandbox.startswith("custom-cloud hosts: sandbox (--hosts sandbox)")
     for needle in ("Linux namespaces", "bridges and routes on this machine", "root", "100.77.0.0/16"):
         assert needle in sandbox, needle
     assert "--hosts record or CUSTOM_CLOUD_HOSTS=record" in sandbox
     record = cloud.describe_hosts(
-        "record", "auto", "--hosts auto", "127.77.0.0/16", "sandbox hosts need root"
+        "record", "auto", "--hosts auto", "127.77.0.0/16", "no machine hosts: they need root"
     )
-    assert record[0] == "custom-cloud hosts: record (--hosts auto: sandbox hosts need root)"
+    assert record[0] == "custom-cloud hosts: record (--hosts auto: no machine hosts: they need root)"
     assert "nothing is created on this machine" in "\n".join(record)
+    assert "--hosts machine" in record[-1]
     assert cloud.describe_hosts("record", "record", "--hosts record", "127.77.0.0/16", None)[0] == (
         "custom-cloud hosts: record (--hosts record)"
     )
+
+
+def test_auto_picks_machine_hosts_where_they_can_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    from provisioning.emulator.hosts import machine, resolve_host_backend, sandbox
+
+    monkeypatch.setattr(machine, "machine_unavailable_reason", lambda: None)
+    assert resolve_host_backend("auto")[0] == "machine"
+    monkeypatch.setattr(machine, "machine_unavailable_reason", lambda: "no image")
+    monkeypatch.setattr(sandbox, "sandbox_unavailable_reason", lambda: None)
+    assert resolve_host_backend("auto") == ("sandbox", "no machine hosts: no image")
+    monkeypatch.setattr(sandbox, "sandbox_unavailable_reason", lambda: "need root")
+    assert resolve_host_backend("auto") == (
+        "record",
+        "no machine hosts: no image; no sandbox hosts: need root",
+    )
+    assert resolve_host_backend("record") == ("record", None)
 
 
 def test_version() -> None:

@@ -1,7 +1,9 @@
-"""examples/sandbox-servers on the real Pulumi engine against sandbox hosts: `pulumi up` makes a network, a
-subnet and two servers and runs `pulumi_command.remote.Command`s on them over SSH (host keys pinned); the
-client reaches the greeter's private IP; files under /etc stay on their server; stop/start keeps the disk
-and brings the enabled service back; refresh + preview see no changes; destroy leaves nothing behind."""
+"""examples/ssh-servers on the real Pulumi engine against machine hosts (Debian 12 under systemd): `pulumi
+up` makes a network, a subnet and two servers and runs `pulumi_command.remote.Command`s on them over SSH
+(host keys pinned); the greeter is an enabled systemd unit; the client reaches the greeter's private IP;
+files under /etc stay on their server; stop/start keeps the disk and systemd brings the enabled unit back;
+refresh + preview see no changes; destroy of the greeter's command removes its unit; destroy leaves
+nothing behind."""
 
 from __future__ import annotations
 
@@ -23,13 +25,15 @@ from tests.support.pulumi_cli import REPO_ROOT, PulumiProject
 
 from .kernel import leftovers
 from .sandbox_stacks import secret_from_stdin
-from .ssh import Ssh, keypair, require_tools
+from .ssh import Ssh, keypair
+from .test_machine_hosts import require_machine_hosts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(600)]
 
-EXAMPLE = REPO_ROOT / "examples" / "sandbox-servers"
+EXAMPLE = REPO_ROOT / "examples" / "ssh-servers"
 PORT = 7000
 CIDR = "10.43.0.0/16"
+POOL = "100.92.0.0/24"
 
 
 @dataclass
@@ -73,11 +77,12 @@ def _greet(ip: str, timeout: float = 10) -> str:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
-    require_tools()
-    tmp = tmp_path_factory.mktemp("engine-sandbox")
+    require_machine_hosts()
+    tmp = tmp_path_factory.mktemp("engine-ssh-servers")
     state_dir = tmp / "cloud"
     state_dir.mkdir()
-    cloud = start_cloud(state_dir / "custom-cloud.db", hosts="sandbox", lifecycle="timed", boot_delay=0.3)
+    cloud = start_cloud(state_dir / "custom-cloud.db", hosts="machine", public_pool=POOL, lifecycle="timed",
+                        boot_delay=0.3, timeout=60)  # fmt: skip
     api = cloud.client(timeout=60)
     key, public = keypair(tmp)
     private_key = key.read_text()
@@ -85,10 +90,10 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         project = PulumiProject.copy_of(EXAMPLE, tmp / "proj", PROVISIONING_LOG_DIR=str(tmp / "logs"))
         project.config_set("custom-cloud:apiUrl", cloud.url)
         project.config_set("custom-cloud:apiKey", cloud.api_key, secret=True)
-        project.config_set("sandbox-servers:sshPublicKey", public)
-        project.config_set("sandbox-servers:cidr", CIDR)
-        project.config_set("sandbox-servers:port", str(PORT))
-        secret_from_stdin(project, "sandbox-servers:sshPrivateKey", private_key)
+        project.config_set("ssh-servers:sshPublicKey", public)
+        project.config_set("ssh-servers:cidr", CIDR)
+        project.config_set("ssh-servers:port", str(PORT))
+        secret_from_stdin(project, "ssh-servers:sshPrivateKey", private_key)
         project.up()
         outputs = project.outputs()
         ssh = Ssh(key, tmp / "known_hosts")
@@ -187,7 +192,7 @@ def test_etc_files_stay_on_their_server(run: Run) -> None:
     assert sh(run, run.outputs["client_id"], f"test -f {path}; echo $?").strip() == "0"
     assert sh(run, run.outputs["greeter_id"], f"test -e {path}; echo $?").strip() == "1"
     assert not Path(path).exists()
-    assert not Path("/etc/provisioning/services/greeter").exists()
+    assert not Path("/etc/systemd/system/greeter.service").exists()
 
 
 def test_stop_start_keeps_disk_and_restarts_enabled_service(run: Run) -> None:
@@ -200,9 +205,10 @@ def test_stop_start_keeps_disk_and_restarts_enabled_service(run: Run) -> None:
         socket.create_connection((ip, PORT), timeout=1).close()
     run.api.post(f"/instances/{iid}/start").raise_for_status()
     _wait_status(run.api, iid, "running")
-    assert _greet(ip) == "hello from greeter"  # enabled service started again by `svc boot`
+    assert _greet(ip) == "hello from greeter"  # the enabled unit, started again by systemd at boot
     assert sh(run, iid, "cat /etc/written-before-stop").strip() == "kept"
-    assert sh(run, iid, "svc is-enabled greeter && svc status greeter; echo rc=$?").strip() == "rc=0"
+    state = sh(run, iid, "systemctl is-enabled greeter; systemctl is-active greeter")
+    assert state.split() == ["enabled", "active"]
 
 
 def test_refresh_then_preview_has_no_changes(run: Run) -> None:
@@ -226,13 +232,23 @@ def test_private_key_never_in_plaintext(run: Run) -> None:
     assert not api_key_leaked, "the API key is in plaintext in the state"
 
 
+def test_destroying_the_service_command_removes_the_unit(run: Run) -> None:
+    iid, ip = run.outputs["greeter_id"], run.outputs["greeter_private_ip"]
+    urn = "urn:pulumi:test::ssh-servers::command:remote:Command::greeter-service"
+    run.project.destroy("--target", urn, "--target-dependents")
+    left = "systemctl cat greeter >/dev/null 2>&1 && echo unit; test -e /usr/local/bin/greeter && echo bin"
+    assert sh(run, iid, left + "; true").split() == []
+    with pytest.raises(OSError):
+        socket.create_connection((ip, PORT), timeout=1).close()
+
+
 def test_destroy_leaves_nothing(run: Run) -> None:
     run.project.destroy()
     assert run.api.get("/instances").raise_for_status().json()["items"] == []
     assert run.api.get("/subnets").raise_for_status().json()["items"] == []
     assert run.api.get("/networks").raise_for_status().json()["items"] == []
     assert run.project.resources() == []
-    instances_dir = run.state_dir / "sandboxes" / "instances"
+    instances_dir = run.state_dir / "machines" / "instances"
     assert not instances_dir.exists() or list(instances_dir.iterdir()) == []
     stop_cloud(run.cloud.process)
     left = leftovers(run.state_dir)

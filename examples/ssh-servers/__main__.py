@@ -6,21 +6,21 @@ restarts; `client` writes its config file under `/etc` and connects to the greet
 steps are `pulumi_command.remote.Command`s connected with `provisioning.sdk.ssh.connection_args`: user
 root, the private key from secret config, the host key pinned to the fingerprints the cloud API returned.
 
-Services use the sandbox service contract (`svc enable|restart NAME`, docs/sandbox-hosts.md): on a real
-machine `svc` calls systemctl; on the local Custom Cloud with sandbox hosts (`provisioning cloud serve
---hosts sandbox`, as root) it runs `/etc/provisioning/services/NAME` in the background.
+The greeter is a systemd unit (`/etc/systemd/system/greeter.service`, enabled and restarted by
+`systemctl`), as on any Debian 12 VM: the local Custom Cloud's machine hosts (docs/machine-hosts.md) boot
+each server as one.
 
 Configure:
 
     pulumi config set custom-cloud:apiUrl http://127.0.0.1:<port>/v1
     pulumi config set --secret custom-cloud:apiKey <key>          # or CUSTOM_CLOUD_API_KEY
     ssh-keygen -t ed25519 -N '' -f ./id_ed25519
-    pulumi config set sandbox-servers:sshPublicKey "$(cat ./id_ed25519.pub)"
-    pulumi config set --secret sandbox-servers:sshPrivateKey < ./id_ed25519
+    pulumi config set ssh-servers:sshPublicKey "$(cat ./id_ed25519.pub)"
+    pulumi config set --secret ssh-servers:sshPrivateKey < ./id_ed25519
     pulumi up
 
-Optional config: `sandbox-servers:cidr` (VPC, default 10.20.0.0/16; the subnet is its first /24),
-`sandbox-servers:port` (greeter's TCP port, default 7000), `sandbox-servers:zone` (default us-west-1a).
+Optional config: `ssh-servers:cidr` (VPC, default 10.20.0.0/16; the subnet is its first /24),
+`ssh-servers:port` (greeter's TCP port, default 7000), `ssh-servers:zone` (default us-west-1a).
 Outputs: both servers' ids and private IPs, `greeting` (what the client read from the greeter over the
 private network) and `client_config` (the path of the file the client wrote under /etc).
 """
@@ -33,13 +33,13 @@ from pulumi_command import remote
 from provisioning.providers.custom_cloud import Network, Server, Subnet
 from provisioning.sdk.ssh import connection_args
 
-config = pulumi.Config("sandbox-servers")
+config = pulumi.Config("ssh-servers")
 public_key = config.require("sshPublicKey")
 private_key = config.require_secret("sshPrivateKey")
 cidr = ipaddress.IPv4Network(config.get("cidr") or "10.20.0.0/16")
 port = config.get_int("port") or 7000
 zone = config.get("zone") or "us-west-1a"
-labels = {"app": "sandbox-servers"}
+labels = {"app": "ssh-servers"}
 
 network = Network("app-net", cidr=str(cidr), labels=labels)
 subnet = Subnet("app-subnet", network_id=network.id, cidr=str(next(cidr.subnets(new_prefix=24))), zone=zone)
@@ -53,8 +53,8 @@ def server(name: str) -> Server:
 greeter = server("greeter")
 client = server("client")
 
-GREETER_SERVICE = f"""#!/usr/bin/python3
-# greeter: one line per TCP connection (installed by the sandbox-servers example)
+GREETER_PROGRAM = f"""#!/usr/bin/python3
+# greeter: one line per TCP connection (installed by the ssh-servers example)
 import socket, socketserver
 
 class Greet(socketserver.StreamRequestHandler):
@@ -71,22 +71,39 @@ WAIT_LISTENING = (
     "int(sys.argv[2])), 1).close()' {host} {port} 2>/dev/null && break; sleep 0.1; done"
 )
 
+GREETER_UNIT = """[Unit]
+Description=greeter: one line per TCP connection (the ssh-servers example)
+After=network.target
+
+[Service]
+ExecStart=/usr/local/bin/greeter
+Restart=on-failure
+
+[Install]
+WantedBy=multi-user.target
+"""
+
 # On greeter: install the service, enable it (it starts again at every boot) and (re)start it now.
 greeter_service = remote.Command(
     "greeter-service",
     connection=connection_args(greeter, private_key),
     create=(
         "set -e\n"
-        "mkdir -p /etc/provisioning/services\n"
-        f"cat > /etc/provisioning/services/greeter <<'EOF'\n{GREETER_SERVICE}EOF\n"
-        "chmod 755 /etc/provisioning/services/greeter\n"
-        "svc enable greeter\n"
-        "svc restart greeter\n"
+        f"cat > /usr/local/bin/greeter <<'EOF'\n{GREETER_PROGRAM}EOF\n"
+        "chmod 755 /usr/local/bin/greeter\n"
+        f"cat > /etc/systemd/system/greeter.service <<'EOF'\n{GREETER_UNIT}EOF\n"
+        "systemctl daemon-reload\n"
+        "systemctl enable -q greeter\n"
+        "systemctl restart greeter\n"
         + WAIT_LISTENING.format(host="127.0.0.1", port=port)
-        + "\nsvc status greeter && echo greeter listening on port "
+        + "\nsystemctl is-active -q greeter && echo greeter listening on port "
         + str(port)
     ),
-    delete="svc stop greeter || true; svc disable greeter || true; rm -f /etc/provisioning/services/greeter",
+    delete=(
+        "systemctl disable -q --now greeter || true\n"
+        "rm -f /etc/systemd/system/greeter.service /usr/local/bin/greeter\n"
+        "systemctl daemon-reload"
+    ),
 )
 
 # On client: write its config under /etc, then ask the greeter over the private network.
