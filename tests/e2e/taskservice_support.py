@@ -21,7 +21,17 @@ from tests.support.pulumi_cli import REPO_ROOT
 from .sandbox_stacks import SandboxStack, deployed, sandbox_stack, secret_from_stdin
 from .ssh import require_tools
 
-__all__ = ["DatabaseStack", "database_cloud", "database_stack", "deployed_database", "secret_from_stdin"]
+__all__ = [
+    "DatabaseStack",
+    "database_cloud",
+    "database_stack",
+    "deployed_database",
+    "e2e_cloud",
+    "e2e_hosts",
+    "main_pid_command",
+    "secret_from_stdin",
+    "service_command",
+]
 
 EXAMPLE = REPO_ROOT / "examples" / "database"
 CERT = "/etc/customdb/ssl/server.crt"
@@ -85,35 +95,71 @@ class DatabaseStack(SandboxStack):
 
 
 E2E_HOSTS = "PROVISIONING_E2E_HOSTS"
-"""Environment variable: `machine` runs the modules built on `database_cloud` on machine hosts
-(docs/machine-hosts.md; the image from `PROVISIONING_MACHINE_IMAGE`, else the minimal one); default
-`sandbox`."""
+"""Environment variable: `machine` runs the modules built on `e2e_cloud` (`database_cloud`, the WebStack's
+clouds) on machine hosts (docs/machine-hosts.md; the image from `PROVISIONING_MACHINE_IMAGE`, else the
+minimal one); default `sandbox`."""
 MACHINE_POOL = "100.97.0.0/24"
-"""The public pool of a machine-host cloud made here (claimed for its life; its `.1` is the package cache)."""
+"""The public pool of a machine-host `database_cloud` (claimed for its life; `.1`: the package cache)."""
 
 
-@contextmanager
-def database_cloud(tmp: Path) -> Iterator[CloudHandle]:
-    """A local Custom Cloud with sandbox hosts (machine hosts with PROVISIONING_E2E_HOSTS=machine), stopped
-    at the end."""
+def e2e_hosts() -> str:
+    """The host backend the e2e clouds use: `PROVISIONING_E2E_HOSTS` (`sandbox` or `machine`), else
+    `sandbox`; fails, saying how to install them, when those hosts cannot run here."""
     hosts = os.environ.get(E2E_HOSTS) or "sandbox"
-    flags: dict[str, object] = {}
     if hosts == "machine":
         from .test_machine_hosts import require_machine_hosts
 
         require_machine_hosts()
-        flags = {"public_pool": MACHINE_POOL, "timeout": 60}
     elif hosts == "sandbox":
         require_tools()
     else:
         raise ValueError(f"{E2E_HOSTS}={hosts!r}: expected sandbox or machine")
-    state_dir = tmp / "cloud"
-    state_dir.mkdir()
-    cloud = start_cloud(state_dir / "custom-cloud.db", hosts=hosts, lifecycle="immediate", **flags)
+    return hosts
+
+
+def _by_service_manager(systemd: str, svc: str) -> str:
+    """A shell command running `systemd` where PID 1 is systemd (machine hosts, a VM), else `svc` (sandbox
+    hosts)."""
+    return f'if [ "$(cat /proc/1/comm)" = systemd ]; then {systemd}; else {svc}; fi'
+
+
+def service_command(action: str, name: str) -> str:
+    """A shell command doing `action` (`start` or `stop`) to the service `name` with the host's own service
+    manager."""
+    return _by_service_manager(f"systemctl {action} {name}", f"svc {action} {name}")
+
+
+def main_pid_command(name: str) -> str:
+    """A shell command printing the pid of the service `name`'s main process (systemd's MainPID, or the pid
+    file svc keeps)."""
+    systemd = f"systemctl show -p MainPID --value {name}"
+    return _by_service_manager(systemd, f"cat /run/provisioning/{name}.pid")
+
+
+@contextmanager
+def e2e_cloud(state_dir: Path, *, public_pool: str | None = None) -> Iterator[CloudHandle]:
+    """A local Custom Cloud whose state lives in `state_dir` (made here), on the hosts `e2e_hosts` names,
+    its public addresses from `public_pool` when given (a /24 or more in 100.64.0.0/10 no other running
+    cloud claims); stopped at the end."""
+    hosts = e2e_hosts()
+    flags: dict[str, object] = {"timeout": 60} if hosts == "machine" else {}
+    state_dir.mkdir(parents=True, exist_ok=True)
+    cloud = start_cloud(
+        state_dir / "custom-cloud.db", hosts=hosts, lifecycle="immediate", public_pool=public_pool, **flags
+    )
     try:
         yield cloud
     finally:
         stop_cloud(cloud.process)
+
+
+@contextmanager
+def database_cloud(tmp: Path) -> Iterator[CloudHandle]:
+    """A local Custom Cloud with sandbox hosts (machine hosts with PROVISIONING_E2E_HOSTS=machine) in
+    `tmp/cloud`, stopped at the end."""
+    machine = (os.environ.get(E2E_HOSTS) or "sandbox") == "machine"
+    with e2e_cloud(tmp / "cloud", public_pool=MACHINE_POOL if machine else None) as cloud:
+        yield cloud
 
 
 def database_stack(

@@ -1,5 +1,6 @@
-"""WebStack on the real Pulumi engine against sandbox hosts, one deployed stack (examples/web-stack: web 2,
-app 2, PostgreSQL with a streaming replica, monitoring) shared by the scenarios, in order: HTTP through the
+"""WebStack on the real Pulumi engine against sandbox hosts (machine hosts with
+PROVISIONING_E2E_HOSTS=machine), one deployed stack (examples/web-stack: web 2, app 2, PostgreSQL with a
+streaming replica, monitoring) shared by the scenarios, in order: HTTP through the
 load balancer reaches the app, which writes to and reads from the database, and the replica has the rows;
 scaling the app tier 2 → 3 → 2 previews exactly one server added or removed plus the configs that name it,
 and the new server takes traffic; a rolling `app_version` update under a probe loop fails no request and
@@ -26,12 +27,12 @@ import httpx
 import pytest
 import yaml
 
-from tests.support.cloud import CloudHandle, start_cloud, stop_cloud
+from tests.support.cloud import CloudHandle
 from tests.support.pulumi_cli import REPO_ROOT
 
 from . import sandbox_stacks
 from .sandbox_stacks import SandboxStack, sandbox_stack
-from .ssh import require_tools
+from .taskservice_support import e2e_cloud, service_command
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(1800)]
 
@@ -105,26 +106,14 @@ def stack_run(cloud: CloudHandle, tmp: Path, cluster: dict[str, Any], *, name: s
 
 
 @contextmanager
-def sandbox_cloud(tmp: Path, public_pool: str) -> Iterator[CloudHandle]:
-    """A local Custom Cloud with sandbox hosts whose public addresses come from `public_pool` (in
-    100.64.0.0/10, apart from the default 100.77.0.0/16 other tests' clouds claim), stopped at the end."""
-    require_tools()
-    cloud = start_cloud(
-        tmp / "custom-cloud.db", hosts="sandbox", lifecycle="immediate", public_pool=public_pool
-    )
-    try:
-        yield cloud
-    finally:
-        stop_cloud(cloud.process)
-
-
-@contextmanager
 def deployed_web_stack(
     tmp: Path, cluster: dict[str, Any], *, label: str, public_pool: str
 ) -> Iterator[WebStackRun]:
-    """examples/web-stack deployed with `cluster` on a sandbox cloud, destroyed at the end (unless a test
-    did); the timings are printed as `label`."""
-    with sandbox_cloud(tmp, public_pool) as cloud:
+    """examples/web-stack deployed with `cluster` on a cloud of sandbox hosts (machine hosts with
+    PROVISIONING_E2E_HOSTS=machine) whose public addresses come from `public_pool` (in 100.64.0.0/10, apart
+    from the pools other tests' clouds claim), destroyed at the end (unless a test did); the timings are
+    printed as `label`."""
+    with e2e_cloud(tmp / "cloud", public_pool=public_pool) as cloud:
         run = stack_run(cloud, tmp, cluster)
         try:
             started = time.monotonic()
@@ -314,7 +303,7 @@ def test_a_rolling_update_fails_no_request(stack: WebStackRun) -> None:
 
 def test_a_stopped_app_is_unhealthy_in_status_while_the_load_balancer_serves(stack: WebStackRun) -> None:
     [first, second] = stack.servers("app")
-    stack.sh(first["id"], "svc stop webapp")
+    stack.sh(first["id"], service_command("stop", "webapp"))
     try:
         url = stack.web()
         reached(url, {second["server"]})  # the proxies took the stopped one out
@@ -331,7 +320,7 @@ def test_a_stopped_app_is_unhealthy_in_status_while_the_load_balancer_serves(sta
         assert found["web-stack-app-1-webapp"]["healthy"] is True
         assert found["web-stack-lb-0-haproxy"]["healthy"] is True
     finally:
-        stack.sh(first["id"], "svc start webapp")
+        stack.sh(first["id"], service_command("start", "webapp"))
     reached(stack.web(), {first["server"], second["server"]})
 
 
