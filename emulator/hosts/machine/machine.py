@@ -30,6 +30,7 @@ from .cache import PackageCache
 from .cgroups import MachineCgroup
 from .disk import MachineDisk
 from .netns import Wiring, netns_name, plug, unplug
+from .volumes import AttachedVolumes, bind_arguments, container_init, mount_live, unmount_live, volume_folder
 
 __all__ = ["RUNNING", "MachineHost", "MachineSpec"]
 
@@ -113,6 +114,7 @@ class MachineHost:
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
         self._lock = threading.RLock()  # bridges, the cache, the maps
         self._instance_locks: dict[str, threading.Lock] = {}
+        self._volumes_lock = threading.Lock()  # attach/detach and a boot's binds wait on each other only
         (self.root / "instances").mkdir(parents=True, exist_ok=True)
         self._claims = [RangeClaim(public_pool, exclusive=True, what="public address pool")]
         self.cache = PackageCache(
@@ -142,6 +144,10 @@ class MachineHost:
     def disk(self, iid: str) -> MachineDisk:
         """The instance's disk."""
         return MachineDisk(self.folder(iid) / "disk", self.image)
+
+    def attached(self, iid: str) -> AttachedVolumes:
+        """The volumes attached to the instance."""
+        return AttachedVolumes(self.folder(iid), self.root / "volumes")
 
     def cgroup(self, iid: str) -> MachineCgroup:
         """The instance's cgroups."""
@@ -260,6 +266,28 @@ class MachineHost:
         """Drop a retained disk (its folder under `<root>/volumes`); nothing to do for other volumes."""
         shutil.rmtree(self.root / "volumes" / volume_id, ignore_errors=True)
 
+    def attach_volume(self, instance_id: str, volume_id: str) -> None:
+        """Show the volume's folder at `/mnt/volumes/<volume id>`: at once if the machine runs, and at every
+        boot. A failure leaves nothing recorded (the API then keeps the volume detached)."""
+        attached = self.attached(instance_id)
+        with self._volumes_lock, api_errors():
+            attached.add(volume_id)
+            try:
+                init = self._init_pid(instance_id)
+                if init is not None:
+                    mount_live(init, volume_folder(self.root / "volumes", volume_id), volume_id)
+            except BaseException:
+                attached.remove(volume_id)
+                raise
+
+    def detach_volume(self, instance_id: str, volume_id: str) -> None:
+        """Unmount the volume from the machine (if it runs) and from its next boots; its folder stays."""
+        with self._volumes_lock, api_errors():
+            self.attached(instance_id).remove(volume_id)
+            init = self._init_pid(instance_id)
+            if init is not None:
+                unmount_live(init, volume_id)
+
     def restore(self, statuses: dict[str, str]) -> None:
         """At emulator start: boot the machines of running instances, stop the others, drop unknown ones
         (all machines at once; the first failure is raised once every machine has been dealt with)."""
@@ -318,6 +346,17 @@ class MachineHost:
     def _pid(self, iid: str) -> int | None:
         return PidFile(self.folder(iid) / "pid").alive()
 
+    def _init_pid(self, iid: str) -> int | None:
+        """The running machine's PID 1 on the host once it is systemd (its mounts are set up then), waiting
+        for a machine that is starting; None when it does not run."""
+        deadline = time.monotonic() + self.boot_timeout
+        while (nspawn := self._pid(iid)) is not None and time.monotonic() < deadline:
+            init = container_init(nspawn)
+            if init is not None and _command_name(init) == "systemd":
+                return init
+            time.sleep(0.02)
+        return None
+
     def _release_claims(self) -> None:
         for claim in reversed(self._claims):
             if claim.release():
@@ -335,7 +374,7 @@ class MachineHost:
             if kind == "bridge" and name != self.cache.bridge:
                 network.remove_bridge_if_unused(name)
 
-    def _command(self, spec: MachineSpec, merged: Path) -> list[str]:
+    def _command(self, spec: MachineSpec, merged: Path, binds: list[str]) -> list[str]:
         return [
             "systemd-nspawn",
             "--quiet",
@@ -352,6 +391,7 @@ class MachineHost:
             "--timezone=off",
             "--link-journal=no",
             "--console=read-only",
+            *binds,
             # systemd as PID 1 of a container reads its arguments as the kernel command line, where
             # cloud-init's generator looks first: on for instances with user data, else the image's
             # /etc/cloud/cloud-init.disabled keeps it out of the boot.
@@ -390,20 +430,23 @@ class MachineHost:
                     LAUNCH,
                     "launch",
                 ]
-                proc = subprocess.Popen(
-                    [*launcher, *self._command(spec, merged)],
-                    stdin=subprocess.DEVNULL,
-                    stdout=out,
-                    stderr=out,
-                    env=env,
-                    start_new_session=True,
-                    close_fds=True,
-                )
+                # an attach is either in the binds or finds the pid file (and waits for the machine's PID 1)
+                with self._volumes_lock:
+                    binds = bind_arguments(self.attached(spec.id))
+                    proc = subprocess.Popen(
+                        [*launcher, *self._command(spec, merged, binds)],
+                        stdin=subprocess.DEVNULL,
+                        stdout=out,
+                        stderr=out,
+                        env=env,
+                        start_new_session=True,
+                        close_fds=True,
+                    )
+                    PidFile(folder / "pid").write(proc.pid)
             except OSError as exc:
                 raise SandboxError(f"cannot start the machine of {spec.id}: {exc}") from exc
         with self._lock:
             self._procs[spec.id] = proc
-        PidFile(folder / "pid").write(proc.pid)
         self._wait_ssh(spec, proc, log)
 
     def _wait_ssh(self, spec: MachineSpec, proc: subprocess.Popen[bytes], log: Path) -> None:
@@ -460,6 +503,13 @@ class MachineHost:
         with self._lock:
             unplug(wiring.netns, wiring.veth, wiring.public_ip)
             network.remove_bridge_if_unused(wiring.bridge)
+
+
+def _command_name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
 
 
 def _gone(pid: int, proc: subprocess.Popen[bytes] | None) -> bool:

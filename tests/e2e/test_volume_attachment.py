@@ -1,6 +1,6 @@
-"""Attached volumes inside sandbox hosts: `POST /volumes/{id}/attach` shows the volume's folder at
+"""Attached volumes inside machine and sandbox hosts: `POST /volumes/{id}/attach` shows the volume's folder at
 `/mnt/volumes/<volume id>` in the running instance and after every boot; `/detach` unmounts it; the files stay
-with the volume (`<state dir>/sandboxes/volumes/<id>/data`) and follow it to another instance."""
+with the volume (`<state dir>/<machines|sandboxes>/volumes/<id>/data`) and follow it to another instance."""
 
 from __future__ import annotations
 
@@ -15,10 +15,16 @@ from tests.support.cloud import start_cloud, stop_cloud
 
 from .kernel import leftovers
 from .ssh import Ssh, keypair, require_tools
+from .test_machine_hosts import require_machine_hosts
 
 pytestmark = pytest.mark.e2e
 
 CIDR = "10.53.0.0/16"
+HOSTS = {
+    "machine": (require_machine_hosts, {"public_pool": "100.91.0.0/24", "timeout": 60}, "machines"),
+    "sandbox": (require_tools, {}, "sandboxes"),
+}
+"""Per host backend: what checks it can run here, the cloud's options, its folder in the state folder."""
 
 
 def _running(api: httpx.Client, iid: str, timeout: float = 30) -> dict[str, Any]:
@@ -31,15 +37,17 @@ def _running(api: httpx.Client, iid: str, timeout: float = 30) -> dict[str, Any]
         time.sleep(0.1)
 
 
-def test_an_attached_volume_is_mounted_inside_and_follows_its_attachment(tmp_path: Path) -> None:
-    require_tools()
+@pytest.mark.parametrize("hosts", sorted(HOSTS))
+def test_an_attached_volume_is_mounted_inside_and_follows_its_attachment(tmp_path: Path, hosts: str) -> None:
+    require, options, hosts_folder = HOSTS[hosts]
+    require()
     state_dir = tmp_path / "cloud"
     state_dir.mkdir()
-    cloud = start_cloud(state_dir / "custom-cloud.db", hosts="sandbox", lifecycle="immediate")
+    cloud = start_cloud(state_dir / "custom-cloud.db", hosts=hosts, lifecycle="immediate", **options)
     api = cloud.client(timeout=60)
     key, public = keypair(tmp_path)
     ssh = Ssh(key, tmp_path / "known_hosts")
-    folder = state_dir / "sandboxes" / "volumes"
+    folder = state_dir / hosts_folder / "volumes"
 
     def server(name: str) -> tuple[str, int, str]:
         made = api.post("/instances", json={"name": name, "machine_type": "micro", "zone": "us-west-1a",
@@ -64,7 +72,7 @@ def test_an_attached_volume_is_mounted_inside_and_follows_its_attachment(tmp_pat
         assert ssh.run(host, port, is_mounted) == "mounted\n"
         ssh.run(host, port, f"echo kept > {where}/note")
         assert (folder / vid / "data" / "note").read_text() == "kept\n"
-        assert "/mnt/volumes" not in Path("/proc/self/mountinfo").read_text()  # only inside the sandbox
+        assert "/mnt/volumes" not in Path("/proc/self/mountinfo").read_text()  # only inside the instance
 
         api.post(f"/instances/{first}/stop").raise_for_status()
         api.post(f"/instances/{first}/start").raise_for_status()
