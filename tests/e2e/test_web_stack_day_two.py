@@ -86,6 +86,13 @@ def test_scaling_the_app_tier_out_and_in_fails_no_request(stack: WebStackRun) ->
 def test_scaling_the_web_tier_in_and_out_fails_no_request(stack: WebStackRun) -> None:
     change(stack, "web_tier.replicas 2 -> 1", web_tier={"replicas": 1})
     assert [m["server"] for m in stack.servers("web")] == ["shop-web-0"]
+    # a tier of one server cannot roll a resize: the preview says so
+    says = previewed(stack, "web_tier", "t3.large")
+    assert (
+        "warning: web_tier.instance_type: server shop-web-0 is stopped, resized (medium -> large) and "
+        "started: the web tier has one server, so the resize cannot roll: the stack answers 503 until it is "
+        "back; add a replica first (web_tier.replicas 2) to resize without downtime"
+    ) in says, says[-3000:]
     change(stack, "web_tier.replicas 1 -> 2", web_tier={"replicas": 2})
     assert [m["server"] for m in stack.servers("web")] == ["shop-web-0", "shop-web-1"]
 
@@ -130,17 +137,22 @@ def every_proxy_sees_every_server_up(stack: WebStackRun) -> None:
     ],
 )
 def test_a_resize_warns_at_preview(stack: WebStackRun, tier: str, instance_type: str, says: str) -> None:
+    text = previewed(stack, tier, instance_type)
+    assert f"warning: {tier}.instance_type: {says}" in text, text[-3000:]
+
+
+def previewed(stack: WebStackRun, tier: str, instance_type: str) -> str:
+    """The output of `pulumi preview` with `tier`'s instance type set (its whitespace collapsed); the config
+    is put back after, and the stack, previewed again, shows no change."""
     before = json.loads(json.dumps(stack.cluster))
     stack.configure({**before, tier: {**before.get(tier, {}), "instance_type": instance_type}})
     try:
         done = stack.project.preview()
     finally:
         stack.configure(before)
-    text = done.stdout + done.stderr
-    assert f"warning: {tier}.instance_type: {says}" in " ".join(text.split()), text[-3000:]
-    # the preview changed nothing: the stack is as it was
     clean = stack.project.preview_json()["steps"]
     assert not [s for s in clean if s["op"] not in ("same", "read") and "pulumi:providers:" not in s["urn"]]
+    return " ".join((done.stdout + done.stderr).split())
 
 
 def rolled(printed: str, servers: list[str]) -> list[str]:
@@ -179,4 +191,19 @@ def test_resizing_the_web_tier_rolls_without_a_failed_request(stack: WebStackRun
     assert machine_types(stack, "web") == {"shop-web-0": "large", "shop-web-1": "large"}
     order = ["drained shop-web-0", "shop-web-0 back", "drained shop-web-1", "shop-web-1 back"]
     assert rolled(printed, ["shop-web-0", "shop-web-1"]) == order, printed[-4000:]
+    every_proxy_sees_every_server_up(stack)
+
+
+def test_resizing_both_tiers_at_once_rolls_the_web_tier_then_the_app_tier(stack: WebStackRun) -> None:
+    printed = change(
+        stack,
+        "web and app tiers resized back at once",
+        web_tier={"instance_type": "t3.medium"},
+        app_tier={"instance_type": "t3.large"},
+    )
+    assert machine_types(stack, "web") == {"shop-web-0": "medium", "shop-web-1": "medium"}
+    assert machine_types(stack, "app") == {"shop-app-0": "large", "shop-app-1": "large"}
+    servers = ["shop-web-0", "shop-web-1", "shop-app-0", "shop-app-1"]
+    order = [step for server in servers for step in (f"drained {server}", f"{server} back")]
+    assert rolled(printed, servers) == order, printed[-4000:]
     every_proxy_sees_every_server_up(stack)

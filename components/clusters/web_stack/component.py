@@ -44,7 +44,7 @@ from .blueprint import (
 )
 from .instance_types import machine_type
 from .resize_hooks import ResizeHooks, TierRoll
-from .rolling import FRONTS, batch_sizes, previous_batch, rolling_order
+from .rolling import FRONTS, batch_sizes, creation_order, previous_batch, rolling_order
 from .spec import WEB_STACK, WebStackConfig
 
 __all__ = ["WebStack"]
@@ -131,8 +131,8 @@ class WebStack(Cluster):
         servers = placements(config)
         hooks = _resize_hooks(resource_name, config, servers, self._private_key)
         order = rolling_order(config)
-        hosts: dict[str, _Host] = {}
-        for placement in servers:
+        made: dict[str, _Host] = {}
+        for placement in creation_order(servers):  # each after the servers it waits for
             subnet, zone = subnets[placement.subnet_kind][placement.subnet_index]
             server = Server(
                 f"{resource_name}-{placement.suffix}",
@@ -148,14 +148,15 @@ class WebStack(Cluster):
                 keep_storage=placement.tier == "database" and config.keep_data,
                 opts=pulumi.ResourceOptions(
                     parent=self,
-                    # a rolling change of the tier updates this server after the previous batch's
-                    depends_on=[hosts[name].server for name in order.get(placement.name, [])],
+                    # a rolling change updates this server after those of the batch before
+                    depends_on=[made[name].server for name in order.get(placement.name, [])],
                     hooks=hooks.binding(placement) if hooks else None,
                 ),
             )
             if hooks:
                 hooks.proxy(placement.name, server)
-            hosts[placement.name] = _Host(placement, server, Target.server(server, self._private_key))
+            made[placement.name] = _Host(placement, server, Target.server(server, self._private_key))
+        hosts = {p.name: made[p.name] for p in servers}
         discovered = self._host_names(resource_name, config, hosts, child)
         members = self._services(resource_name, config, hosts, discovered, child)
         return Built(members, self._endpoints(config, hosts))

@@ -178,10 +178,10 @@ def test_a_tiers_servers_are_updated_batch_after_batch(mocks: GraphMocks) -> Non
             if d in mocks.created and "machine_type" in mocks.created[d].inputs
         }
 
-    # app: batches of 2 (update_batch_size) out of 3; web: one at a time; the other tiers: no order
-    assert servers("shop-app-0") == servers("shop-app-1") == set()
-    assert servers("shop-app-2") == {"shop-app-0", "shop-app-1"}
+    # web: one at a time; then app: batches of 2 (update_batch_size) out of 3; the other tiers: no order
     assert servers("shop-web-0") == set() and servers("shop-web-1") == {"shop-web-0"}
+    assert servers("shop-app-0") == servers("shop-app-1") == {"shop-web-1"}
+    assert servers("shop-app-2") == {"shop-app-0", "shop-app-1"}
     assert servers("shop-db-replica") == servers("shop-lb-0") == set()
 
 
