@@ -44,8 +44,13 @@ CHANGES: list[tuple[str, dict[str, Any]]] = [
     ),
     ("app_tier.instance_type t3.large -> t3.xlarge", {"app_tier": {"instance_type": "t3.xlarge"}}),
     ("web_tier.instance_type t3.medium -> t3.large", {"web_tier": {"instance_type": "t3.large"}}),
+    (
+        "web and app tiers resized back at once",
+        {"web_tier": {"instance_type": "t3.medium"}, "app_tier": {"instance_type": "t3.large"}},
+    ),
 ]
-"""Each change: its name, and the fields it sets (sections merged into the current config)."""
+"""Each change: its name, and the fields it sets (sections merged into the current config). The resizes roll
+(the app tier, the web tier, then both at once: web first, then app)."""
 
 
 def merged(config: dict[str, Any], edits: dict[str, Any]) -> dict[str, Any]:
