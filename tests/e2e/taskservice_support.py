@@ -9,13 +9,13 @@ import os
 import secrets
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.support.cloud import CloudHandle, start_cloud, stop_cloud
+from tests.support.cloud import CloudDidNotStart, CloudHandle, start_cloud, stop_cloud
 from tests.support.pulumi_cli import REPO_ROOT
 
 from .sandbox_stacks import SandboxStack, deployed, sandbox_stack, secret_from_stdin
@@ -30,7 +30,6 @@ __all__ = [
     "e2e_hosts",
     "main_pid_command",
     "secret_from_stdin",
-    "service_command",
 ]
 
 EXAMPLE = REPO_ROOT / "examples" / "database"
@@ -98,8 +97,9 @@ E2E_HOSTS = "PROVISIONING_E2E_HOSTS"
 """Environment variable: `machine` runs the modules built on `e2e_cloud` (`database_cloud`, the WebStack's
 clouds) on machine hosts (docs/machine-hosts.md; the image from `PROVISIONING_MACHINE_IMAGE`, else the
 minimal one); default `sandbox`."""
-MACHINE_POOL = "100.97.0.0/24"
-"""The public pool of a machine-host `database_cloud` (claimed for its life; `.1`: the package cache)."""
+MACHINE_POOLS = tuple(f"100.97.{n}.0/24" for n in range(16))
+"""The public pools a machine-host `database_cloud` takes, the first no other running cloud claims (claimed
+for its life; `.1`: the package cache): concurrent test runs each get their own."""
 
 
 def e2e_hosts() -> str:
@@ -117,36 +117,31 @@ def e2e_hosts() -> str:
     return hosts
 
 
-def _by_service_manager(systemd: str, svc: str) -> str:
-    """A shell command running `systemd` where PID 1 is systemd (machine hosts, a VM), else `svc` (sandbox
-    hosts)."""
+def main_pid_command(name: str) -> str:
+    """A shell command printing the pid of the service `name`'s main process: systemd's MainPID where PID 1
+    is systemd (machine hosts), else the pid file svc keeps (sandbox hosts)."""
+    systemd, svc = f"systemctl show -p MainPID --value {name}", f"cat /run/provisioning/{name}.pid"
     return f'if [ "$(cat /proc/1/comm)" = systemd ]; then {systemd}; else {svc}; fi'
 
 
-def service_command(action: str, name: str) -> str:
-    """A shell command doing `action` (`start` or `stop`) to the service `name` with the host's own service
-    manager."""
-    return _by_service_manager(f"systemctl {action} {name}", f"svc {action} {name}")
-
-
-def main_pid_command(name: str) -> str:
-    """A shell command printing the pid of the service `name`'s main process (systemd's MainPID, or the pid
-    file svc keeps)."""
-    systemd = f"systemctl show -p MainPID --value {name}"
-    return _by_service_manager(systemd, f"cat /run/provisioning/{name}.pid")
-
-
 @contextmanager
-def e2e_cloud(state_dir: Path, *, public_pool: str | None = None) -> Iterator[CloudHandle]:
+def e2e_cloud(state_dir: Path, *, public_pools: Sequence[str] = ()) -> Iterator[CloudHandle]:
     """A local Custom Cloud whose state lives in `state_dir` (made here), on the hosts `e2e_hosts` names,
-    its public addresses from `public_pool` when given (a /24 or more in 100.64.0.0/10 no other running
-    cloud claims); stopped at the end."""
+    its public addresses from the first of `public_pools` (each in 100.64.0.0/10) that no other running
+    cloud claims (none given: the hosts' default); stopped at the end."""
     hosts = e2e_hosts()
     flags: dict[str, object] = {"timeout": 60} if hosts == "machine" else {}
     state_dir.mkdir(parents=True, exist_ok=True)
-    cloud = start_cloud(
-        state_dir / "custom-cloud.db", hosts=hosts, lifecycle="immediate", public_pool=public_pool, **flags
-    )
+    candidates: list[str | None] = [*public_pools] or [None]
+    for pool in candidates:
+        try:
+            cloud = start_cloud(
+                state_dir / "custom-cloud.db", hosts=hosts, lifecycle="immediate", public_pool=pool, **flags
+            )
+            break
+        except CloudDidNotStart as exc:
+            if "is in use by another local Custom Cloud" not in exc.output or pool == candidates[-1]:
+                raise
     try:
         yield cloud
     finally:
@@ -158,7 +153,7 @@ def database_cloud(tmp: Path) -> Iterator[CloudHandle]:
     """A local Custom Cloud with sandbox hosts (machine hosts with PROVISIONING_E2E_HOSTS=machine) in
     `tmp/cloud`, stopped at the end."""
     machine = (os.environ.get(E2E_HOSTS) or "sandbox") == "machine"
-    with e2e_cloud(tmp / "cloud", public_pool=MACHINE_POOL if machine else None) as cloud:
+    with e2e_cloud(tmp / "cloud", public_pools=MACHINE_POOLS if machine else ()) as cloud:
         yield cloud
 
 

@@ -30,9 +30,9 @@ import yaml
 from tests.support.cloud import CloudHandle
 from tests.support.pulumi_cli import REPO_ROOT
 
-from . import sandbox_stacks
+from . import host_services, sandbox_stacks
 from .sandbox_stacks import SandboxStack, sandbox_stack
-from .taskservice_support import e2e_cloud, service_command
+from .taskservice_support import e2e_cloud
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(1800)]
 
@@ -113,7 +113,7 @@ def deployed_web_stack(
     PROVISIONING_E2E_HOSTS=machine) whose public addresses come from `public_pool` (in 100.64.0.0/10, apart
     from the pools other tests' clouds claim), destroyed at the end (unless a test did); the timings are
     printed as `label`."""
-    with e2e_cloud(tmp / "cloud", public_pool=public_pool) as cloud:
+    with e2e_cloud(tmp / "cloud", public_pools=[public_pool]) as cloud:
         run = stack_run(cloud, tmp, cluster)
         try:
             started = time.monotonic()
@@ -303,7 +303,7 @@ def test_a_rolling_update_fails_no_request(stack: WebStackRun) -> None:
 
 def test_a_stopped_app_is_unhealthy_in_status_while_the_load_balancer_serves(stack: WebStackRun) -> None:
     [first, second] = stack.servers("app")
-    stack.sh(first["id"], service_command("stop", "webapp"))
+    stack.sh(first["id"], host_services.stop("webapp"))
     try:
         url = stack.web()
         reached(url, {second["server"]})  # the proxies took the stopped one out
@@ -320,7 +320,7 @@ def test_a_stopped_app_is_unhealthy_in_status_while_the_load_balancer_serves(sta
         assert found["web-stack-app-1-webapp"]["healthy"] is True
         assert found["web-stack-lb-0-haproxy"]["healthy"] is True
     finally:
-        stack.sh(first["id"], service_command("start", "webapp"))
+        stack.sh(first["id"], host_services.start("webapp"))
     reached(stack.web(), {first["server"], second["server"]})
 
 

@@ -1,10 +1,11 @@
-"""WebApp on the real Pulumi engine against sandbox hosts: the PostgreSQL task service on one server, the
-web application on two others (the database named by host name through /etc/hosts, as a cluster does it),
-HAProxy in front of them on a fourth; GET / through the app writes a visit row that PostgreSQL holds,
-items are written and read; a version change plans and reruns only the release steps (and the health
-checks after them), one server after the other (`release_after`): each is drained (its health path answers
-503 while the old version still runs), restarted and healthy again before the next; a probe through
-HAProxy meanwhile sees no failed request; /version reports the new version on both."""
+"""WebApp on the real Pulumi engine against sandbox hosts (machine hosts with
+PROVISIONING_E2E_HOSTS=machine): the PostgreSQL task service on one server, the web application on two
+others (the database named by host name through /etc/hosts, as a cluster does it), HAProxy in front of them
+on a fourth; GET / through the app writes a visit row that PostgreSQL holds, items are written and read; a
+version change plans and reruns only the release steps (and the health checks after them), one server
+after the other (`release_after`): each is drained (its health path answers 503 while the old version still
+runs), restarted and healthy again before the next; a probe through HAProxy meanwhile sees no failed
+request; /version reports the new version on both."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import httpx
 import pytest
 
 from .sandbox_stacks import SandboxStack, deployed, inline_project, sandbox_stack
-from .taskservice_support import database_cloud
+from .taskservice_support import database_cloud, main_pid_command
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(900)]
 
@@ -213,7 +214,7 @@ def test_the_app_is_healthy(stack: Stack) -> None:
     assert out["metadata"]["category"] == "application" and out["lb_healthy"] is True
     # run by the unprivileged user webapp; the password file is private to it
     app = out["app_id"]
-    assert stack.sh(app, "ps -o user= -p $(cat /run/provisioning/webapp.pid)").strip() == "webapp"
+    assert stack.sh(app, f"ps -o user= -p $({main_pid_command('webapp')})").strip() == "webapp"
     assert stack.sh(app, "stat -c '%a %U' /etc/webapp/database-password").strip() == "600 webapp"
 
 
