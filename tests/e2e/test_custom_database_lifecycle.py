@@ -40,7 +40,7 @@ SERVICE_PATHS = [
 SYSTEM_RECORDS = (
     "/var/lib/dpkg/", "/var/lib/apt/", "/var/cache/apt/", "/var/cache/debconf/", "/var/log/",
     "/etc/ld.so.cache", "/var/cache/ldconfig/", "/var/lib/ucf/", "/etc/passwd", "/etc/group", "/etc/shadow",
-    "/etc/gshadow", "/var/lib/systemd/",
+    "/etc/gshadow", "/var/lib/systemd/", "/etc/rc2.d/", "/etc/rc3.d/", "/etc/rc4.d/", "/etc/rc5.d/",
 )  # fmt: skip
 """What the system itself writes when packages come and go (path prefixes)."""
 
