@@ -1,12 +1,13 @@
-"""HAProxy and Prometheus on the real Pulumi engine against sandbox hosts: two tiny HTTP backends (each
-answering with its own name, started on two servers by a remote command of the program) behind HAProxy on
-a third server; requests through HAProxy reach both; a stopped backend is taken out (requests keep
-succeeding, the stats page shows it DOWN); Prometheus on the third server reports the node exporter it
-installed on a backend server up (`/api/v1/targets`); HTTPS through HAProxy with the certificate it made
-on its server (curl --cacert, verifying the server's address), its Prometheus exporter at /metrics on the
-stats port; a check_interval change plans and reruns only HAProxy's configure (and its health); removing
-Prometheus from the program runs its remove steps: the services stop and their files leave both servers
-while HAProxy keeps serving."""
+"""HAProxy and Prometheus on the real Pulumi engine against sandbox hosts (machine hosts with
+PROVISIONING_E2E_HOSTS=machine): two tiny HTTP backends (each answering with its own name, started on two
+servers by a remote command of the program, under svc or systemd) behind HAProxy on a third server;
+requests through HAProxy reach both; a stopped backend is taken out (requests keep succeeding, the stats
+page shows it DOWN); Prometheus on the third server reports the node exporter it installed on a backend
+server up (`/api/v1/targets`); HTTPS through HAProxy with the certificate it made on its server (curl
+--cacert, verifying the server's address), its Prometheus exporter at /metrics on the stats port; a
+check_interval change plans and reruns only HAProxy's configure (and its health); removing Prometheus from
+the program runs its remove steps: the services stop and their files leave both servers while HAProxy keeps
+serving."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import pytest
 
 from tests.support.tools import require_tool
 
+from . import host_services
 from .sandbox_stacks import SandboxStack, deployed, inline_project, sandbox_stack, wait_for
 from .taskservice_support import database_cloud
 
@@ -67,19 +69,26 @@ SERVE = """set -eu
 mkdir -p /srv/web
 printf '%s\\\\n' "$(hostname)" > /srv/web/index.html
 printf 'ok\\\\n' > /srv/web/health
-cat > /etc/provisioning/services/web <<'EOF'
-#!/bin/sh
-exec python3 -m http.server 8080 --bind 0.0.0.0 --directory /srv/web
-EOF
-chmod 0755 /etc/provisioning/services/web
-svc enable web
-svc status web >/dev/null 2>&1 || svc start web
+serve='/usr/bin/python3 -m http.server 8080 --bind 0.0.0.0 --directory /srv/web'
+if [ "$(cat /proc/1/comm)" = systemd ]; then
+    printf '[Service]\\\\nExecStart=%s\\\\n[Install]\\\\nWantedBy=multi-user.target\\\\n' "$serve" \\\\
+        > /etc/systemd/system/web.service
+    systemctl daemon-reload
+    systemctl enable --now web
+else
+    printf '#!/bin/sh\\\\nexec %s\\\\n' "$serve" > /etc/provisioning/services/web
+    chmod 0755 /etc/provisioning/services/web
+    svc enable web
+    svc status web >/dev/null 2>&1 || svc start web
+fi
 """
+STOP = """if [ "$(cat /proc/1/comm)" = systemd ]; then systemctl disable --now web || true
+else svc stop web || true; svc disable web || true; fi"""
 
 webs = [server(f"web-{i}") for i in (1, 2)]
 serving = [
     remote.Command(f"serve-{i}", connection=connection_args(web, private_key), create=SERVE,
-                   delete="svc stop web || true; svc disable web || true")
+                   delete=STOP)
     for i, web in zip((1, 2), webs)
 ]
 lb = server("lb")
@@ -205,14 +214,14 @@ def test_a_stopped_backend_is_taken_out(stack: SandboxStack) -> None:
     out = stack.project.outputs()
     address = out["lb_ip"]
     started = time.monotonic()
-    stack.sh(out["web_ids"][1], "svc stop web")
+    stack.sh(out["web_ids"][1], host_services.stop("web"))
     wait_for("web-2 DOWN on the stats page", lambda: _stats(address).get("web-2", "").startswith("DOWN"))
     TIMINGS["backend marked DOWN"] = round(time.monotonic() - started, 1)
     assert _stats(address)["web-1"] == "UP"
     answers = [httpx.get(f"http://{address}/", timeout=5) for _ in range(10)]
     assert [a.status_code for a in answers] == [200] * 10
     assert {a.text.strip() for a in answers} == {"web-1"}
-    stack.sh(out["web_ids"][1], "svc start web")
+    stack.sh(out["web_ids"][1], host_services.start("web"))
     wait_for("web-2 UP again", lambda: _stats(address).get("web-2") == "UP")
 
 
@@ -261,22 +270,21 @@ def test_a_check_interval_change_reruns_only_configure(stack: SandboxStack) -> N
 def test_removing_prometheus_stops_it_and_the_node_exporter(stack: SandboxStack) -> None:
     out = stack.project.outputs()
     lb, web_1 = out["lb_id"], out["web_ids"][0]
-    assert (
-        stack.sh(
-            lb, "test -x /etc/provisioning/services/prometheus && svc status prometheus && echo ok"
-        ).strip()
-        == "ok"
-    )
+    assert stack.sh(lb, f"({host_services.enabled_and_running('prometheus')}) && echo ok").strip() == "ok"
     stack.project.config_set("lbmon:monitor", "false")
     stack.project.up()
     after = stack.project.outputs()
     assert "mon_healthy" not in after and after["lb_healthy"] is True
-    gone = "test ! -e /etc/provisioning/services/{0} && ! svc status {0} >/dev/null 2>&1 && echo gone"
-    assert stack.sh(lb, gone.format("prometheus")).strip() == "gone"
-    assert stack.sh(web_1, gone.format("prometheus-node-exporter")).strip() == "gone"
+
+    def gone(name: str) -> str:
+        running = host_services.running(name)
+        return f"test ! -e /etc/provisioning/services/{name} && ! ({running}) >/dev/null 2>&1 && echo gone"
+
+    assert stack.sh(lb, gone("prometheus")).strip() == "gone"
+    assert stack.sh(web_1, gone("prometheus-node-exporter")).strip() == "gone"
     assert (
         stack.sh(web_1, "test ! -e /var/lib/provisioning/prometheus-node-exporter && echo gone").strip()
         == "gone"
     )
-    assert stack.sh(lb, "svc status haproxy >/dev/null && echo up").strip() == "up"
+    assert stack.sh(lb, f"({host_services.running('haproxy')}) >/dev/null && echo up").strip() == "up"
     assert httpx.get(f"http://{after['lb_ip']}/", timeout=5).status_code == 200
