@@ -102,6 +102,14 @@ class BaseBackend:
         self._public_pool = ipaddress.IPv4Network(settings.public_pool)
         self._default_pool = ipaddress.IPv4Network(settings.default_private_cidr)
 
+    def host_hook(self, name: str, *args: str) -> None:
+        """Call the host backend's optional hook `name` inside the write (an error there undoes it):
+        `attach_volume`, `detach_volume` (mount or unmount), `delete_volume` (a retained disk's files),
+        `resize` (the next boot's limits)."""
+        hook = getattr(self.hosts, name, None)
+        if hook is not None:
+            hook(*args)
+
     # --- lifecycle --------------------------------------------------------------------------------
 
     def ready_at(self, now: float) -> float | None:

@@ -138,6 +138,7 @@ class InstancesMixin(HostWorkMixin, LoadBalancersMixin, VolumesMixin):
                         details={"field": "machine_type", "status": row.status},
                     )
                 doc["machine_type"] = body.machine_type
+                self.host_hook("resize", iid, body.machine_type)
             if body.disk_size is not None:
                 doc["disk_size"] = body.disk_size
             if body.labels is not None:

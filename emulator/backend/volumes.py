@@ -14,13 +14,6 @@ from ._common import BaseBackend, IdemRequest, Outcome, Row, iso, new_id
 __all__ = ["VolumesMixin"]
 
 
-def _host_hook(backend: BaseBackend, name: str, *args: str) -> None:
-    """Call the host backend's optional hook `name` (sandbox hosts: mount or unmount the volume)."""
-    hook = getattr(backend.hosts, name, None)
-    if hook is not None:
-        hook(*args)
-
-
 class VolumesMixin(BaseBackend):
     """The volume operations."""
 
@@ -101,7 +94,7 @@ class VolumesMixin(BaseBackend):
             row.doc["attached_to"] = iid
             row.status = "in-use"
             self.save(conn, row, now)
-            _host_hook(self, "attach_volume", iid, vid)
+            self.host_hook("attach_volume", iid, vid)
             return row.doc
 
         return self.write(project_id, 200, op, idem)
@@ -139,7 +132,7 @@ class VolumesMixin(BaseBackend):
         row.doc["attached_to"] = None
         row.status = "available"
         self.save(conn, row, now)
-        _host_hook(self, "detach_volume", holder, row.id)
+        self.host_hook("detach_volume", holder, row.id)
 
     def delete_volume(self, project_id: str, vid: str) -> Outcome:
         """DELETE /v1/volumes/{id} → 204; 409 while attached."""
@@ -152,6 +145,6 @@ class VolumesMixin(BaseBackend):
                     details={"dependents": [row.doc["attached_to"]]},
                 )
             self.delete_row(conn, vid)
-            _host_hook(self, "delete_volume", vid)  # sandbox: frees the disk
+            self.host_hook("delete_volume", vid)  # a retained disk: its files go
 
         return self.write(project_id, 204, op)

@@ -47,7 +47,8 @@ class HostBackend(Protocol):
     # Optional (the backend calls them when present): `restore(statuses: dict[str, str])` once at start with
     # every instance's id → status; `close()` at shutdown; `delete_volume(volume_id)`;
     # `attach_volume(instance_id, volume_id)` and `detach_volume(instance_id, volume_id)` inside the write
-    # that attaches or detaches (an error there undoes it).
+    # that attaches or detaches, `resize(instance_id, machine_type)` inside the write that changes a stopped
+    # instance's machine type (an error there undoes it).
 
 
 class RecordHostBackend:

@@ -342,6 +342,22 @@ def test_stop_start_reboot_are_real_shutdowns_and_boots(world: World) -> None:
     assert sh(world, a, "systemctl is-active e2e-web.service").strip() == "active"
 
 
+LIMITS = "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us"
+"""Inside a machine: its memory limit (bytes) and CPU quota (µs per 100 ms period)."""
+
+
+def test_the_machine_type_limits_memory_and_cpu_and_a_resize_applies_at_the_next_boot(world: World) -> None:
+    a, api = world.a, world.api
+    assert sh(world, a, LIMITS).split() == [str(1 << 30), "100000"]  # micro: 1 GiB, 1 CPU
+    api.post(f"/instances/{a['id']}/stop").raise_for_status()
+    _wait_status(api, a["id"], "stopped")
+    api.patch(f"/instances/{a['id']}", json={"machine_type": "medium"}).raise_for_status()
+    api.post(f"/instances/{a['id']}/start").raise_for_status()
+    _wait_status(api, a["id"], "running")
+    assert_running(world, a)
+    assert sh(world, a, LIMITS).split() == [str(4 << 30), "200000"]  # medium: 4 GiB, 2 CPUs
+
+
 def test_machines_booting_at_once_are_all_running(world: World) -> None:
     # Each machine in its own cgroups before it starts: booting together, none comes up `degraded`.
     from concurrent.futures import ThreadPoolExecutor

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 import provisioning.emulator as emulator
+from provisioning.emulator.errors import ApiError
+from provisioning.emulator.hosts import RecordHostBackend
 from provisioning.providers.custom_cloud.api import catalog
 from provisioning.providers.custom_cloud.api import models as api_models
 
@@ -96,6 +98,31 @@ def test_update_rules(client: AsgiClient) -> None:
     assert r.status_code == 200, r.text
     assert r.json()["hourly_cost"] == pytest.approx(0.20 + 0.05)
     assert r.json()["labels"] == {"a": "b"}
+
+
+class _ResizeHook(RecordHostBackend):
+    """Records the machine types the host was told; refuses one when `fail` is set."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+        self.fail = False
+
+    def resize(self, instance_id: str, machine_type: str) -> None:
+        if self.fail:
+            raise ApiError("machine host failed: no such spec")
+        self.calls.append((instance_id, machine_type))
+
+
+def test_a_resize_tells_the_host_and_a_failing_host_undoes_it(client: AsgiClient) -> None:
+    hosts = client.app.state.backend.hosts = _ResizeHook()
+    iid = make_instance(client, "resized")["id"]
+    client.post(f"/v1/instances/{iid}/stop")
+    assert client.patch(f"/v1/instances/{iid}", json={"labels": {"a": "b"}}).status_code == 200
+    assert client.patch(f"/v1/instances/{iid}", json={"machine_type": "large"}).status_code == 200
+    assert hosts.calls == [(iid, "large")]  # the relabel told the host nothing
+    hosts.fail = True
+    assert client.patch(f"/v1/instances/{iid}", json={"machine_type": "small"}).status_code == 500
+    assert client.get(f"/v1/instances/{iid}").json()["machine_type"] == "large"
 
 
 def test_actions_follow_the_state_machine(client: AsgiClient) -> None:

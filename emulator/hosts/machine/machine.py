@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from provisioning.providers.custom_cloud.api import catalog
+
 from .. import HostEndpoint
 from ..sandbox import network
 from ..sandbox._run import SandboxConflict, SandboxError, SandboxUnavailable
@@ -27,7 +29,7 @@ from ..sandbox.process import PidFile
 from ..sandbox.sandbox import api_errors
 from ._tools import image_problem
 from .cache import PackageCache
-from .cgroups import MachineCgroup
+from .cgroups import Limits, MachineCgroup
 from .disk import MachineDisk
 from .netns import Wiring, netns_name, plug, unplug
 from .volumes import AttachedVolumes, bind_arguments, container_init, mount_live, unmount_live, volume_folder
@@ -81,6 +83,13 @@ class MachineSpec:
     fingerprints: list[str]
     cloud_init: bool = False
     """Whether the instance has user data: cloud-init runs at its boots (its NoCloud seed is on its disk)."""
+    machine_type: str = ""
+    """Its machine type, whose CPUs and memory are the machine's limits from its next boot."""
+
+    def limits(self) -> Limits | None:
+        """The CPUs and memory of its machine type (None for a type the catalog does not know)."""
+        known = catalog.MACHINE_TYPES.get(self.machine_type)
+        return Limits(cpus=known.vcpus, memory_bytes=known.memory_gb << 30) if known else None
 
 
 class MachineHost:
@@ -160,6 +169,11 @@ class MachineHost:
         except FileNotFoundError as exc:
             raise SandboxError(f"no machine for instance {iid!r}") from exc
 
+    def _save(self, spec: MachineSpec) -> None:
+        path = self.folder(spec.id) / "spec.json"
+        path.with_name("spec.json.tmp").write_text(json.dumps(asdict(spec)))
+        os.replace(path.with_name("spec.json.tmp"), path)
+
     def wiring(self, spec: MachineSpec) -> Wiring:
         """How the instance is plugged into its VPC."""
         return Wiring(
@@ -197,6 +211,7 @@ class MachineHost:
             machine_id="",
             fingerprints=[],
             cloud_init=bool(instance.get("user_data")),
+            machine_type=str(instance.get("machine_type") or ""),
         )
         with self._instance(iid):
             if spec.public_ip and (
@@ -223,7 +238,7 @@ class MachineHost:
                         user_data=instance["user_data"],
                         authorized_key=instance.get("ssh_public_key"),
                     )
-                (folder / "spec.json").write_text(json.dumps(asdict(spec)))
+                self._save(spec)
                 self._boot(spec)
             except BaseException:
                 self._halt(iid)
@@ -261,6 +276,13 @@ class MachineHost:
             shutil.rmtree(folder, ignore_errors=True)
         with self._lock:
             self._instance_locks.pop(instance_id, None)
+
+    def resize(self, instance_id: str, machine_type: str) -> None:
+        """Record the stopped instance's new machine type: its CPUs and memory limit its next boot."""
+        with self._instance(instance_id):
+            spec = self.spec(instance_id)
+            spec.machine_type = machine_type
+            self._save(spec)
 
     def delete_volume(self, volume_id: str) -> None:
         """Drop a retained disk (its folder under `<root>/volumes`); nothing to do for other volumes."""
@@ -408,7 +430,7 @@ class MachineHost:
             network.ensure_bridge(spec.vpc_key, spec.vpc_cidr, self.tag)
             plug(wiring, self.tag)
         cgroup = self.cgroup(spec.id)
-        procs = cgroup.create()
+        procs = cgroup.create(spec.limits())
         env = {
             "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
             "LANG": "C.UTF-8",
