@@ -1,9 +1,9 @@
 """SSH to provider servers: `connection_args(server, private_key)` → `pulumi_command.remote.ConnectionArgs`.
 
 The server must expose `ssh_host`, `ssh_port` and `ssh_host_key_fingerprints` outputs (the Custom Cloud
-`Server` does; they are set with sandbox hosts). The host key is pinned: the server's key is read once with
-`ssh-keyscan` (when the outputs are known, i.e. during `up`) and accepted only if its SHA256 fingerprint is
-one the API returned; pulumi-command then refuses any other key.
+`Server` does; they are set with machine and sandbox hosts). The host key is pinned: the server's key is read
+once with `ssh-keyscan` (when the outputs are known, i.e. during `up`) and accepted only if its SHA256
+fingerprint is one the API returned; pulumi-command then refuses any other key.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ __all__ = ["SshEndpointMissing", "connection_args", "verified_host_key"]
 
 
 class SshEndpointMissing(ValueError):
-    """The server has no SSH endpoint (e.g. the local Custom Cloud runs without sandbox hosts)."""
+    """The server has no SSH endpoint (e.g. the local Custom Cloud runs with record hosts)."""
 
 
 def _fingerprint(key_line: str) -> str:
@@ -51,8 +51,8 @@ def verified_host_key(host: str, port: int, fingerprints: list[str], *, timeout:
 def _endpoint(name: str, host: str | None, port: int | None) -> tuple[str, int]:
     if not host or not port:
         raise SshEndpointMissing(
-            f"server {name!r} has no SSH endpoint: run the local Custom Cloud with sandbox hosts "
-            "(`provisioning cloud serve --hosts sandbox`, as root) or a cloud whose servers have one"
+            f"server {name!r} has no SSH endpoint: run the local Custom Cloud with machine hosts "
+            "(`provisioning cloud serve --hosts machine`, as root) or a cloud whose servers have one"
         )
     return host, int(port)
 

@@ -41,9 +41,11 @@ class ServerArgs(TypedDict, total=False):
     labels: pulumi.Input[dict[str, pulumi.Input[str]]]
     """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
     ssh_public_key: pulumi.Input[str | None]
-    """OpenSSH public key installed for the default user (sandbox hosts), up to 16384 characters."""
+    """OpenSSH public key authorized for root on the instance (machine and sandbox hosts), up to 16384
+characters."""
     user_data: pulumi.Input[str | None]
-    """Startup script or cloud-init data (run by sandbox hosts), up to 65536 characters."""
+    """cloud-init user data (`#cloud-config`) or a startup script (`#!`), run at first boot (by cloud-init on
+machine hosts), up to 65536 characters."""
     create_timeout: pulumi.Input[float]
     """Seconds to wait until the resource is ready (and, on delete, gone) before failing. Default: 300.0."""
     region: pulumi.Input[str | None]
@@ -75,9 +77,11 @@ class Server(DynamicResource):
     labels: pulumi.Output[dict[str, str]]
     """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
     ssh_public_key: pulumi.Output[str | None]
-    """OpenSSH public key installed for the default user (sandbox hosts), up to 16384 characters."""
+    """OpenSSH public key authorized for root on the instance (machine and sandbox hosts), up to 16384
+characters."""
     user_data: pulumi.Output[str | None]
-    """Startup script or cloud-init data (run by sandbox hosts), up to 65536 characters."""
+    """cloud-init user data (`#cloud-config`) or a startup script (`#!`), run at first boot (by cloud-init on
+machine hosts), up to 65536 characters."""
     create_timeout: pulumi.Output[float]
     """Seconds to wait until the resource is ready (and, on delete, gone) before failing."""
     region: pulumi.Output[str | None]
@@ -99,11 +103,11 @@ class Server(DynamicResource):
     public_ip: pulumi.Output[str | None]
     """Public IPv4 address (null unless `external_ip`)."""
     ssh_host: pulumi.Output[str | None]
-    """SSH endpoint host (null without sandbox hosts)."""
+    """SSH endpoint host (null with record hosts)."""
     ssh_port: pulumi.Output[int | None]
-    """SSH endpoint port (null without sandbox hosts)."""
+    """SSH endpoint port (null with record hosts)."""
     ssh_host_key_fingerprints: pulumi.Output[list[str]]
-    """SHA256 host key fingerprints (empty without sandbox hosts)."""
+    """SHA256 host key fingerprints (empty with record hosts)."""
     @overload
     def __init__(
         self, resource_name: str, args: ServerArgs, opts: pulumi.ResourceOptions | None = None

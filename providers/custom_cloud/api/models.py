@@ -280,9 +280,11 @@ class InstanceBase(_Request):
     labels: InPlaceLabels = Field(default_factory=dict)
     """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
     ssh_public_key: Annotated[str, StringConstraints(max_length=16384)] | None = None
-    """OpenSSH public key installed for the default user (sandbox hosts), up to 16384 characters."""
+    """OpenSSH public key authorized for root on the instance (machine and sandbox hosts), up to 16384
+    characters."""
     user_data: Annotated[str, StringConstraints(max_length=65536)] | None = None
-    """Startup script or cloud-init data (run by sandbox hosts), up to 65536 characters."""
+    """cloud-init user data (`#cloud-config`) or a startup script (`#!`), run at first boot (by cloud-init on
+    machine hosts), up to 65536 characters."""
 
 
 class InstanceCreate(InstanceBase):
@@ -305,11 +307,11 @@ class InstancePublic(InstanceBase, _Zonal):
     hourly_cost: float
     """USD per hour: machine price + disk_size × storage price."""
     ssh_host: Annotated[str | None, OUTPUT] = None
-    """SSH endpoint host (null without sandbox hosts)."""
+    """SSH endpoint host (null with record hosts)."""
     ssh_port: Annotated[int | None, OUTPUT] = None
-    """SSH endpoint port (null without sandbox hosts)."""
+    """SSH endpoint port (null with record hosts)."""
     ssh_host_key_fingerprints: Annotated[list[str], OUTPUT] = Field(default_factory=list)
-    """SHA256 host key fingerprints (empty without sandbox hosts)."""
+    """SHA256 host key fingerprints (empty with record hosts)."""
     retained_volume_id: str | None = None
     """Volume that keeps the disk after `DELETE ?keep_storage=true`."""
 
