@@ -18,9 +18,10 @@ tools="${TOOLS:-$project/.tools}"
 images="$tools/images"
 mirror_py="$project/emulator/hosts/machine/mirror.py"
 
-# What CustomDatabase, PostgreSQL, MariaDB, Prometheus and HAProxy install with apt.
+# What CustomDatabase, PostgreSQL, MariaDB, Prometheus, HAProxy and WebApp (its database drivers) install with apt.
 PACKAGES=(postgresql-15 postgresql-client-15 prometheus-postgres-exporter cron openssl curl
-          mariadb-server mariadb-client prometheus-mysqld-exporter prometheus prometheus-node-exporter haproxy)
+          mariadb-server mariadb-client prometheus-mysqld-exporter prometheus prometheus-node-exporter haproxy
+          python3-psycopg2 python3-pymysql)
 
 if [ "$(uname -s)" != Linux ] || [ "$(id -u)" -ne 0 ]; then
     echo "machine-image-taskservices: needs Linux and root: not built" >&2

@@ -73,15 +73,16 @@ class RecordHostBackend:
         """Nothing to remove."""
 
 
-def resolve_host_backend(name: str) -> tuple[str, str | None]:
+def resolve_host_backend(name: str, *, image: str | None = None) -> tuple[str, str | None]:
     """The backend `name` stands for, and for `auto` why: `machine` where machine hosts can run (Linux, root,
-    the tools and the Debian 12 image), else `sandbox` where sandbox hosts can, else `record`."""
+    the tools and the Debian 12 image: `image`, else the default one), else `sandbox` where sandbox hosts
+    can, else `record`."""
     if name != "auto":
         return name, None
     from .machine import machine_unavailable_reason
     from .sandbox import sandbox_unavailable_reason
 
-    no_machine = machine_unavailable_reason()
+    no_machine = machine_unavailable_reason(Path(image) if image else None)
     if no_machine is None:
         return "machine", "Linux, root, the tools and the Debian 12 image are here"
     no_sandbox = sandbox_unavailable_reason()

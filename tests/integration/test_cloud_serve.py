@@ -255,3 +255,14 @@ def test_an_idle_connection_stays_open_longer_than_clients_keep_theirs(tmp_path:
                 conn.sendall(f"GET /healthz HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
                 assert conn.recv(4096).startswith(b"HTTP/1.1 200 "), "the idle connection was closed"
                 time.sleep(6)  # idle longer than httpx's keep-alive expiry, on the same connection
+
+
+def test_machine_hosts_refuse_to_start_without_the_image_given(tmp_path: Path) -> None:
+    missing = tmp_path / "no-image"
+    done = subprocess.run(
+        [str(PROVISIONING), "cloud", "serve", "--port", "0", "--state", str(tmp_path / "c.db"),
+         "--hosts", "machine", "--machine-image", str(missing)],
+        env=_env(), capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert f"no machine image at {missing}: build it with `sudo scripts/machine-image.sh`" in done.stderr

@@ -121,6 +121,13 @@ def _add_serve(sub: Subcommands) -> None:
         f"(default {SANDBOX_PUBLIC_POOL} for sandbox, {MACHINE_PUBLIC_POOL} for machine hosts)",
     )
     serve.add_argument(
+        "--machine-image",
+        metavar="PATH",
+        help="machine hosts: the Debian 12 image every instance boots (default: $PROVISIONING_MACHINE_IMAGE, "
+        "else .tools/images/debian-12, the minimal one make setup builds; .tools/images/"
+        "debian-12-taskservices holds the task services' packages too)",
+    )
+    serve.add_argument(
         "--lifecycle",
         choices=("immediate", "timed", "manual"),
         default="timed",
@@ -360,7 +367,8 @@ def _serve(args: argparse.Namespace) -> int:
     from provisioning.emulator.hosts import resolve_host_backend
     from provisioning.emulator.hosts.sandbox import SandboxUnavailable
 
-    backend, reason = resolve_host_backend(choice)
+    image = os.path.abspath(args.machine_image) if args.machine_image else None
+    backend, reason = resolve_host_backend(choice, image=image)
     sock = _listen(args.host, args.port)  # before the app: a taken port leaves no sandbox state behind
     extra = {"public_pool": args.public_pool} if args.public_pool else {}
     try:
@@ -377,6 +385,7 @@ def _serve(args: argparse.Namespace) -> int:
             fault_routes=args.fault_route,
             synchronous=args.synchronous,
             host_backend=backend,
+            machine_image=image,
             **extra,
         )
     except ValueError as exc:
@@ -384,6 +393,11 @@ def _serve(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     lines = [f"custom-cloud state: {state} ({'existing' if existed else 'new'})", *boot.lines()]
     lines += describe_hosts(backend, choice, hosts_origin, settings.public_pool, reason)
+    if backend == "machine":
+        from provisioning.emulator.hosts.machine import default_image
+
+        used = Path(settings.machine_image) if settings.machine_image else default_image()
+        lines.append(f"custom-cloud machine image: {used.resolve()}")
     if admin_token:
         lines.append(f"custom-cloud admin routes: on (token from {admin_origin})")
     else:

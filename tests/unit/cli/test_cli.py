@@ -223,9 +223,9 @@ def test_host_lines_say_what_each_backend_does_to_this_machine() -> None:
 def test_auto_picks_machine_hosts_where_they_can_run(monkeypatch: pytest.MonkeyPatch) -> None:
     from provisioning.emulator.hosts import machine, resolve_host_backend, sandbox
 
-    monkeypatch.setattr(machine, "machine_unavailable_reason", lambda: None)
+    monkeypatch.setattr(machine, "machine_unavailable_reason", lambda image=None: None)
     assert resolve_host_backend("auto")[0] == "machine"
-    monkeypatch.setattr(machine, "machine_unavailable_reason", lambda: "no image")
+    monkeypatch.setattr(machine, "machine_unavailable_reason", lambda image=None: "no image")
     monkeypatch.setattr(sandbox, "sandbox_unavailable_reason", lambda: None)
     assert resolve_host_backend("auto") == ("sandbox", "no machine hosts: no image")
     monkeypatch.setattr(sandbox, "sandbox_unavailable_reason", lambda: "need root")
