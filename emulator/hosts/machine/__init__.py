@@ -8,7 +8,13 @@ package cache (apt-cacher-ng) the backend runs on its own bridge. See docs/machi
 
 from __future__ import annotations
 
-from ._tools import default_image, image_problem, machine_unavailable_reason
+from ._tools import default_image, image_problem, machine_unavailable_reason, taskservices_image
 from .machine import MachineHost
 
-__all__ = ["MachineHost", "default_image", "image_problem", "machine_unavailable_reason"]
+__all__ = [
+    "MachineHost",
+    "default_image",
+    "image_problem",
+    "machine_unavailable_reason",
+    "taskservices_image",
+]

@@ -9,7 +9,15 @@ from pathlib import Path
 
 from ..sandbox._run import SandboxUnavailable
 
-__all__ = ["TOOLS", "default_image", "image_problem", "machine_unavailable_reason", "require_tools"]
+__all__ = [
+    "TOOLS",
+    "default_image",
+    "image_problem",
+    "images_folder",
+    "machine_unavailable_reason",
+    "require_tools",
+    "taskservices_image",
+]
 
 TOOLS: dict[str, str] = {
     "systemd-nspawn": "apt-get install systemd-container",
@@ -24,16 +32,22 @@ IMAGE_MARK = ".provisioning-image"
 """The file scripts/machine-image.sh writes last into a finished image."""
 
 
-def default_image() -> Path:
-    """`$PROVISIONING_MACHINE_IMAGE`, else `$TOOLS/images/debian-12`, else the project's
-    `.tools/images/debian-12`."""
-    explicit = os.environ.get("PROVISIONING_MACHINE_IMAGE")
-    if explicit:
-        return Path(explicit)
+def images_folder() -> Path:
+    """Where scripts/machine-image.sh builds the images: `$TOOLS/images`, else the project's
+    `.tools/images`."""
     tools = os.environ.get("TOOLS")
-    if tools:
-        return Path(tools) / "images" / "debian-12"
-    return Path(__file__).resolve().parents[3] / ".tools" / "images" / "debian-12"
+    return Path(tools) / "images" if tools else Path(__file__).resolve().parents[3] / ".tools" / "images"
+
+
+def default_image() -> Path:
+    """`$PROVISIONING_MACHINE_IMAGE`, else the minimal image (`debian-12` in `images_folder()`)."""
+    explicit = os.environ.get("PROVISIONING_MACHINE_IMAGE")
+    return Path(explicit) if explicit else images_folder() / "debian-12"
+
+
+def taskservices_image() -> Path:
+    """The image with the task services' packages (scripts/machine-image-taskservices.sh builds it)."""
+    return images_folder() / "debian-12-taskservices"
 
 
 def image_problem(image: Path) -> str | None:
