@@ -11,7 +11,9 @@ service; the app servers (private subnets, alternating) each running WebApp, rel
 server; the load balancer (HAProxy on a server with a public address) in front of the web servers; and
 Prometheus scraping node exporters on every server, the app, the database exporter and HAProxy. Every
 server gets a block of `/etc/hosts` naming the servers it talks to, so each config names them by host name:
-scaling a tier changes exactly its servers and the configs that name them."""
+scaling a tier changes exactly its servers and the configs that name them. A new instance type of the app or
+web tier rolls through it: the servers' resource hooks (`resize_hooks`) take each batch out of the proxies'
+pools for its resize and put it back healthy before the next."""
 
 from __future__ import annotations
 
@@ -44,7 +46,7 @@ from .blueprint import (
 )
 from .instance_types import machine_type
 from .resize_hooks import ResizeHooks, TierRoll
-from .rolling import FRONTS, batch_sizes, creation_order, previous_batch, rolling_order
+from .rolling import FRONTS, batch_sizes, previous_batch
 from .spec import WEB_STACK, WebStackConfig
 
 __all__ = ["WebStack"]
@@ -130,9 +132,8 @@ class WebStack(Cluster):
         subnets = self._subnets(resource_name, config, network, labels, child)
         servers = placements(config)
         hooks = _resize_hooks(resource_name, config, servers, self._private_key)
-        order = rolling_order(config)
-        made: dict[str, _Host] = {}
-        for placement in creation_order(servers):  # each after the servers it waits for
+        hosts: dict[str, _Host] = {}
+        for placement in servers:
             subnet, zone = subnets[placement.subnet_kind][placement.subnet_index]
             server = Server(
                 f"{resource_name}-{placement.suffix}",
@@ -148,15 +149,12 @@ class WebStack(Cluster):
                 keep_storage=placement.tier == "database" and config.keep_data,
                 opts=pulumi.ResourceOptions(
                     parent=self,
-                    # a rolling change updates this server after those of the batch before
-                    depends_on=[made[name].server for name in order.get(placement.name, [])],
                     hooks=hooks.binding(placement) if hooks else None,
                 ),
             )
             if hooks:
                 hooks.proxy(placement.name, server)
-            made[placement.name] = _Host(placement, server, Target.server(server, self._private_key))
-        hosts = {p.name: made[p.name] for p in servers}
+            hosts[placement.name] = _Host(placement, server, Target.server(server, self._private_key))
         discovered = self._host_names(resource_name, config, hosts, child)
         members = self._services(resource_name, config, hosts, discovered, child)
         return Built(members, self._endpoints(config, hosts))

@@ -2,17 +2,18 @@
 
 - at preview too, a warning naming the WebStack field, the server and what the resize costs (a database
   server's: the whole stack; an app or web server's: nothing when it rolls, else why it cannot);
-- before a rolling tier's server is updated, it is drained on every HAProxy in front of it (the web servers'
-  for an app server, the load balancer's for a web server) once another server of its pool is up;
+- before a rolling tier's server is updated, it waits for its turn (`RollGate`: one tier at a time, its
+  batch at once), then it is drained on every HAProxy in front of it (the web servers' for an app server,
+  the load balancer's for a web server) once another server of that pool is up;
 - after it is updated (started again), it is put back on each of them and the hook waits until their checks
-  see it up, so the next server's update (which depends on this one) starts with this one serving.
+  see it up; only then is its turn over. A failed update or hook stops the roll (an error hook).
 
 Hooks run in the program, on the engine only: under `pulumi.runtime.Mocks` none is bound."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ import pulumi
 from .blueprint import Placement
 from .proxy_runtime import backend_of, drain_script, readmit_script
 from .remote_shell import SshEndpoint, run_script
+from .roll_gate import RollGate
 from .rolling import resize_notice
 
 __all__ = ["ResizeHooks", "TierRoll"]
@@ -43,7 +45,7 @@ class TierRoll:
         return self.servers > 1 and bool(self.proxies)
 
 
-def _machine_types(args: pulumi.ResourceHookArgs) -> tuple[str, str] | None:
+def _machine_types(args: pulumi.ResourceHookArgs | pulumi.ErrorHookArgs) -> tuple[str, str] | None:
     """(before, after) when the hook's server changes machine type, else None."""
     before = (args.old_inputs or {}).get("machine_type")
     after = (args.new_inputs or {}).get("machine_type")
@@ -66,19 +68,14 @@ class ResizeHooks:
         self._names = {f"{resource_name}-{p.suffix}": p for p in servers}
         self._tiers = dict(tiers)
         self._key = private_key
+        self._endpoints: dict[str, pulumi.Output[SshEndpoint]] = {}
+        self._gate = RollGate({tier: roll.batch for tier, roll in self._tiers.items()})
         self._warning = pulumi.ResourceHook(
             f"{resource_name}-resize-warning", self._warn, pulumi.ResourceHookOptions(on_dry_run=True)
         )
-        self._endpoints: dict[str, pulumi.Output[SshEndpoint]] = {}
-        self._rolls: dict[str, tuple[pulumi.ResourceHook, pulumi.ResourceHook]] = {}
-        for tier, roll in self._tiers.items():
-            if roll.rolls:
-                drain = self._on_proxies(roll.proxies, drain_script, "drain")
-                readmit = self._on_proxies(roll.proxies, readmit_script, "readmit")
-                self._rolls[tier] = (
-                    pulumi.ResourceHook(f"{resource_name}-{tier}-resize-drain", drain),
-                    pulumi.ResourceHook(f"{resource_name}-{tier}-resize-readmit", readmit),
-                )
+        self._drain = pulumi.ResourceHook(f"{resource_name}-resize-drain", self._drain_server)
+        self._readmit = pulumi.ResourceHook(f"{resource_name}-resize-readmit", self._readmit_server)
+        self._failed = pulumi.ErrorHook(f"{resource_name}-resize-failed", self._stop_roll)
 
     def proxy(self, name: str, server: Any) -> None:
         """Record the `Server` named `name` when it is a proxy in front of a rolling tier: its SSH endpoint,
@@ -90,12 +87,22 @@ class ResizeHooks:
         ).apply(lambda v: SshEndpoint(name, str(v[0]), int(v[1]), tuple(v[2] or ())))
 
     def binding(self, placement: Placement) -> pulumi.ResourceHookBinding:
-        """The warning before any update; for a tier whose resize rolls, drain before and put back after."""
-        roll = self._rolls.get(placement.tier)
-        if roll is None:
+        """The warning before any update; for a tier whose resize rolls, its turn and drain before, back
+        after, and the roll stopped when the update fails."""
+        roll = self._tiers.get(placement.tier)
+        if roll is None or not roll.rolls:
             return pulumi.ResourceHookBinding(before_update=[self._warning])
-        drain, readmit = roll
-        return pulumi.ResourceHookBinding(before_update=[self._warning, drain], after_update=[readmit])
+        return pulumi.ResourceHookBinding(
+            before_update=[self._warning, self._drain], after_update=[self._readmit], on_error=[self._failed]
+        )
+
+    def _rolling(self, args: pulumi.ResourceHookArgs | pulumi.ErrorHookArgs) -> Placement | None:
+        """The server of a rolling tier whose machine type changes, else None."""
+        placement = self._names.get(args.name)
+        if placement is None or _machine_types(args) is None:
+            return None
+        roll = self._tiers.get(placement.tier)
+        return placement if roll is not None and roll.rolls else None
 
     def _warn(self, args: pulumi.ResourceHookArgs) -> None:
         change = _machine_types(args)
@@ -104,42 +111,58 @@ class ResizeHooks:
             return
         roll = self._tiers.get(placement.tier, TierRoll(servers=1, batch=1, proxies=()))
         notice = resize_notice(
-            placement.tier,
-            placement.name,
-            *change,
-            servers=roll.servers,
-            batch=roll.batch,
+            placement.tier, placement.name, *change, servers=roll.servers, batch=roll.batch,
             fronted=bool(roll.proxies),
-        )
+        )  # fmt: skip
         if notice is not None:
             pulumi.log.warn(notice.message)
 
-    def _on_proxies(
-        self,
-        proxies: Sequence[str],
-        script: Callable[[str, str], str],
-        what: str,
-    ) -> Callable[[pulumi.ResourceHookArgs], Awaitable[None]]:
-        """A hook running `script(backend, server)` on every proxy at once, when the machine type changes."""
+    async def _drain_server(self, args: pulumi.ResourceHookArgs) -> None:
+        placement = self._rolling(args)
+        if placement is None:
+            return
+        await self._gate.enter(placement.tier, placement.name)
+        try:
+            await self._on_proxies(placement, drain_script, "drain")
+        except Exception as exc:
+            await self._gate.leave(placement.name, failed=f"the drain of {placement.name} failed: {exc}")
+            raise
 
-        async def hook(args: pulumi.ResourceHookArgs) -> None:
-            placement = self._names.get(args.name)
-            if _machine_types(args) is None or placement is None:
-                return
-            key = await self._key.future()
-            found = [await self._endpoints[proxy].future() for proxy in proxies if proxy in self._endpoints]
-            runs = [
-                asyncio.to_thread(
-                    run_script,
-                    ssh,
-                    str(key),
-                    script(backend_of(ssh.name), placement.name),
-                    what=f"{what} of {placement.name}",
-                )  # fmt: skip
-                for ssh in found
-                if ssh is not None
-            ]
-            for output in await asyncio.gather(*runs):
-                pulumi.log.info(output.strip())
+    async def _readmit_server(self, args: pulumi.ResourceHookArgs) -> None:
+        placement = self._rolling(args)
+        if placement is None:
+            return
+        try:
+            await self._on_proxies(placement, readmit_script, "readmit")
+        except Exception as exc:
+            await self._gate.leave(placement.name, failed=f"{placement.name} did not come back: {exc}")
+            raise
+        await self._gate.leave(placement.name)
 
-        return hook
+    async def _stop_roll(self, args: pulumi.ErrorHookArgs) -> bool:
+        """The update failed: the roll stops (the server stays drained); never retried."""
+        placement = self._rolling(args)
+        if placement is not None and placement.name in self._gate.out:
+            why = (args.errors or ["(no message)"])[0]
+            await self._gate.leave(placement.name, failed=f"the update of {placement.name} failed: {why}")
+        return False
+
+    async def _on_proxies(self, placement: Placement, script: Callable[[str, str], str], what: str) -> None:
+        """`script(backend, server)` on every proxy in front of `placement`'s tier at once; their output
+        logged."""
+        proxies = self._tiers[placement.tier].proxies
+        key = await self._key.future()
+        found = [await self._endpoints[proxy].future() for proxy in proxies if proxy in self._endpoints]
+        runs = [
+            asyncio.to_thread(
+                run_script,
+                ssh,
+                str(key),
+                script(backend_of(ssh.name), placement.name),
+                what=f"{what} of {placement.name}",
+            )  # fmt: skip
+            for ssh in found
+            if ssh is not None
+        ]
+        for output in await asyncio.gather(*runs):
+            pulumi.log.info(output.strip())

@@ -7,27 +7,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from .blueprint import Placement, placements
+from .blueprint import placements
 from .spec import WebStackConfig
 
 __all__ = [
     "FRONTS",
-    "ROLL_ORDER",
     "ResizeNotice",
     "batch_sizes",
-    "creation_order",
     "previous_batch",
     "resize_notice",
     "roll_batch_size",
-    "rolling_order",
 ]
 
 T = TypeVar("T")
 
 FRONTS = {"app": "web", "web": "load_balancer"}
 """Per tier whose resize rolls: the tier whose HAProxy balances over it (and drains its servers)."""
-ROLL_ORDER = ("web", "app")
-"""The tiers whose changes roll, in the order a change of several goes through them."""
 
 _FIELDS = {
     "database": "database_tier.instance_type",
@@ -59,30 +54,6 @@ def batch_sizes(config: WebStackConfig) -> dict[str, int]:
     the web tier one, both leaving a server serving."""
     requested = {"app": config.app_tier.update_batch_size, "web": 1}
     return {tier: roll_batch_size(_count(config, tier), size) for tier, size in requested.items()}
-
-
-def rolling_order(config: WebStackConfig) -> dict[str, list[str]]:
-    """Per server of a tier whose changes roll, the servers it waits for: the batch before its own (so a
-    batch starts once the previous one is back in the pool), and for the app tier's first batch the web
-    tier's last (a change of both tiers rolls the web tier, then the app tier: an app server is drained on
-    web servers that are serving)."""
-    found: dict[str, list[str]] = {}
-    last: list[str] = []
-    batches = batch_sizes(config)
-    for tier in ROLL_ORDER:
-        batch = batches[tier]
-        names = [p.name for p in placements(config) if p.tier == tier]
-        for index, name in enumerate(names):
-            found[name] = previous_batch(names, index, batch) if index >= batch else list(last)
-        last = names[(len(names) - 1) // batch * batch :] if names else last
-    return found
-
-
-def creation_order(servers: Sequence[Placement]) -> list[Placement]:
-    """`servers` in an order where each comes after those it waits for (`rolling_order`): the tiers whose
-    changes roll last, in `ROLL_ORDER`; the others as they are."""
-    rank = {tier: index + 1 for index, tier in enumerate(ROLL_ORDER)}
-    return sorted(servers, key=lambda p: rank.get(p.tier, 0))
 
 
 def _count(config: WebStackConfig, tier: str) -> int:
