@@ -46,7 +46,7 @@ from .blueprint import (
 )
 from .instance_types import machine_type
 from .resize_hooks import ResizeHooks, TierRoll
-from .rolling import FRONTS, batch_sizes, previous_batch
+from .rolling import FRONTS, batch_sizes, previous_batch, registration_order
 from .spec import WEB_STACK, WebStackConfig
 
 __all__ = ["WebStack"]
@@ -132,8 +132,8 @@ class WebStack(Cluster):
         subnets = self._subnets(resource_name, config, network, labels, child)
         servers = placements(config)
         hooks = _resize_hooks(resource_name, config, servers, self._private_key)
-        hosts: dict[str, _Host] = {}
-        for placement in servers:
+        made: dict[str, _Host] = {}
+        for placement in registration_order(servers):  # each after the proxies in front of it
             subnet, zone = subnets[placement.subnet_kind][placement.subnet_index]
             server = Server(
                 f"{resource_name}-{placement.suffix}",
@@ -154,7 +154,8 @@ class WebStack(Cluster):
             )
             if hooks:
                 hooks.proxy(placement.name, server)
-            hosts[placement.name] = _Host(placement, server, Target.server(server, self._private_key))
+            made[placement.name] = _Host(placement, server, Target.server(server, self._private_key))
+        hosts = {p.name: made[p.name] for p in servers}  # blueprint order, as every config lists them
         discovered = self._host_names(resource_name, config, hosts, child)
         members = self._services(resource_name, config, hosts, discovered, child)
         return Built(members, self._endpoints(config, hosts))

@@ -121,9 +121,12 @@ class ResizeHooks:
         placement = self._rolling(args)
         if placement is None:
             return
+        # the proxies' endpoints first: a proxy being resized itself has them once its update is done, so
+        # a server never holds its turn while waiting for a proxy that waits for a turn
+        proxies = await self._proxies(placement)
         await self._gate.enter(placement.tier, placement.name)
         try:
-            await self._on_proxies(placement, drain_script, "drain")
+            await self._on_proxies(proxies, placement, drain_script, "drain")
         except Exception as exc:
             await self._gate.leave(placement.name, failed=f"the drain of {placement.name} failed: {exc}")
             raise
@@ -133,7 +136,7 @@ class ResizeHooks:
         if placement is None:
             return
         try:
-            await self._on_proxies(placement, readmit_script, "readmit")
+            await self._on_proxies(await self._proxies(placement), placement, readmit_script, "readmit")
         except Exception as exc:
             await self._gate.leave(placement.name, failed=f"{placement.name} did not come back: {exc}")
             raise
@@ -147,22 +150,33 @@ class ResizeHooks:
             await self._gate.leave(placement.name, failed=f"the update of {placement.name} failed: {why}")
         return False
 
-    async def _on_proxies(self, placement: Placement, script: Callable[[str, str], str], what: str) -> None:
-        """`script(backend, server)` on every proxy in front of `placement`'s tier at once; their output
-        logged."""
-        proxies = self._tiers[placement.tier].proxies
-        key = await self._key.future()
-        found = [await self._endpoints[proxy].future() for proxy in proxies if proxy in self._endpoints]
+    async def _proxies(self, placement: Placement) -> list[SshEndpoint]:
+        """The SSH endpoints of the proxies in front of `placement`'s tier (those made by this program)."""
+        found = []
+        for proxy in self._tiers[placement.tier].proxies:
+            endpoint = await self._endpoints[proxy].future() if proxy in self._endpoints else None
+            if endpoint is not None:
+                found.append(endpoint)
+        return found
+
+    async def _on_proxies(
+        self,
+        proxies: Sequence[SshEndpoint],
+        placement: Placement,
+        script: Callable[[str, str], str],
+        what: str,
+    ) -> None:
+        """`script(backend, server)` on every proxy at once; their output logged."""
+        key = str(await self._key.future())
         runs = [
             asyncio.to_thread(
                 run_script,
                 ssh,
-                str(key),
+                key,
                 script(backend_of(ssh.name), placement.name),
                 what=f"{what} of {placement.name}",
-            )  # fmt: skip
-            for ssh in found
-            if ssh is not None
+            )
+            for ssh in proxies
         ]
         for output in await asyncio.gather(*runs):
             pulumi.log.info(output.strip())

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from .blueprint import placements
+from .blueprint import Placement, placements
 from .spec import WebStackConfig
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "ResizeNotice",
     "batch_sizes",
     "previous_batch",
+    "registration_order",
     "resize_notice",
     "roll_batch_size",
 ]
@@ -54,6 +55,17 @@ def batch_sizes(config: WebStackConfig) -> dict[str, int]:
     the web tier one, both leaving a server serving."""
     requested = {"app": config.app_tier.update_batch_size, "web": 1}
     return {tier: roll_batch_size(_count(config, tier), size) for tier, size in requested.items()}
+
+
+def registration_order(servers: Sequence[Placement]) -> list[Placement]:
+    """`servers` with each after the proxies in front of it (the load balancer, the web servers, then the
+    app servers), the rest as they are: a server's resize hooks wait for the proxies' endpoints, which a
+    proxy registered later (its step queued behind) might never get with few parallel steps."""
+
+    def depth(tier: str) -> int:
+        return 1 + depth(FRONTS[tier]) if tier in FRONTS else 0
+
+    return sorted(servers, key=lambda p: depth(p.tier))
 
 
 def _count(config: WebStackConfig, tier: str) -> int:

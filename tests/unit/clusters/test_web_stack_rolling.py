@@ -7,9 +7,11 @@ from __future__ import annotations
 import pytest
 
 from provisioning.components.clusters.web_stack import WebStackConfig
+from provisioning.components.clusters.web_stack.blueprint import placements
 from provisioning.components.clusters.web_stack.rolling import (
     batch_sizes,
     previous_batch,
+    registration_order,
     resize_notice,
     roll_batch_size,
 )
@@ -78,3 +80,10 @@ def test_the_database_tier_warns_of_its_downtime() -> None:
         resize_notice("monitoring", "shop-monitoring-0", "small", "medium", servers=1, batch=1, fronted=False)
         is None
     )
+
+
+def test_servers_are_registered_after_the_proxies_in_front_of_them() -> None:
+    config = WebStackConfig.model_validate({"app_name": "shop", "app_tier": {"replicas": 2}})
+    order = [p.suffix for p in registration_order(placements(config))]
+    assert order.index("lb-0") < order.index("web-0") < order.index("web-2") < order.index("app-0")
+    assert order[-2:] == ["app-0", "app-1"] and order[0] == "db-primary"
