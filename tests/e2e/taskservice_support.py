@@ -4,6 +4,7 @@ connecting over TLS with the certificate read from the server. Secrets never rea
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import secrets
@@ -29,6 +30,7 @@ __all__ = [
     "e2e_cloud",
     "e2e_hosts",
     "main_pid_command",
+    "pools_from",
     "secret_from_stdin",
 ]
 
@@ -97,9 +99,18 @@ E2E_HOSTS = "PROVISIONING_E2E_HOSTS"
 """Environment variable: `machine` runs the modules built on `e2e_cloud` (`database_cloud`, the WebStack's
 clouds) on machine hosts (docs/machine-hosts.md; the image from `PROVISIONING_MACHINE_IMAGE`, else the
 minimal one); default `sandbox`."""
-MACHINE_POOLS = tuple(f"100.97.{n}.0/24" for n in range(16))
+
+
+def pools_from(first: str, count: int = 16) -> list[str]:
+    """`first` (a /24) and the `count - 1` /24s after it: public pools for a cloud to take the first free
+    of, so that concurrent test runs each get their own."""
+    network = ipaddress.IPv4Network(first)
+    return [str(ipaddress.IPv4Network((network.network_address + 256 * n, 24))) for n in range(count)]
+
+
+MACHINE_POOLS = pools_from("100.97.0.0/24")
 """The public pools a machine-host `database_cloud` takes, the first no other running cloud claims (claimed
-for its life; `.1`: the package cache): concurrent test runs each get their own."""
+for its life; `.1`: the package cache)."""
 
 
 def e2e_hosts() -> str:

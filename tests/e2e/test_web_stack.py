@@ -32,7 +32,7 @@ from tests.support.pulumi_cli import REPO_ROOT
 
 from . import host_services, sandbox_stacks
 from .sandbox_stacks import SandboxStack, sandbox_stack
-from .taskservice_support import e2e_cloud
+from .taskservice_support import e2e_cloud, pools_from
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(1800)]
 
@@ -110,10 +110,10 @@ def deployed_web_stack(
     tmp: Path, cluster: dict[str, Any], *, label: str, public_pool: str
 ) -> Iterator[WebStackRun]:
     """examples/web-stack deployed with `cluster` on a cloud of sandbox hosts (machine hosts with
-    PROVISIONING_E2E_HOSTS=machine) whose public addresses come from `public_pool` (in 100.64.0.0/10, apart
-    from the pools other tests' clouds claim), destroyed at the end (unless a test did); the timings are
-    printed as `label`."""
-    with e2e_cloud(tmp / "cloud", public_pools=[public_pool]) as cloud:
+    PROVISIONING_E2E_HOSTS=machine) whose public addresses come from `public_pool` (a /24 in 100.64.0.0/10)
+    or, when another running cloud claims it, the first free /24 after it; destroyed at the end (unless a
+    test did); the timings are printed as `label`."""
+    with e2e_cloud(tmp / "cloud", public_pools=pools_from(public_pool)) as cloud:
         run = stack_run(cloud, tmp, cluster)
         try:
             started = time.monotonic()
