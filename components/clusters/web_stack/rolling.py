@@ -99,13 +99,12 @@ def resize_notice(
             f"{field}: server {server} is stopped, resized ({resize}) and started: {_DATABASE_COST}",
             False,
         )
-    plural = "server" if batch == 1 else f"{batch} servers"
+    count = "one server" if batch == 1 else f"{batch} servers"
     if servers > 1 and fronted:
         message = (
             f"{field}: server {server} is resized ({resize}) in a rolling update: drained from "
-            f"{_FRONT_NAMES[tier]}, stopped, resized, started and back in the pool once healthy, one "
-            f"{plural} at a time; the other {tier} servers serve meanwhile (the tier has {batch} fewer while "
-            "it runs)"
+            f"{_FRONT_NAMES[tier]}, stopped, resized, started and back in the pool once healthy, {count} "
+            f"at a time; the other {tier} servers serve meanwhile (the tier has {count} fewer while it runs)"
         )
         return ResizeNotice(field, message, True)
     if servers <= 1:

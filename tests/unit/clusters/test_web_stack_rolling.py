@@ -49,6 +49,12 @@ def test_a_rolling_resize_says_it_rolls() -> None:
         "app_tier.instance_type: server shop-app-0 is resized (large -> xlarge) in a rolling update: drained "
         "from every web server's HAProxy"
     )
+    assert notice.message.endswith(
+        "one server at a time; the other app servers serve meanwhile (the tier has one server fewer while it "
+        "runs)"
+    )
+    batch = resize_notice("app", "shop-app-0", "large", "xlarge", servers=5, batch=2, fronted=True)
+    assert batch is not None and "2 servers at a time" in batch.message
     web = resize_notice("web", "shop-web-1", "medium", "large", servers=3, batch=1, fronted=True)
     assert web is not None and "drained from the load balancer's HAProxy" in web.message
 
