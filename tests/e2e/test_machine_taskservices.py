@@ -5,7 +5,7 @@ cloud's package cache (whose log shows it served their packages). Each runs as a
 logs to the journal; data written is read back (WebApp's item also through HAProxy); a HAProxy config change
 reloads it (same master process, a new worker) while a probe through it sees no failed request; a unit
 killed with SIGKILL is restarted by systemd; after the API reboots its server each comes back healthy with
-its data."""
+its data; removing WebApp and HAProxy from the program leaves no unit, file, user or package of theirs."""
 
 from __future__ import annotations
 
@@ -95,19 +95,20 @@ services = {
 }
 app_hosts = hosts("app-hosts", servers["webapp"], {"mt-db": servers["postgresql"]})
 lb_hosts = hosts("lb-hosts", servers["haproxy"], {"mt-app": servers["webapp"]})
-services["webapp"] = WebApp(
-    "app", {"app_name": "shop", "version": "1.0",
-            "database": {"kind": "postgresql", "host": "mt-db", "name": "shop", "user": "app"}},
-    target=Target.server(servers["webapp"], key), database_password=config.require_secret("appPassword"),
-    opts=pulumi.ResourceOptions(depends_on=[services["postgresql"], app_hosts]),
-)
-services["haproxy"] = HAProxy(
-    "lb", {"check_interval": config.get("checkInterval") or "1s",
-           "backends": [{"name": "app", "address": "mt-app", "port": 8080}]},
-    target=Target.server(servers["haproxy"], key),
-    configure_after=[services["webapp"].commands["health"]],
-    opts=pulumi.ResourceOptions(depends_on=[lb_hosts]),
-)
+if config.get_bool("web") is not False:  # mt:web false removes WebApp and HAProxy (their servers stay)
+    services["webapp"] = WebApp(
+        "app", {"app_name": "shop", "version": "1.0",
+                "database": {"kind": "postgresql", "host": "mt-db", "name": "shop", "user": "app"}},
+        target=Target.server(servers["webapp"], key), database_password=config.require_secret("appPassword"),
+        opts=pulumi.ResourceOptions(depends_on=[services["postgresql"], app_hosts]),
+    )
+    services["haproxy"] = HAProxy(
+        "lb", {"check_interval": config.get("checkInterval") or "1s",
+               "backends": [{"name": "app", "address": "mt-app", "port": 8080}]},
+        target=Target.server(servers["haproxy"], key),
+        configure_after=[services["webapp"].commands["health"]],
+        opts=pulumi.ResourceOptions(depends_on=[lb_hosts]),
+    )
 pulumi.export("ids", {name: server.id for name, server in servers.items()})
 pulumi.export("addresses", {name: server.private_ip for name, server in servers.items()})
 pulumi.export("healthy", {name: service.healthy for name, service in services.items()})
@@ -340,3 +341,21 @@ def test_after_a_reboot_each_comes_back_healthy_with_its_data(stack: Stack, writ
                 stack.on(s, f"systemctl is-active {u}", check=False).strip() == "active"), 90)  # fmt: skip
         wait_for(f"{service} gives its data back after the reboot",
                  lambda s=service: data_of(stack, s, written), 90)  # fmt: skip
+
+
+def test_removing_webapp_and_haproxy_leaves_no_unit_file_or_package(stack: Stack) -> None:
+    stack.project.config_set("mt:web", "false")
+    stack.project.up()
+    assert set(stack.outputs()["healthy"]) == {"customdb", "postgresql", "mariadb", "prometheus"}
+    for service, package, files in (
+        ("haproxy", "haproxy", "/etc/haproxy/haproxy.cfg /etc/systemd/system/haproxy.service.d"),
+        ("webapp", "python3-psycopg2", "/etc/systemd/system/webapp.service /opt/webapp /etc/webapp"),
+    ):
+        installed = f"dpkg-query -W -f='${{db:Status-Status}}' {package} 2>/dev/null | grep -x installed"
+        units = f"systemctl list-unit-files --no-legend '{service}*'"
+        files += f" /var/lib/provisioning/{service}"
+        left = stack.on(service, f"ls -d {files} 2>/dev/null; {installed}; {units}; getent passwd webapp",
+                        check=False)  # fmt: skip
+        assert left.strip() == "", f"{service} left on its server: {left}"
+        state = stack.on(service, "systemctl is-system-running", check=False).strip()
+        assert state == "running", stack.on(service, "systemctl list-units --failed --no-legend", check=False)
