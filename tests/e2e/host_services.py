@@ -4,10 +4,9 @@ Cloud keeps an instance's disk on this machine."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from .taskservice_support import E2E_HOSTS
+from .taskservice_support import chosen_hosts
 
 
 def _either(svc: str, systemd: str) -> str:
@@ -42,8 +41,7 @@ def start(name: str) -> str:
 
 def hosts_folder(state_dir: Path) -> Path:
     """The folder of a cloud's hosts under its state folder (the hosts PROVISIONING_E2E_HOSTS chose)."""
-    machine = (os.environ.get(E2E_HOSTS) or "sandbox") == "machine"
-    return state_dir / ("machines" if machine else "sandboxes")
+    return state_dir / ("machines" if chosen_hosts() == "machine" else "sandboxes")
 
 
 def instance_disk(state_dir: Path, instance_id: str) -> Path:

@@ -96,9 +96,10 @@ class DatabaseStack(SandboxStack):
 
 
 E2E_HOSTS = "PROVISIONING_E2E_HOSTS"
-"""Environment variable: `machine` runs the modules built on `e2e_cloud` (`database_cloud`, the WebStack's
-clouds) on machine hosts (docs/machine-hosts.md; the image from `PROVISIONING_MACHINE_IMAGE`, else the
-minimal one); default `sandbox`."""
+"""Environment variable: the hosts of the modules built on `e2e_cloud` (`database_cloud`, the WebStack's
+clouds): `machine` (the default; docs/machine-hosts.md) or `sandbox`. Their machines boot the image with the
+task services' packages (`PROVISIONING_MACHINE_IMAGE` to choose another): the `test_machine_*` modules test
+the minimal image's apt path for every task service."""
 
 
 def pools_from(first: str, count: int = 16) -> list[str]:
@@ -114,18 +115,31 @@ for its life; `.1`: the package cache)."""
 
 
 def e2e_hosts() -> str:
-    """The host backend the e2e clouds use: `PROVISIONING_E2E_HOSTS` (`sandbox` or `machine`), else
-    `sandbox`; fails, saying how to install them, when those hosts cannot run here."""
-    hosts = os.environ.get(E2E_HOSTS) or "sandbox"
+    """The host backend the e2e clouds use: `PROVISIONING_E2E_HOSTS` (`machine` or `sandbox`), else
+    `machine`; fails, saying how to install them, when those hosts cannot run here."""
+    hosts = chosen_hosts()
     if hosts == "machine":
         from .test_machine_hosts import require_machine_hosts
 
-        require_machine_hosts()
+        require_machine_hosts(e2e_image())
     elif hosts == "sandbox":
         require_tools()
     else:
         raise ValueError(f"{E2E_HOSTS}={hosts!r}: expected sandbox or machine")
     return hosts
+
+
+def chosen_hosts() -> str:
+    """`PROVISIONING_E2E_HOSTS`, else `machine`."""
+    return os.environ.get(E2E_HOSTS) or "machine"
+
+
+def e2e_image() -> str:
+    """The image of the e2e clouds' machines: `PROVISIONING_MACHINE_IMAGE`, else the one with the task
+    services' packages."""
+    from provisioning.emulator.hosts.machine import taskservices_image
+
+    return os.environ.get("PROVISIONING_MACHINE_IMAGE") or str(taskservices_image())
 
 
 def main_pid_command(name: str) -> str:
@@ -141,7 +155,7 @@ def e2e_cloud(state_dir: Path, *, public_pools: Sequence[str] = ()) -> Iterator[
     its public addresses from the first of `public_pools` (each in 100.64.0.0/10) that no other running
     cloud claims (none given: the hosts' default); stopped at the end."""
     hosts = e2e_hosts()
-    flags: dict[str, object] = {"timeout": 60} if hosts == "machine" else {}
+    flags: dict[str, object] = {"timeout": 60, "machine_image": e2e_image()} if hosts == "machine" else {}
     state_dir.mkdir(parents=True, exist_ok=True)
     candidates: list[str | None] = [*public_pools] or [None]
     for pool in candidates:
@@ -161,9 +175,8 @@ def e2e_cloud(state_dir: Path, *, public_pools: Sequence[str] = ()) -> Iterator[
 
 @contextmanager
 def database_cloud(tmp: Path) -> Iterator[CloudHandle]:
-    """A local Custom Cloud with sandbox hosts (machine hosts with PROVISIONING_E2E_HOSTS=machine) in
-    `tmp/cloud`, stopped at the end."""
-    machine = (os.environ.get(E2E_HOSTS) or "sandbox") == "machine"
+    """A local Custom Cloud on the e2e hosts (`E2E_HOSTS`) in `tmp/cloud`, stopped at the end."""
+    machine = chosen_hosts() == "machine"
     with e2e_cloud(tmp / "cloud", public_pools=MACHINE_POOLS if machine else ()) as cloud:
         yield cloud
 

@@ -49,17 +49,18 @@ class World:
         return self.state_dir / "machines"
 
 
-def require_machine_hosts() -> None:
-    """Fail (never skip) when machine hosts cannot run here, saying how to get what is missing."""
+def require_machine_hosts(image: str | None = None) -> None:
+    """Fail (never skip) when machine hosts cannot run here (with `image`, else the default one), saying how
+    to get what is missing."""
     from provisioning.emulator.hosts.machine import machine_unavailable_reason
 
-    reason = machine_unavailable_reason()
+    reason = machine_unavailable_reason(Path(image) if image else None)
     missing = [tool for tool in ("ssh", "ssh-keyscan", "ssh-keygen") if shutil.which(tool) is None]
     if reason or missing:
         pytest.fail(
             f"machine host e2e tests need Linux, root, the tools and the image: {reason or ''} "
-            f"{' '.join(missing)} (install: sudo scripts/system-packages.sh, which also runs "
-            "scripts/machine-image.sh)",
+            f"{' '.join(missing)} (install: sudo scripts/system-packages.sh, which also builds the images "
+            "with scripts/machine-image.sh and scripts/machine-image-taskservices.sh)",
             pytrace=False,
         )
 
