@@ -2,10 +2,11 @@
 `pulumi up` installs CustomDatabase, PostgreSQL, MariaDB, Prometheus, WebApp (on PostgreSQL's database) and
 HAProxy (in front of WebApp), each on its own server booted from the minimal image, with apt through the
 cloud's package cache (whose log shows it served their packages). Each runs as an enabled systemd unit that
-logs to the journal; data written is read back (WebApp's item also through HAProxy); a HAProxy config change
-reloads it (same master process, a new worker) while a probe through it sees no failed request; a unit
-killed with SIGKILL is restarted by systemd; after the API reboots its server each comes back healthy with
-its data; removing WebApp and HAProxy from the program leaves no unit, file, user or package of theirs."""
+logs to the journal; data written is read back (WebApp's item also through HAProxy); a HAProxy config
+change reloads it (same master process, a new worker) while a probe through it sees no failed request; a
+unit killed with SIGKILL is restarted by systemd; after the API reboots its server each comes back healthy
+with its data; a WebApp release that cannot start fails quoting its unit's journal; removing WebApp and
+HAProxy from the program leaves no unit, file, user or package of theirs."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cloud import CloudHandle, start_cloud, stop_cloud
+from tests.support.pulumi_cli import PulumiError
 
 from .sandbox_stacks import SandboxStack, deployed, inline_project, sandbox_stack, wait_for
 from .test_machine_hosts import _wait_status, require_machine_hosts
@@ -97,7 +99,7 @@ app_hosts = hosts("app-hosts", servers["webapp"], {"mt-db": servers["postgresql"
 lb_hosts = hosts("lb-hosts", servers["haproxy"], {"mt-app": servers["webapp"]})
 if config.get_bool("web") is not False:  # mt:web false removes WebApp and HAProxy (their servers stay)
     services["webapp"] = WebApp(
-        "app", {"app_name": "shop", "version": "1.0",
+        "app", {"app_name": "shop", "version": config.get("appVersion") or "1.0", "drain_seconds": 1,
                 "database": {"kind": "postgresql", "host": "mt-db", "name": "shop", "user": "app"}},
         target=Target.server(servers["webapp"], key), database_password=config.require_secret("appPassword"),
         opts=pulumi.ResourceOptions(depends_on=[services["postgresql"], app_hosts]),
@@ -341,6 +343,25 @@ def test_after_a_reboot_each_comes_back_healthy_with_its_data(stack: Stack, writ
                 stack.on(s, f"systemctl is-active {u}", check=False).strip() == "active"), 90)  # fmt: skip
         wait_for(f"{service} gives its data back after the reboot",
                  lambda s=service: data_of(stack, s, written), 90)  # fmt: skip
+
+
+def test_a_release_that_cannot_start_fails_quoting_the_units_journal(stack: Stack) -> None:
+    app = "/opt/webapp/server.py"
+    stack.on("webapp", f"mv {app} {app}.away")
+    stack.project.config_set("mt:appVersion", "1.1")
+    try:
+        with pytest.raises(PulumiError) as failed:
+            stack.project.up()
+        said = failed.value.result.stdout
+        message = next((line for line in said.splitlines() if "is not healthy within" in line), said[-3000:])
+        # the step's failure quotes the unit's last journal lines (systemd's, after its restarts)
+        assert "webapp 1.1 is not healthy within 60 s" in message and "webapp.service: " in message, message
+        journal = stack.on("webapp", "journalctl --no-pager -q -o cat -u webapp")
+        assert f"can't open file '{app}'" in journal, journal[-1000:]  # the application's own words
+    finally:
+        stack.on("webapp", f"mv {app}.away {app}")
+    stack.project.up()
+    assert stack.outputs()["healthy"]["webapp"] is True
 
 
 def test_removing_webapp_and_haproxy_leaves_no_unit_file_or_package(stack: Stack) -> None:
