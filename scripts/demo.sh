@@ -89,7 +89,7 @@ if [ "$host_backend" = machine ] || [ "$host_backend" = sandbox ]; then
     provisioning status "$stack" --cwd "$PROJECT_ROOT/examples/database"
 fi
 
-if [ "$host_backend" = sandbox ]; then
+if [ "$host_backend" = machine ] || [ "$host_backend" = sandbox ]; then
     use_example web-stack
     pulumi config set sshPublicKey "$(cat "$key.pub")" --stack "$stack" --non-interactive
     pulumi config set --secret sshPrivateKey --stack "$stack" --non-interactive <"$key"
