@@ -31,7 +31,7 @@ $(VENV_STAMP): pyproject.toml setup.py
 toolchain: $(VENV_STAMP) ## the pinned Pulumi CLI, language host and command plugin in .tools/
 	@$(ENV) scripts/toolchain.sh
 
-system-packages: ## Debian packages for sandbox hosts, task services and the PostgreSQL state tests
+system-packages: ## Debian packages for machine hosts (and their images) and the tests
 	@scripts/system-packages.sh
 
 demo: setup ## run the main job on the embedded defaults (local Custom Cloud + file:// state)

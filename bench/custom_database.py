@@ -1,10 +1,9 @@
 """CustomDatabase: time from a running server to a healthy database, and of a configure-only change.
 
-    python bench/custom_database.py                                  # sandbox hosts
-    python bench/custom_database.py --hosts machine                  # machine hosts, the minimal image
-    python bench/custom_database.py --hosts machine --image taskservices   # the image with the packages
+    python bench/custom_database.py                        # machine hosts, the minimal image
+    python bench/custom_database.py --image taskservices   # the image with the task services' packages
 
-Runs a real emulator with sandbox (or machine) hosts and examples/database on the real Pulumi engine: the
+Runs a real emulator with machine hosts and examples/database on the real Pulumi engine: the
 network, subnet and server come first (`up --target`), then, ROUNDS times, `pulumi up` installs the
 CustomDatabase (until its health step passed) and `pulumi destroy --target` removes it; then ROUNDS
 configure-only changes (max_connections). For each it prints the `pulumi up` wall time and the time of the
@@ -28,7 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.e2e.taskservice_support import DatabaseStack, database_cloud, database_stack  # noqa: E402
+from tests.e2e.taskservice_support import DatabaseStack, database_stack  # noqa: E402
 from tests.support.cloud import CloudHandle, start_cloud, stop_cloud  # noqa: E402
 
 IMAGES = Path(os.environ.get("TOOLS") or Path(__file__).resolve().parents[1] / ".tools") / "images"
@@ -74,14 +73,12 @@ def machine_cloud(tmp: Path, image: str) -> Iterator[CloudHandle]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--hosts", choices=("sandbox", "machine"), default="sandbox")
     parser.add_argument("--image", choices=("minimal", "taskservices"), default="minimal",
                         help="machine hosts' image")  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-custom-database-") as folder:
         tmp = Path(folder)
-        clouds = database_cloud(tmp) if args.hosts == "sandbox" else machine_cloud(tmp, args.image)
-        with clouds as cloud:
+        with machine_cloud(tmp, args.image) as cloud:
             stack = database_stack(cloud, tmp, cidr="10.47.0.0/16", settings={})
             try:
                 stack.project.up(*[arg for urn in SERVER_ONLY for arg in ("--target", urn)])
@@ -103,7 +100,7 @@ def main() -> None:
                 stack.api.close()
     cpus = subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout.strip()
     load = Path("/proc/loadavg").read_text().split()[0]
-    host = "a sandbox host" if args.hosts == "sandbox" else f"a machine host, {args.image} image"
+    host = f"a machine host, {args.image} image"
     print(f"CustomDatabase on {host} ({ROUNDS} rounds each; {cpus} CPUs, load average {load})")
     print(f"{'engine alone':<28} preview of an unchanged server: {idle:.2f} s")
     print(

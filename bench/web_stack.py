@@ -1,6 +1,5 @@
-"""WebStack `pulumi up` (web 3, app 5, PostgreSQL with a replica, monitoring) on machine hosts (or sandbox
-hosts with a 2 s boot delay), against its critical-path bound and against a sequential run. Prints figures;
-never a timed test.
+"""WebStack `pulumi up` (web 3, app 5, PostgreSQL with a replica, monitoring) on machine hosts, against its
+critical-path bound and against a sequential run. Prints figures; never a timed test.
 
 - **up**: the wall time of `pulumi up` of examples/web-stack on a fresh stack (`PULUMI_PARALLEL` as
   scripts/env.sh sets it).
@@ -14,8 +13,8 @@ never a timed test.
   (network, database, app servers one by one, web servers one by one, load balancer, monitoring); its total
   is the sum of the same steps whatever their order.
 
-Goals: up ≤ 1.5 × bound, sequential ≥ 3 × up. Run (as root): `python bench/web_stack.py [--hosts
-machine|sandbox] [--image PATH]` (machine hosts boot for real: no boot delay unless asked; the image: PATH,
+Goals: up ≤ 1.5 × bound, sequential ≥ 3 × up. Run (as root): `python bench/web_stack.py [--image PATH]`
+(machine hosts boot for real: no boot delay unless asked; the image: PATH,
 else $PROVISIONING_MACHINE_IMAGE, else the minimal one, whose servers install their packages with apt).
 """
 
@@ -141,26 +140,24 @@ def deploy(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--hosts", choices=("machine", "sandbox"), default="machine", help="the host backend")
     parser.add_argument(
-        "--image", type=Path, help="machine hosts: the image (e.g. .tools/images/debian-12-taskservices)"
+        "--image", type=Path, help="the machines' image (e.g. .tools/images/debian-12-taskservices)"
     )
     parser.add_argument(
         "--boot-delay",
         type=float,
-        help="seconds the API adds to a boot (default: 0 machine, 2 sandbox hosts)",
+        default=0.0,
+        help="seconds the API adds to a boot (default 0: machines boot for real)",
     )
     parser.add_argument(
         "--save", type=Path, help="write each step's time and the state's resources here (JSON)"
     )
     opts = parser.parse_args()
-    if opts.boot_delay is None:
-        opts.boot_delay = 0.0 if opts.hosts == "machine" else 2.0
     if opts.image:
         os.environ["PROVISIONING_MACHINE_IMAGE"] = str(opts.image.resolve())  # the cloud's environment
     with tempfile.TemporaryDirectory(prefix="bench-web-stack-") as tmp:
         root = Path(tmp)
-        cloud = start_cloud(root / "cloud.db", hosts=opts.hosts, lifecycle="timed",
+        cloud = start_cloud(root / "cloud.db", hosts="machine", lifecycle="timed",
                             boot_delay=opts.boot_delay, public_pool="100.85.0.0/24", timeout=60)  # fmt: skip
         try:
             (root / "parallel").mkdir()
@@ -174,7 +171,7 @@ def main() -> None:
             stop_cloud(cloud.process)
     servers = sum(1 for r in resources if r["type"].endswith("custom-cloud:Server"))
     image = os.environ.get("PROVISIONING_MACHINE_IMAGE", "the minimal image")
-    hosts = f"machine hosts ({image})" if opts.hosts == "machine" else "sandbox hosts"
+    hosts = f"machine hosts ({image})"
     print(f"WebStack: {servers} servers (web 3, app 5, PostgreSQL primary + replica, load balancer, "
           f"monitoring), {len(durations)} steps, {hosts}, boot delay {opts.boot_delay} s")  # fmt: skip
     print(f"  pulumi up                      {wall:7.1f} s")

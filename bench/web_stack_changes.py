@@ -1,10 +1,10 @@
-"""Day-two changes of a WebStack under traffic, on sandbox hosts: examples/web-stack (web 2, app 2,
+"""Day-two changes of a WebStack under traffic, on machine hosts: examples/web-stack (web 2, app 2,
 PostgreSQL, no monitoring) deployed once, then each change applied with `pulumi up` while `--threads`
 threads send `GET /version` through the load balancer (at least `--minimum` requests per change, at most
 60,000 and 15 minutes). Prints, per change: requests, failed requests (by kind), p50 and p99 latency during
 the change, and the change's wall time (the `up` alone). Never a timed test.
 
-Run: `python bench/web_stack_changes.py` (as root, sandbox hosts). The traffic goes only to the load
+Run: `python bench/web_stack_changes.py` (as root: machine hosts). The traffic goes only to the load
 balancer of the stack this run creates.
 """
 

@@ -99,7 +99,7 @@ def create_app(settings: Settings) -> FastAPI:
             stop.set()
             thread.join(timeout=5)
             close = getattr(backend.hosts, "close", None)
-            if close is not None:  # sandbox hosts: stop every sandbox, remove bridges (disks stay)
+            if close is not None:  # machine hosts: stop every machine, remove bridges (disks stay)
                 close()
 
     app = FastAPI(

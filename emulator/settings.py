@@ -6,19 +6,16 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["DEFAULT_PUBLIC_POOL", "MACHINE_PUBLIC_POOL", "SANDBOX_PUBLIC_POOL", "LifecycleMode", "Settings"]
+__all__ = ["DEFAULT_PUBLIC_POOL", "MACHINE_PUBLIC_POOL", "LifecycleMode", "Settings"]
 
 LifecycleMode = Literal["immediate", "timed", "manual"]
 
-SANDBOX_PUBLIC_POOL = "100.77.0.0/16"
-"""Default public pool with `sandbox` hosts: real addresses on the emulator's bridges (a loopback address
-cannot be routed into a namespace). Shared address space, never routed off this machine: an `unreachable`
-guard route covers the pool while the emulator runs."""
 MACHINE_PUBLIC_POOL = "100.79.0.0/16"
-"""Default public pool with `machine` hosts (as with sandbox hosts, and apart from theirs so both can run at
-once); its first host address (`.1`, never handed out) is the machines' package cache."""
-_SANDBOX_POOL_SPACE = ipaddress.IPv4Network("100.64.0.0/10")
-_BRIDGED_HOSTS = ("sandbox", "machine")
+"""Default public pool with `machine` hosts: real addresses on the emulator's bridges (a loopback address
+cannot be routed into a namespace). Shared address space, never routed off this machine: an `unreachable`
+guard route covers the pool while the emulator runs. Its first host address (`.1`, never handed out) is the
+machines' package cache."""
+_MACHINE_POOL_SPACE = ipaddress.IPv4Network("100.64.0.0/10")
 
 DEFAULT_PUBLIC_POOL = "127.77.0.0/16"
 """Default range for "public" IPs. In `record` host mode these are records only: nothing listens on them
@@ -50,10 +47,8 @@ class Settings:
     synchronous: Literal["FULL", "NORMAL"] = "FULL"
     """SQLite `synchronous` pragma: FULL survives power loss; NORMAL (WAL) survives process kill only."""
     host_backend: str = "record"
-    """Host backend behind instances (`record`: no hosts; `sandbox`: namespace machines, Linux + root;
-    `machine`: Debian 12 machines booted by systemd-nspawn, Linux + root + the image)."""
-    sandbox_dir: str | None = None
-    """Where `sandbox` hosts keep their disks (default: `sandboxes/` beside the state file)."""
+    """Host backend behind instances (`record`: no hosts; `machine`: Debian 12 machines booted by
+    systemd-nspawn, Linux + root + the image)."""
     machine_dir: str | None = None
     """Where `machine` hosts keep their disks and package cache (default: `machines/` beside the state
     file)."""
@@ -70,13 +65,11 @@ class Settings:
     """How often the background sweeper settles due transitions."""
 
     def __post_init__(self) -> None:
-        if self.host_backend == "sandbox" and self.public_pool == DEFAULT_PUBLIC_POOL:
-            self.public_pool = SANDBOX_PUBLIC_POOL
         if self.host_backend == "machine" and self.public_pool == DEFAULT_PUBLIC_POOL:
             self.public_pool = MACHINE_PUBLIC_POOL
         net = ipaddress.IPv4Network(self.public_pool, strict=True)
-        if self.host_backend in _BRIDGED_HOSTS:
-            if not net.subnet_of(_SANDBOX_POOL_SPACE):
+        if self.host_backend == "machine":
+            if not net.subnet_of(_MACHINE_POOL_SPACE):
                 raise ValueError(
                     f"public pool {self.public_pool} must be in 100.64.0.0/10 ({self.host_backend} hosts)"
                 )

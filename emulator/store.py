@@ -5,7 +5,7 @@ SAVEPOINT of one transaction and commits them together (group commit: one fsync 
 answers each caller. A write is acknowledged only after the COMMIT that holds it returned, so nothing
 acknowledged is lost on a crash; a failing write rolls back to its savepoint and fails alone.
 
-A write whose answer needs slow work outside the database (a sandbox host boot) returns a `Deferred`: the
+A write whose answer needs slow work outside the database (a machine host boot) returns a `Deferred`: the
 transaction records the intent, and after its COMMIT `Deferred.finish()` runs on a worker thread (never the
 writer), its value or error being the write's answer. The writer moves on to other writes meanwhile.
 """

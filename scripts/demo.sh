@@ -12,7 +12,7 @@ stack="${DEMO_STACK:-demo}"
 # hosts became the default), its earlier state is set aside whole (stacks and cloud) and the demo starts afresh.
 hosts_now="$(python -c 'import os; from provisioning.emulator.hosts import resolve_host_backend as r; print(r(os.environ.get("CUSTOM_CLOUD_HOSTS") or "auto")[0])')"
 hosts_before="$(cat "$cloud_dir/host-backend" 2>/dev/null || true)"
-# a cloud from before this record was kept ran the default of its day: sandbox hosts
+# a cloud from before this record was kept ran the default of its day: hosts that are no longer made
 if [ -z "$hosts_before" ] && [ -e "$cloud_dir/cloud.db" ]; then hosts_before=sandbox; fi
 if [ -n "$hosts_before" ] && [ "$hosts_before" != "$hosts_now" ] && [ "$PULUMI_BACKEND_URL" = "file://$PROJECT_ROOT/.state" ]; then
     aside="$PROJECT_ROOT/.state.$hosts_before-hosts.$(date +%Y%m%d%H%M%S)"
@@ -62,21 +62,18 @@ pulumi preview --stack "$stack" --non-interactive --diff | grep -E 'estimated_ho
 echo "==> demo: pulumi up of examples/server"
 pulumi up --yes --skip-preview --stack "$stack" --non-interactive
 
-if [ "$host_backend" = machine ] || [ "$host_backend" = sandbox ]; then
+# the examples whose servers are reached over SSH: machine hosts only (record hosts have nothing to reach)
+if [ "$host_backend" = machine ]; then
     key="$cloud_dir/demo-ssh-key"
     [ -f "$key" ] || ssh-keygen -q -t ed25519 -N '' -C provisioning-demo -f "$key"
-fi
 
-if [ "$host_backend" = machine ]; then
     use_example ssh-servers
     pulumi config set ssh-servers:sshPublicKey "$(cat "$key.pub")" --stack "$stack" --non-interactive
     pulumi config set --secret ssh-servers:sshPrivateKey --stack "$stack" --non-interactive <"$key"
     echo "==> demo: pulumi up of examples/ssh-servers (real SSH into Debian 12 machines: a systemd unit on one, its client on the other)"
     pulumi up --yes --skip-preview --stack "$stack" --non-interactive
     echo "==> demo: the client read from the greeter over the private network: $(pulumi stack output greeting --stack "$stack")"
-fi
 
-if [ "$host_backend" = machine ] || [ "$host_backend" = sandbox ]; then
     use_example database
     pulumi config set database:sshPublicKey "$(cat "$key.pub")" --stack "$stack" --non-interactive
     pulumi config set --secret database:sshPrivateKey --stack "$stack" --non-interactive <"$key"
@@ -87,9 +84,7 @@ if [ "$host_backend" = machine ] || [ "$host_backend" = sandbox ]; then
     echo "==> demo: the database's endpoint: $(pulumi stack output endpoint --stack "$stack")"
     echo "==> demo: provisioning status (its health checks, run again now over SSH)"
     provisioning status "$stack" --cwd "$PROJECT_ROOT/examples/database"
-fi
 
-if [ "$host_backend" = machine ] || [ "$host_backend" = sandbox ]; then
     use_example web-stack
     pulumi config set sshPublicKey "$(cat "$key.pub")" --stack "$stack" --non-interactive
     pulumi config set --secret sshPrivateKey --stack "$stack" --non-interactive <"$key"

@@ -1,31 +1,28 @@
 #!/usr/bin/env bash
-# System packages the sandbox hosts of the local Custom Cloud need (Debian/Ubuntu, as root).
-#
-# The sandbox backend overlays the host's root filesystem, so every package installed here is present in
-# every sandbox: openssh-server (each sandbox's sshd), and the software of the task services
-# (postgresql, mariadb, haproxy, prometheus and its node, postgres and mysqld exporters, cron, the openssl
-# and curl the task services use, and the Python drivers the web stack's application uses: psycopg2,
-# pymysql), so that `apt-get install <package>`
-# inside a sandbox finds it installed and needs no network.
+# System packages of this machine (Debian/Ubuntu, as root): what the machine hosts of the local Custom Cloud
+# need, and what the tests run here.
 #
 # Idempotent and fast when everything is present (one dpkg-query, no apt-get update). The host itself must
 # not run these daemons: while installing, a policy-rc.d refuses every service start, and their init
 # scripts are disabled afterwards. Daemons already running are left alone (someone may use them).
 #
-# Machine hosts (`--hosts machine`, docs/machine-hosts.md) need debootstrap (their Debian 12 image),
-# systemd-container (systemd-nspawn boots each one) and apt-cacher-ng (the package cache the local cloud runs
-# on its bridge); once they are present, scripts/machine-image.sh builds the image (once, then seconds), and
-# scripts/machine-image-taskservices.sh the image with the task services' packages beside it.
+# - The tests: the SSH client; PostgreSQL (the PostgreSQL state backend tests) and MariaDB (the MariaDB
+#   config checks); haproxy and promtool (rendered configs are checked with `haproxy -c` and `promtool`);
+#   openssl, curl, and the Python drivers of the web stack's application (psycopg2, pymysql) for its tests.
+# - Machine hosts (`--hosts machine`, docs/machine-hosts.md) need debootstrap (their Debian 12 image),
+#   systemd-container (systemd-nspawn boots each one) and apt-cacher-ng (the package cache the local cloud
+#   runs on its bridge); once they are present, scripts/machine-image.sh builds the image (once, then
+#   seconds), and scripts/machine-image-taskservices.sh the image with the task services' packages beside it.
 #
 # One run at a time: a second one (two `make setup`s) waits for the first instead of failing on apt's lock.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 
-PACKAGES=(openssh-server openssh-client postgresql mariadb-server mariadb-client haproxy prometheus
+PACKAGES=(openssh-client postgresql mariadb-server mariadb-client haproxy prometheus
           prometheus-node-exporter prometheus-postgres-exporter prometheus-mysqld-exporter cron iproute2
           util-linux openssl curl python3-psycopg2 python3-pymysql debootstrap systemd-container apt-cacher-ng)
-SERVICES=(ssh postgresql mariadb haproxy prometheus prometheus-node-exporter prometheus-postgres-exporter
+SERVICES=(postgresql mariadb haproxy prometheus prometheus-node-exporter prometheus-postgres-exporter
           prometheus-mysqld-exporter cron apt-cacher-ng)
 
 if [ "$(uname -s)" != Linux ] || ! command -v dpkg-query >/dev/null 2>&1; then

@@ -1,7 +1,7 @@
 """SSH to provider servers: `connection_args(server, private_key)` → `pulumi_command.remote.ConnectionArgs`.
 
 The server must expose `ssh_host`, `ssh_port` and `ssh_host_key_fingerprints` outputs (the Custom Cloud
-`Server` does; they are set with machine and sandbox hosts). The host key is pinned: the server's key is read
+`Server` does; they are set with machine hosts). The host key is pinned: the server's key is read
 once with `ssh-keyscan` (when the outputs are known, i.e. during `up`) and accepted only if its SHA256
 fingerprint is one the API returned; pulumi-command then refuses any other key.
 """

@@ -15,7 +15,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             for marker, tally in counts.items():
                 if marker in keywords:
                     tally[outcome] = tally.get(outcome, 0) + 1
-    labels = {"engine": "the real Pulumi engine", "e2e": "machine and sandbox hosts"}
+    labels = {"engine": "the real Pulumi engine", "e2e": "machine hosts"}
     for marker, tally in counts.items():
         line = ", ".join(f"{n} {outcome}" for outcome, n in sorted(tally.items())) or "none ran"
         terminalreporter.write_line(f"{marker} tests ({labels[marker]}): {line}")

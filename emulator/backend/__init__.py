@@ -28,5 +28,5 @@ class CloudBackend(InstancesMixin, NetworksMixin, LoadBalancersMixin, VolumesMix
             self.ensure_project(settings.bootstrap_project, settings.bootstrap_key)
         self.recover_host_jobs()  # host work a crash interrupted: done again (or cleaned up) first
         restore = getattr(hosts, "restore", None)
-        if restore is not None:  # sandbox hosts: bring back running instances, drop leftovers of deleted ones
+        if restore is not None:  # machine hosts: bring back running instances, drop leftovers of deleted ones
             restore(self.instance_statuses())

@@ -1,6 +1,6 @@
-"""Host work of instances (create, start, stop, reboot, delete of a sandbox host) outside the transaction.
+"""Host work of instances (create, start, stop, reboot, delete of a machine host) outside the transaction.
 
-The store has one writer, and a sandbox host takes a while to boot or stop: no host call may run in a write
+The store has one writer, and a machine host takes a while to boot or stop: no host call may run in a write
 transaction. A write that needs one records its intent (a `host_jobs` row; the instance enters its
 transitional status with no pending transition, so nothing can complete it) and answers a `PendingOutcome`.
 After the COMMIT a worker calls the host, then a second transaction records the result: the transition to

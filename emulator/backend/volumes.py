@@ -127,7 +127,7 @@ class VolumesMixin(BaseBackend):
         return ids
 
     def _detach(self, conn: sqlite3.Connection, row: Row, now: float) -> None:
-        """Mark the volume `available`, then tell the host (sandbox: unmount it from the instance)."""
+        """Mark the volume `available`, then tell the host (machine hosts: unmount it from the instance)."""
         holder = str(row.doc["attached_to"])
         row.doc["attached_to"] = None
         row.status = "available"

@@ -75,51 +75,30 @@ class RecordHostBackend:
 
 def resolve_host_backend(name: str, *, image: str | None = None) -> tuple[str, str | None]:
     """The backend `name` stands for, and for `auto` why: `machine` where machine hosts can run (Linux, root,
-    the tools and the Debian 12 image: `image`, else the default one), else `sandbox` where sandbox hosts
-    can, else `record`."""
+    the tools and the Debian 12 image: `image`, else the default one), else `record`."""
     if name != "auto":
         return name, None
     from .machine import machine_unavailable_reason
-    from .sandbox import sandbox_unavailable_reason
 
     no_machine = machine_unavailable_reason(Path(image) if image else None)
     if no_machine is None:
         return "machine", "Linux, root, the tools and the Debian 12 image are here"
-    no_sandbox = sandbox_unavailable_reason()
-    if no_sandbox is None:
-        return "sandbox", f"no machine hosts: {no_machine}"
-    return "record", f"no machine hosts: {no_machine}; no sandbox hosts: {no_sandbox}"
+    return "record", f"no machine hosts: {no_machine}"
 
 
 def make_host_backend(name: str, settings: Settings | None = None) -> HostBackend:
-    """The host backend called `name`: `record` (no hosts), `sandbox` or `machine` (both need `settings`)."""
+    """The host backend called `name`: `record` (no hosts) or `machine` (needs `settings`)."""
     if name == "record":
         return RecordHostBackend()
-    if name == "sandbox":
-        from .sandbox import SandboxHost, SandboxUnavailable, sandbox_unavailable_reason
-
-        if settings is None:
-            raise ValueError("the sandbox host backend needs the settings")
-        reason = sandbox_unavailable_reason()
-        if reason:
-            raise SandboxUnavailable(reason)
-        if settings.sandbox_dir:
-            root = Path(settings.sandbox_dir)
-        elif settings.state_path != ":memory:":
-            root = Path(settings.state_path).resolve().parent / "sandboxes"
-        else:
-            raise ValueError("the sandbox host backend needs a state file or settings.sandbox_dir")
-        return SandboxHost(root, public_pool=settings.public_pool, default_cidr=settings.default_private_cidr)
     if name == "machine":
-        from .machine import MachineHost, default_image, machine_unavailable_reason
-        from .sandbox import SandboxUnavailable
+        from .machine import HostUnavailable, MachineHost, default_image, machine_unavailable_reason
 
         if settings is None:
             raise ValueError("the machine host backend needs the settings")
         image = Path(settings.machine_image) if settings.machine_image else default_image()
         reason = machine_unavailable_reason(image)
         if reason:
-            raise SandboxUnavailable(reason)
+            raise HostUnavailable(reason)
         if settings.machine_dir:
             root = Path(settings.machine_dir)
         elif settings.state_path != ":memory:":
@@ -129,4 +108,4 @@ def make_host_backend(name: str, settings: Settings | None = None) -> HostBacken
         return MachineHost(
             root, image=image, public_pool=settings.public_pool, default_cidr=settings.default_private_cidr
         )
-    raise ValueError(f"unknown host backend {name!r} (available: record, sandbox, machine, auto)")
+    raise ValueError(f"unknown host backend {name!r} (available: record, machine, auto)")

@@ -1,4 +1,4 @@
-"""The app tier's CPU from Prometheus: each app process's own CPU (sandbox hosts share the kernel's
+"""The app tier's CPU from Prometheus: each app process's own CPU (machine hosts share the kernel's
 machine-wide counters, so node CPU would measure the whole machine)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A server and a CustomDatabase on it, configured over SSH (the server needs an SSH endpoint: a sandbox
+"""A server and a CustomDatabase on it, configured over SSH (the server needs an SSH endpoint: a machine
 host of the local Custom Cloud, or a real Custom Cloud server).
 
 Config: `custom-cloud:apiUrl`, `custom-cloud:apiKey` (secret), `sshPublicKey`, `sshPrivateKey` (secret),

@@ -1,47 +1,60 @@
-"""What the e2e tests ask of a host that differs between host kinds: shell commands about a service (under
-`svc` on sandbox hosts, under systemd on machine hosts: whichever the host has) and where the local Custom
+"""What the e2e tests ask of a machine host: shell commands about a systemd unit, and where the local Custom
 Cloud keeps an instance's disk on this machine."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
-from .taskservice_support import chosen_hosts
+import pytest
 
-
-def _either(svc: str, systemd: str) -> str:
-    return f"if command -v svc >/dev/null; then {svc}; else {systemd}; fi"
+__all__ = [
+    "enabled",
+    "enabled_and_running",
+    "hosts_folder",
+    "instance_disk",
+    "main_pid_command",
+    "require_machine_hosts",
+    "retained_disk",
+    "running",
+    "start",
+    "stop",
+]
 
 
 def enabled_and_running(name: str) -> str:
-    """Exits 0 when the service `name` is started at boot and runs now."""
-    return _either(f"svc is-enabled {name} && svc status {name}",
-                   f"systemctl is-enabled -q {name} && systemctl is-active -q {name}")  # fmt: skip
+    """Exits 0 when the unit `name` is started at boot and runs now."""
+    return f"{enabled(name)} && {running(name)}"
 
 
 def running(name: str) -> str:
-    """Exits 0 when the service `name` runs now."""
-    return _either(f"svc status {name}", f"systemctl is-active -q {name}")
+    """Exits 0 when the unit `name` runs now."""
+    return f"systemctl is-active -q {name}"
 
 
 def enabled(name: str) -> str:
-    """Exits 0 when the service `name` is started at boot."""
-    return _either(f"svc is-enabled {name}", f"systemctl is-enabled -q {name}")
+    """Exits 0 when the unit `name` is started at boot."""
+    return f"systemctl is-enabled -q {name}"
 
 
 def stop(name: str) -> str:
-    """Stops the service `name` (it stays enabled)."""
-    return _either(f"svc stop {name}", f"systemctl stop {name}")
+    """Stops the unit `name` (it stays enabled)."""
+    return f"systemctl stop {name}"
 
 
 def start(name: str) -> str:
-    """Starts the service `name`."""
-    return _either(f"svc start {name}", f"systemctl start {name}")
+    """Starts the unit `name`."""
+    return f"systemctl start {name}"
+
+
+def main_pid_command(name: str) -> str:
+    """A shell command printing the pid of the unit `name`'s main process."""
+    return f"systemctl show -p MainPID --value {name}"
 
 
 def hosts_folder(state_dir: Path) -> Path:
-    """The folder of a cloud's hosts under its state folder (the hosts PROVISIONING_E2E_HOSTS chose)."""
-    return state_dir / ("machines" if chosen_hosts() == "machine" else "sandboxes")
+    """The folder of a cloud's machines under its state folder."""
+    return state_dir / "machines"
 
 
 def instance_disk(state_dir: Path, instance_id: str) -> Path:
@@ -52,3 +65,19 @@ def instance_disk(state_dir: Path, instance_id: str) -> Path:
 def retained_disk(state_dir: Path, volume_id: str) -> Path:
     """The writes of a deleted instance kept as the volume `volume_id` (`keep_storage`)."""
     return hosts_folder(state_dir) / "volumes" / volume_id / "upper"
+
+
+def require_machine_hosts(image: str | None = None) -> None:
+    """Fail (never skip) when machine hosts cannot run here (with `image`, else the default one), saying how
+    to get what is missing."""
+    from provisioning.emulator.hosts.machine import machine_unavailable_reason
+
+    reason = machine_unavailable_reason(Path(image) if image else None)
+    missing = [tool for tool in ("ssh", "ssh-keyscan", "ssh-keygen") if shutil.which(tool) is None]
+    if reason or missing:
+        pytest.fail(
+            f"machine host e2e tests need Linux, root, the tools and the image: {reason or ''} "
+            f"{' '.join(missing)} (install: sudo scripts/system-packages.sh, which also builds the images "
+            "with scripts/machine-image.sh and scripts/machine-image-taskservices.sh)",
+            pytrace=False,
+        )

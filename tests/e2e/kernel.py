@@ -1,4 +1,4 @@
-"""What the emulator's sandbox hosts may leave in the kernel: snapshots for "nothing remains" assertions."""
+"""What the emulator's machine hosts may leave in the kernel: snapshots for "nothing remains" assertions."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def _out(*args: str) -> str:
 
 
 def leftovers(state_dir: Path) -> dict[str, list[str]]:
-    """Network namespaces, cc* links, proto-177 routes, mounts under `state_dir` and sandbox processes."""
+    """Network namespaces, cc* links, proto-177 routes, mounts under `state_dir` and machine processes."""
     links = [link["ifname"] for link in json.loads(_out("ip", "-j", "link", "show"))
              if link["ifname"].startswith(("ccb", "ccv"))]  # fmt: skip
     routes = [r.get("dst", "") for r in json.loads(_out("ip", "-j", "route", "show", "table", "all"))

@@ -1,28 +1,11 @@
-"""SSH into sandbox hosts with the `ssh` binary, checking the host key against the API's fingerprints."""
+"""SSH into machine hosts with the `ssh` binary, checking the host key against the API's fingerprints."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
-__all__ = ["Ssh", "keypair", "require_tools"]
-
-_TOOLS = {"ssh": "apt-get install openssh-client", "ssh-keyscan": "apt-get install openssh-client",
-          "ssh-keygen": "apt-get install openssh-client"}  # fmt: skip
-
-
-def require_tools() -> None:
-    """Fail (never skip) when the host lacks what sandbox e2e tests need, with an install hint."""
-    from provisioning.emulator.hosts.sandbox import sandbox_unavailable_reason
-
-    reason = sandbox_unavailable_reason()
-    missing = [f"{tool} ({hint})" for tool, hint in _TOOLS.items() if shutil.which(tool) is None]
-    if reason or missing:
-        pytest.fail(f"sandbox e2e tests need Linux, root and tools: {reason or ''} {'; '.join(missing)} "
-                    "(install: sudo scripts/system-packages.sh)", pytrace=False)  # fmt: skip
+__all__ = ["Ssh", "keypair"]
 
 
 def keypair(folder: Path) -> tuple[Path, str]:

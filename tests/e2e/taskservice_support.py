@@ -1,6 +1,7 @@
-"""A Pulumi project of examples/database on a sandbox cloud, for the task service e2e tests: its outputs,
-SSH to its servers (host keys checked against the API's fingerprints) and a PostgreSQL client (`psql`)
-connecting over TLS with the certificate read from the server. Secrets never reach a message."""
+"""A Pulumi project of examples/database on a local Custom Cloud with machine hosts, for the task service e2e
+tests: its outputs, SSH to its servers (host keys checked against the API's fingerprints) and a PostgreSQL
+client (`psql`) connecting over TLS with the certificate read from the server. Secrets never reach a
+message."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from typing import Any
 from tests.support.cloud import CloudDidNotStart, CloudHandle, start_cloud, stop_cloud
 from tests.support.pulumi_cli import REPO_ROOT
 
-from .sandbox_stacks import SandboxStack, deployed, sandbox_stack, secret_from_stdin
-from .ssh import require_tools
+from .cloud_stacks import CloudStack, cloud_stack, deployed, secret_from_stdin
+from .host_services import require_machine_hosts
 
 __all__ = [
     "DatabaseStack",
@@ -28,8 +29,6 @@ __all__ = [
     "database_stack",
     "deployed_database",
     "e2e_cloud",
-    "e2e_hosts",
-    "main_pid_command",
     "pools_from",
     "secret_from_stdin",
 ]
@@ -39,8 +38,8 @@ CERT = "/etc/customdb/ssl/server.crt"
 
 
 @dataclass
-class DatabaseStack(SandboxStack):
-    """One stack of examples/database: a sandbox stack with the admin password (never printed)."""
+class DatabaseStack(CloudStack):
+    """One stack of examples/database: a cloud stack with the admin password (never printed)."""
 
     password: str = field(repr=False)
 
@@ -95,13 +94,6 @@ class DatabaseStack(SandboxStack):
         return list((state.get("outputs") or state.get("inputs") or {}).get("planned_changes") or [])
 
 
-E2E_HOSTS = "PROVISIONING_E2E_HOSTS"
-"""Environment variable: the hosts of the modules built on `e2e_cloud` (`database_cloud`, the WebStack's
-clouds): `machine` (the default; docs/machine-hosts.md) or `sandbox`. Their machines boot the image with the
-task services' packages (`PROVISIONING_MACHINE_IMAGE` to choose another): the `test_machine_*` modules test
-the minimal image's apt path for every task service."""
-
-
 def pools_from(first: str, count: int = 16) -> list[str]:
     """`first` (a /24) and the `count - 1` /24s after it: public pools for a cloud to take the first free
     of, so that concurrent test runs each get their own."""
@@ -114,26 +106,6 @@ MACHINE_POOLS = pools_from("100.97.0.0/24")
 for its life; `.1`: the package cache)."""
 
 
-def e2e_hosts() -> str:
-    """The host backend the e2e clouds use: `PROVISIONING_E2E_HOSTS` (`machine` or `sandbox`), else
-    `machine`; fails, saying how to install them, when those hosts cannot run here."""
-    hosts = chosen_hosts()
-    if hosts == "machine":
-        from .test_machine_hosts import require_machine_hosts
-
-        require_machine_hosts(e2e_image())
-    elif hosts == "sandbox":
-        require_tools()
-    else:
-        raise ValueError(f"{E2E_HOSTS}={hosts!r}: expected sandbox or machine")
-    return hosts
-
-
-def chosen_hosts() -> str:
-    """`PROVISIONING_E2E_HOSTS`, else `machine`."""
-    return os.environ.get(E2E_HOSTS) or "machine"
-
-
 def e2e_image() -> str:
     """The image of the e2e clouds' machines: `PROVISIONING_MACHINE_IMAGE`, else the one with the task
     services' packages."""
@@ -142,26 +114,23 @@ def e2e_image() -> str:
     return os.environ.get("PROVISIONING_MACHINE_IMAGE") or str(taskservices_image())
 
 
-def main_pid_command(name: str) -> str:
-    """A shell command printing the pid of the service `name`'s main process: systemd's MainPID where PID 1
-    is systemd (machine hosts), else the pid file svc keeps (sandbox hosts)."""
-    systemd, svc = f"systemctl show -p MainPID --value {name}", f"cat /run/provisioning/{name}.pid"
-    return f'if [ "$(cat /proc/1/comm)" = systemd ]; then {systemd}; else {svc}; fi'
-
-
 @contextmanager
 def e2e_cloud(state_dir: Path, *, public_pools: Sequence[str] = ()) -> Iterator[CloudHandle]:
-    """A local Custom Cloud whose state lives in `state_dir` (made here), on the hosts `e2e_hosts` names,
-    its public addresses from the first of `public_pools` (each in 100.64.0.0/10) that no other running
-    cloud claims (none given: the hosts' default); stopped at the end."""
-    hosts = e2e_hosts()
-    flags: dict[str, object] = {"timeout": 60, "machine_image": e2e_image()} if hosts == "machine" else {}
+    """A local Custom Cloud on machine hosts (the image `e2e_image` names) whose state lives in `state_dir`
+    (made here), its public addresses from the first of `public_pools` (each in 100.64.0.0/10) that no other
+    running cloud claims (none given: the first free default one); stopped at the end."""
+    require_machine_hosts(e2e_image())
     state_dir.mkdir(parents=True, exist_ok=True)
     candidates: list[str | None] = [*public_pools] or [None]
     for pool in candidates:
         try:
             cloud = start_cloud(
-                state_dir / "custom-cloud.db", hosts=hosts, lifecycle="immediate", public_pool=pool, **flags
+                state_dir / "custom-cloud.db",
+                hosts="machine",
+                lifecycle="immediate",
+                public_pool=pool,
+                timeout=60,
+                machine_image=e2e_image(),
             )
             break
         except CloudDidNotStart as exc:
@@ -175,9 +144,8 @@ def e2e_cloud(state_dir: Path, *, public_pools: Sequence[str] = ()) -> Iterator[
 
 @contextmanager
 def database_cloud(tmp: Path) -> Iterator[CloudHandle]:
-    """A local Custom Cloud on the e2e hosts (`E2E_HOSTS`) in `tmp/cloud`, stopped at the end."""
-    machine = chosen_hosts() == "machine"
-    with e2e_cloud(tmp / "cloud", public_pools=MACHINE_POOLS if machine else ()) as cloud:
+    """A local Custom Cloud on machine hosts in `tmp/cloud`, stopped at the end."""
+    with e2e_cloud(tmp / "cloud", public_pools=MACHINE_POOLS) as cloud:
         yield cloud
 
 
@@ -186,7 +154,7 @@ def database_stack(
 ) -> DatabaseStack:
     """A copy of examples/database configured for `cloud` (not deployed yet)."""
     password = secrets.token_urlsafe(18) + "'q:1"  # a quote and a colon: quoting and pgpass escaping
-    stack = sandbox_stack(
+    stack = cloud_stack(
         cloud, tmp, EXAMPLE, namespace="database", stack_type=DatabaseStack, name=name,
         secrets={"database:adminPassword": password}, password=password,
     )  # fmt: skip
@@ -199,7 +167,7 @@ def database_stack(
 def deployed_database(
     tmp: Path, *, cidr: str, settings: dict[str, Any], timings: dict[str, float], label: str
 ) -> Iterator[DatabaseStack]:
-    """examples/database deployed on a sandbox cloud (its primary's host key trusted), destroyed at the end;
+    """examples/database deployed on a local cloud (its primary's host key trusted), destroyed at the end;
     the first `up`'s time lands in `timings["up"]`, the destroy's in `timings["destroy"]`, and all of
     `timings` is printed as `label`."""
     with database_cloud(tmp) as cloud:

@@ -1,4 +1,4 @@
-"""CustomDatabase on the real Pulumi engine against sandbox hosts (examples/database): `up` installs
+"""CustomDatabase on the real Pulumi engine against machine hosts (examples/database): `up` installs
 PostgreSQL as the service customdb; a real client writes and reads a row over TLS through the server's
 address; a configure-only change (max_connections) restarts in place and the preview planned only the
 configure step; the backup script dumps, restores and prunes, its cron entry has the configured schedule;
@@ -66,7 +66,7 @@ def test_up_installs_a_healthy_database(stack: DatabaseStack, primary: str, addr
     assert meta["ports"] == [5432, 9187] and meta["supported_os"] == ["debian", "ubuntu"]
     assert meta["data_directories"] == ["/var/lib/customdb/data", "/var/backups/customdb"]
     assert "postgresql-15" in meta["dependencies"] and "prometheus-postgres-exporter" in meta["dependencies"]
-    # its own service, in the foreground under svc or systemd, as user postgres, with the rendered config file
+    # its own service, a systemd unit, as user postgres, with the rendered config file
     assert stack.sh_rc(primary, host_services.enabled_and_running("customdb")) == 0
     postmaster = stack.sh(primary, "head -n 1 /var/lib/customdb/data/postmaster.pid").strip()
     args = stack.sh(primary, f"ps -o user=,args= -p {postmaster}").split()

@@ -1,4 +1,4 @@
-"""CustomDatabase's lifecycle on the real engine against a sandbox host: an install interrupted halfway
+"""CustomDatabase's lifecycle on the real engine against a machine host: an install interrupted halfway
 converges on the next `up`; removing the database with keep_data leaves its data folder and backups (and a
 new install finds its cluster again); without keep_data nothing of the service is left on the host (the
 instance's own disk layer holds the same files as before the install); destroy leaves nothing."""
@@ -35,7 +35,7 @@ SERVICE_PATHS = [
     "/etc/systemd/system/multi-user.target.wants/customdb.service",
     "/etc/systemd/system/multi-user.target.wants/customdb-exporter.service",
 ]  # fmt: skip
-"""Every path of the service: under svc (sandbox hosts) or systemd (machine hosts)."""
+"""Every path of the service."""
 
 SYSTEM_RECORDS = (
     "/var/lib/dpkg/", "/var/lib/apt/", "/var/cache/apt/", "/var/cache/debconf/", "/var/log/",

@@ -23,10 +23,10 @@ from provisioning.sdk.ssh import verified_host_key
 from tests.support.cloud import CloudHandle, start_cloud, stop_cloud
 from tests.support.pulumi_cli import REPO_ROOT, PulumiProject
 
+from .cloud_stacks import secret_from_stdin
+from .host_services import require_machine_hosts
 from .kernel import leftovers
-from .sandbox_stacks import secret_from_stdin
 from .ssh import Ssh, keypair
-from .test_machine_hosts import require_machine_hosts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(600)]
 

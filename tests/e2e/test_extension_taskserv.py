@@ -1,5 +1,5 @@
 """A task service scaffolded by `provisioning extension new --type taskserv` works on a real host: on the
-real engine against sandbox hosts, its install, configure and health steps run over SSH, the page answers
+real engine against machine hosts, its install, configure and health steps run over SSH, the page answers
 on the server, and delete runs its remove step."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from .taskservice_support import database_cloud, secret_from_stdin
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(900)]
 
 CIDR = "10.97.0.0/16"
-"""This test's VPC range (distinct from every other sandbox test's)."""
+"""This test's VPC range (distinct from every other e2e test's)."""
 PROGRAM = f'''"""A server and the scaffolded AcmePage task service on it."""
 
 import pulumi
@@ -42,7 +42,7 @@ pulumi.export("endpoint", page.endpoint)
 '''
 
 
-def test_the_scaffolded_task_service_runs_on_a_sandbox_host(tmp_path: Path) -> None:
+def test_the_scaffolded_task_service_runs_on_a_machine_host(tmp_path: Path) -> None:
     new = [sys.executable, "-m", "provisioning.cli", "extension", "new", "acme-page", "--type", "taskserv"]
     subprocess.run(new, cwd=tmp_path, check=True, capture_output=True)
     source = tmp_path / "program"

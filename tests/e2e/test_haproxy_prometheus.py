@@ -1,13 +1,12 @@
-"""HAProxy and Prometheus on the real Pulumi engine against sandbox hosts (machine hosts with
-PROVISIONING_E2E_HOSTS=machine): two tiny HTTP backends (each answering with its own name, started on two
-servers by a remote command of the program, under svc or systemd) behind HAProxy on a third server;
-requests through HAProxy reach both; a stopped backend is taken out (requests keep succeeding, the stats
-page shows it DOWN); Prometheus on the third server reports the node exporter it installed on a backend
-server up (`/api/v1/targets`); HTTPS through HAProxy with the certificate it made on its server (curl
---cacert, verifying the server's address), its Prometheus exporter at /metrics on the stats port; a
-check_interval change plans and reruns only HAProxy's configure (and its health); removing Prometheus from
-the program runs its remove steps: the services stop and their files leave both servers while HAProxy keeps
-serving."""
+"""HAProxy and Prometheus on the real Pulumi engine against machine hosts: two tiny HTTP backends (each
+answering with its own name, started on two servers by a remote command of the program, as systemd units)
+behind HAProxy on a third server; requests through HAProxy reach both; a stopped backend is taken out
+(requests keep succeeding, the stats page shows it DOWN); Prometheus on the third server reports the node
+exporter it installed on a backend server up (`/api/v1/targets`); HTTPS through HAProxy with the certificate
+it made on its server (curl --cacert, verifying the server's address), its Prometheus exporter at /metrics on
+the stats port; a check_interval change plans and reruns only HAProxy's configure (and its health); removing
+Prometheus from the program runs its remove steps: the services stop and their files leave both servers while
+HAProxy keeps serving."""
 
 from __future__ import annotations
 
@@ -23,7 +22,7 @@ import pytest
 from tests.support.tools import require_tool
 
 from . import host_services
-from .sandbox_stacks import SandboxStack, deployed, inline_project, sandbox_stack, wait_for
+from .cloud_stacks import CloudStack, cloud_stack, deployed, inline_project, wait_for
 from .taskservice_support import database_cloud
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(900)]
@@ -70,20 +69,12 @@ mkdir -p /srv/web
 printf '%s\\\\n' "$(hostname)" > /srv/web/index.html
 printf 'ok\\\\n' > /srv/web/health
 serve='/usr/bin/python3 -m http.server 8080 --bind 0.0.0.0 --directory /srv/web'
-if [ "$(cat /proc/1/comm)" = systemd ]; then
-    printf '[Service]\\\\nExecStart=%s\\\\n[Install]\\\\nWantedBy=multi-user.target\\\\n' "$serve" \\\\
-        > /etc/systemd/system/web.service
-    systemctl daemon-reload
-    systemctl enable --now web
-else
-    printf '#!/bin/sh\\\\nexec %s\\\\n' "$serve" > /etc/provisioning/services/web
-    chmod 0755 /etc/provisioning/services/web
-    svc enable web
-    svc status web >/dev/null 2>&1 || svc start web
-fi
+printf '[Service]\\\\nExecStart=%s\\\\n[Install]\\\\nWantedBy=multi-user.target\\\\n' "$serve" \\\\
+    > /etc/systemd/system/web.service
+systemctl daemon-reload
+systemctl enable --now web
 """
-STOP = """if [ "$(cat /proc/1/comm)" = systemd ]; then systemctl disable --now web || true
-else svc stop web || true; svc disable web || true; fi"""
+STOP = "systemctl disable --now web || true"
 
 webs = [server(f"web-{i}") for i in (1, 2)]
 serving = [
@@ -132,11 +123,11 @@ pulumi.export("lb_metadata", balancer.service_metadata)
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxStack]:
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudStack]:
     tmp = tmp_path_factory.mktemp("haproxy-prometheus")
     with database_cloud(tmp) as cloud:
         source = inline_project(tmp, project=PROJECT, program=PROGRAM)
-        made = sandbox_stack(cloud, tmp, source, namespace="lbmon", stack_type=SandboxStack)
+        made = cloud_stack(cloud, tmp, source, namespace="lbmon", stack_type=CloudStack)
         with deployed(
             made, trust=lambda out: [out["lb_id"], *out["web_ids"]], timings=TIMINGS,
             label="haproxy/prometheus", up="first up",
@@ -153,7 +144,7 @@ def _stats(address: str) -> dict[str, str]:
     }
 
 
-def test_both_services_are_healthy(stack: SandboxStack) -> None:
+def test_both_services_are_healthy(stack: CloudStack) -> None:
     out = stack.project.outputs()
     assert out["lb_healthy"] is True and out["lb_endpoint"] == f"{out['lb_ip']}:80"
     assert [c["name"] for c in out["lb_checks"]] == ["service", "stats", "metrics", "tls"]
@@ -173,7 +164,7 @@ def test_both_services_are_healthy(stack: SandboxStack) -> None:
     assert "SUCCESS" in stack.sh(out["lb_id"], "promtool check config /etc/prometheus/prometheus.yml 2>&1")
 
 
-def test_requests_through_haproxy_reach_both_backends(stack: SandboxStack) -> None:
+def test_requests_through_haproxy_reach_both_backends(stack: CloudStack) -> None:
     address = stack.project.outputs()["lb_ip"]
     wait_for("both backends UP", lambda: set(_stats(address).values()) == {"UP"})
     answers = [httpx.get(f"http://{address}/", timeout=5) for _ in range(10)]
@@ -181,7 +172,7 @@ def test_requests_through_haproxy_reach_both_backends(stack: SandboxStack) -> No
     assert {a.text.strip() for a in answers} == {"web-1", "web-2"}
 
 
-def test_https_through_haproxy_with_its_generated_certificate(stack: SandboxStack, tmp_path: Path) -> None:
+def test_https_through_haproxy_with_its_generated_certificate(stack: CloudStack, tmp_path: Path) -> None:
     out = stack.project.outputs()
     address = out["lb_ip"]
     cert = tmp_path / "lb.crt"
@@ -201,7 +192,7 @@ def test_https_through_haproxy_with_its_generated_certificate(stack: SandboxStac
     assert httpx.get(f"http://{address}/", timeout=5).status_code == 200
 
 
-def test_the_prometheus_exporter_answers_on_the_stats_port(stack: SandboxStack) -> None:
+def test_the_prometheus_exporter_answers_on_the_stats_port(stack: CloudStack) -> None:
     address = stack.project.outputs()["lb_ip"]
     metrics = httpx.get(f"http://{address}:8404/metrics", timeout=5)
     assert metrics.status_code == 200
@@ -210,7 +201,7 @@ def test_the_prometheus_exporter_answers_on_the_stats_port(stack: SandboxStack) 
     assert any(line.startswith("haproxy_process_uptime_seconds ") for line in lines)
 
 
-def test_a_stopped_backend_is_taken_out(stack: SandboxStack) -> None:
+def test_a_stopped_backend_is_taken_out(stack: CloudStack) -> None:
     out = stack.project.outputs()
     address = out["lb_ip"]
     started = time.monotonic()
@@ -225,7 +216,7 @@ def test_a_stopped_backend_is_taken_out(stack: SandboxStack) -> None:
     wait_for("web-2 UP again", lambda: _stats(address).get("web-2") == "UP")
 
 
-def test_prometheus_reports_the_node_exporter_up(stack: SandboxStack) -> None:
+def test_prometheus_reports_the_node_exporter_up(stack: CloudStack) -> None:
     out = stack.project.outputs()
     address, web_1 = out["lb_ip"], out["web_ips"][0]
 
@@ -242,7 +233,7 @@ def test_prometheus_reports_the_node_exporter_up(stack: SandboxStack) -> None:
     assert query.json()["data"]["result"][0]["value"][1] == "1"
 
 
-def test_a_check_interval_change_reruns_only_configure(stack: SandboxStack) -> None:
+def test_a_check_interval_change_reruns_only_configure(stack: CloudStack) -> None:
     project = stack.project
     project.config_set("lbmon:checkInterval", "500ms")
     preview = project.preview_json()
@@ -267,7 +258,7 @@ def test_a_check_interval_change_reruns_only_configure(stack: SandboxStack) -> N
     assert {httpx.get(f"http://{address}/", timeout=5).text.strip() for _ in range(6)} == {"web-1", "web-2"}
 
 
-def test_removing_prometheus_stops_it_and_the_node_exporter(stack: SandboxStack) -> None:
+def test_removing_prometheus_stops_it_and_the_node_exporter(stack: CloudStack) -> None:
     out = stack.project.outputs()
     lb, web_1 = out["lb_id"], out["web_ids"][0]
     assert stack.sh(lb, f"({host_services.enabled_and_running('prometheus')}) && echo ok").strip() == "ok"

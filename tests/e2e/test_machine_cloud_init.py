@@ -14,8 +14,9 @@ import pytest
 
 from tests.support.cloud import CloudHandle, start_cloud, stop_cloud
 
+from .host_services import require_machine_hosts
 from .ssh import Ssh, keypair
-from .test_machine_hosts import _wait_status, assert_running, require_machine_hosts
+from .test_machine_hosts import _wait_status, assert_running
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ import pytest
 
 from tests.support.cloud import CloudHandle, start_cloud, stop_cloud
 
+from .host_services import require_machine_hosts
 from .ssh import Ssh, keypair
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
@@ -47,22 +47,6 @@ class World:
     @property
     def machines(self) -> Path:
         return self.state_dir / "machines"
-
-
-def require_machine_hosts(image: str | None = None) -> None:
-    """Fail (never skip) when machine hosts cannot run here (with `image`, else the default one), saying how
-    to get what is missing."""
-    from provisioning.emulator.hosts.machine import machine_unavailable_reason
-
-    reason = machine_unavailable_reason(Path(image) if image else None)
-    missing = [tool for tool in ("ssh", "ssh-keyscan", "ssh-keygen") if shutil.which(tool) is None]
-    if reason or missing:
-        pytest.fail(
-            f"machine host e2e tests need Linux, root, the tools and the image: {reason or ''} "
-            f"{' '.join(missing)} (install: sudo scripts/system-packages.sh, which also builds the images "
-            "with scripts/machine-image.sh and scripts/machine-image-taskservices.sh)",
-            pytrace=False,
-        )
 
 
 def _wait_status(api: httpx.Client, iid: str, status: str, timeout: float = 90) -> dict[str, Any]:
@@ -105,6 +89,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         stop_cloud(cloud.process)
 
 
+def default_image_path() -> Path:
+    """The minimal image this module's machines boot."""
+    from provisioning.emulator.hosts.machine import default_image
+
+    return default_image()
+
+
 def sh(w: World, inst: dict[str, Any], command: str, **kw: Any) -> str:
     return w.ssh.run(inst["ssh_host"], inst["ssh_port"], command, **kw)
 
@@ -141,10 +132,17 @@ def test_identity_is_per_machine(world: World) -> None:
     assert keys[0] != keys[1]
     assert a["ssh_host_key_fingerprints"] != b["ssh_host_key_fingerprints"]
     assert len(a["ssh_host_key_fingerprints"]) == 1
-    from provisioning.emulator.hosts.machine import default_image
+    assert not list((default_image_path() / "etc" / "ssh").glob("ssh_host_*")), "the image holds host keys"
+    assert (default_image_path() / "etc" / "machine-id").read_text() == "", "the image holds a machine id"
 
-    assert not list((default_image() / "etc" / "ssh").glob("ssh_host_*")), "the image holds host keys"
-    assert (default_image() / "etc" / "machine-id").read_text() == "", "the image holds a machine id"
+
+def test_filesystems_are_private(world: World) -> None:
+    marker = "/etc/e2e-only-alpha"
+    sh(world, world.a, f"echo alpha > {marker} && mkdir -p /srv/data && echo 1 > /srv/data/f")
+    assert sh(world, world.a, f"cat {marker}").strip() == "alpha"
+    assert sh(world, world.b, f"test -e {marker}; echo $?").strip() == "1"
+    assert not Path(marker).exists() and not Path("/srv/data/f").exists()
+    assert not (default_image_path() / marker.lstrip("/")).exists(), "a write reached the shared image"
 
 
 def _proc(pid: int, name: str) -> str:
@@ -422,7 +420,7 @@ def _restart(w: World, *, kill: bool) -> None:
 
 
 def _nspawn_pids(w: World) -> dict[str, int]:
-    from provisioning.emulator.hosts.sandbox.process import PidFile
+    from provisioning.emulator.hosts.machine.pidfile import PidFile
 
     found = {}
     for inst in (w.a, w.b):
@@ -456,7 +454,7 @@ def _kernel_leftovers(w: World, ids: list[str], *, cloud_up: bool) -> dict[str, 
     """What of the machines `ids` remains (with `cloud_up`, the cloud's package cache is no leftover)."""
     from provisioning.emulator.hosts.machine.cgroups import hierarchies
     from provisioning.emulator.hosts.machine.netns import netns_name
-    from provisioning.emulator.hosts.sandbox.network import veth_name
+    from provisioning.emulator.hosts.machine.network import veth_name
 
     shown = subprocess.run(["ip", "-j", "link", "show"], capture_output=True, text=True, check=True).stdout
     links = {link["ifname"] for link in json.loads(shown)}

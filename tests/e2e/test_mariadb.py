@@ -1,4 +1,4 @@
-"""MariaDB on the real Pulumi engine against sandbox hosts: a primary and one read-only replica from the
+"""MariaDB on the real Pulumi engine against machine hosts: a primary and one read-only replica from the
 OS packages. From this machine, the `app` user logs in with its password over the network; a row written
 on the primary is read on the replica, which refuses writes; both exporters answer `mysql_up 1`; the
 backup script writes a dump; no password is in the state in plaintext. Removing MariaDB from the program
@@ -22,7 +22,7 @@ import pytest
 from tests.support.tools import require_tool
 
 from . import host_services
-from .sandbox_stacks import SandboxStack, deployed, inline_project, sandbox_stack, wait_for
+from .cloud_stacks import CloudStack, cloud_stack, deployed, inline_project, wait_for
 from .taskservice_support import database_cloud
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(900)]
@@ -39,7 +39,7 @@ config:
 """
 
 PROGRAM = '''\
-"""A MariaDB primary and one read-only replica on two sandbox servers."""
+"""A MariaDB primary and one read-only replica on two servers."""
 
 import pulumi
 
@@ -81,7 +81,7 @@ pulumi.export("addresses", [server.private_ip for server in servers])
 
 
 @dataclass
-class Stack(SandboxStack):
+class Stack(CloudStack):
     """The deployed program, with the app's and the replication passwords (never printed)."""
 
     password: str = field(repr=False)
@@ -114,7 +114,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     password = secrets.token_urlsafe(12) + "'q\\\\x"  # a quote and backslashes: SQL quoting
     replication_password = secrets.token_urlsafe(18) + "'r"
     with database_cloud(tmp) as cloud:
-        made = sandbox_stack(
+        made = cloud_stack(
             cloud, tmp, inline_project(tmp, project=PROJECT, program=PROGRAM), namespace="mdb",
             stack_type=Stack, password=password, replication_password=replication_password,
             secrets={"mdb:appPassword": password, "mdb:replicationPassword": replication_password},

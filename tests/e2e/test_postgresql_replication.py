@@ -1,5 +1,5 @@
 """PostgreSQL with a streaming standby, its metrics exporter and backups, watched by Prometheus with alert
-rules, on the real Pulumi engine against sandbox hosts: the primary and the replica are healthy (the replica
+rules, on the real Pulumi engine against machine hosts: the primary and the replica are healthy (the replica
 streaming, the primary seeing it); a row written on the primary through psql from this machine is read on
 the replica, which refuses writes; each exporter answers `pg_up 1`; a backup run on the primary produces a
 dump that pg_restore reads; Prometheus lists the alert rules (`/api/v1/rules`) and scrapes the exporter;
@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .sandbox_stacks import deployed, inline_project, sandbox_stack, wait_for
+from .cloud_stacks import cloud_stack, deployed, inline_project, wait_for
 from .taskservice_support import DatabaseStack, database_cloud
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(900)]
@@ -119,7 +119,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     password = secrets.token_urlsafe(12) + "'q x"
     replication = secrets.token_urlsafe(12) + "'r:\\1"  # a quote, a colon, a backslash: pgpass escaping
     with database_cloud(tmp) as cloud:
-        made = sandbox_stack(
+        made = cloud_stack(
             cloud, tmp, inline_project(tmp, project=PROJECT, program=PROGRAM), namespace="pgrepl",
             stack_type=Stack, password=password, replication_password=replication,
             secrets={"pgrepl:appPassword": password, "pgrepl:replicationPassword": replication},

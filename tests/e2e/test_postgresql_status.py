@@ -1,4 +1,4 @@
-"""On the real engine against sandbox hosts. `provisioning status`: a stack of examples/database shows its
+"""On the real engine against machine hosts. `provisioning status`: a stack of examples/database shows its
 CustomDatabase healthy (the health step run again, now, over SSH); with the service `customdb` stopped on
 the host it shows it unhealthy, naming the failing check, and exits non-zero; no secret in its output.
 PostgreSQL: the stock Debian cluster installed over SSH answers `SELECT 1` through psql from this machine,

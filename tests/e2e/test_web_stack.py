@@ -1,11 +1,10 @@
-"""WebStack on the real Pulumi engine against sandbox hosts (machine hosts with
-PROVISIONING_E2E_HOSTS=machine), one deployed stack (examples/web-stack: web 2, app 2, PostgreSQL with a
-streaming replica, monitoring) shared by the scenarios, in order: HTTP through the
+"""WebStack on the real Pulumi engine against machine hosts, one deployed stack (examples/web-stack: web 2,
+app 2, PostgreSQL with a streaming replica, monitoring) shared by the scenarios, in order: HTTP through the
 load balancer reaches the app, which writes to and reads from the database, and the replica has the rows;
-scaling the app tier 2 → 3 → 2 previews exactly one server added or removed plus the configs that name it,
-and the new server takes traffic; a rolling `app_version` update under a probe loop fails no request and
-ends with every app server on the new version; `destroy` with keep_data leaves the database servers' disks
-as volumes and nothing else. Helpers here are shared with the other test_web_stack*.py modules."""
+scaling the app tier 2 → 3 → 2 previews exactly one server added or removed plus the configs that name it, and
+the new server takes traffic; a rolling `app_version` update under a probe loop fails no request and ends with
+every app server on the new version; `destroy` with keep_data leaves the database servers' disks as volumes
+and nothing else. Helpers here are shared with the other test_web_stack*.py modules."""
 
 from __future__ import annotations
 
@@ -30,8 +29,8 @@ import yaml
 from tests.support.cloud import CloudHandle
 from tests.support.pulumi_cli import REPO_ROOT
 
-from . import host_services, sandbox_stacks
-from .sandbox_stacks import SandboxStack, sandbox_stack
+from . import cloud_stacks, host_services
+from .cloud_stacks import CloudStack, cloud_stack
 from .taskservice_support import e2e_cloud, pools_from
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(1800)]
@@ -51,8 +50,8 @@ def network(prefix: str) -> dict[str, Any]:
 
 
 @dataclass
-class WebStackRun(SandboxStack):
-    """A stack of examples/web-stack on a sandbox cloud: project, API, SSH (never prints secrets)."""
+class WebStackRun(CloudStack):
+    """A stack of examples/web-stack on a local cloud: project, API, SSH (never prints secrets)."""
 
     cluster: dict[str, Any]
     password: str = field(repr=False)
@@ -97,7 +96,7 @@ class WebStackRun(SandboxStack):
 def stack_run(cloud: CloudHandle, tmp: Path, cluster: dict[str, Any], *, name: str = "proj") -> WebStackRun:
     """A copy of examples/web-stack configured for `cloud` with `cluster` (not deployed yet)."""
     password = secrets.token_urlsafe(18) + "'q:1"  # a quote and a colon: quoting on the way to the host
-    run = sandbox_stack(
+    run = cloud_stack(
         cloud, tmp, EXAMPLE, namespace="web-stack", stack_type=WebStackRun, name=name,
         secrets={"web-stack:databasePassword": password}, cluster={}, password=password,
     )  # fmt: skip
@@ -109,10 +108,9 @@ def stack_run(cloud: CloudHandle, tmp: Path, cluster: dict[str, Any], *, name: s
 def deployed_web_stack(
     tmp: Path, cluster: dict[str, Any], *, label: str, public_pool: str
 ) -> Iterator[WebStackRun]:
-    """examples/web-stack deployed with `cluster` on a cloud of sandbox hosts (machine hosts with
-    PROVISIONING_E2E_HOSTS=machine) whose public addresses come from `public_pool` (a /24 in 100.64.0.0/10)
-    or, when another running cloud claims it, the first free /24 after it; destroyed at the end (unless a
-    test did); the timings are printed as `label`."""
+    """examples/web-stack deployed with `cluster` on a cloud of machine hosts whose public addresses come from
+    `public_pool` (a /24 in 100.64.0.0/10) or, when another running cloud claims it, the first free /24 after
+    it; destroyed at the end (unless a test did); the timings are printed as `label`."""
     with e2e_cloud(tmp / "cloud", public_pools=pools_from(public_pool)) as cloud:
         run = stack_run(cloud, tmp, cluster)
         try:
@@ -133,7 +131,7 @@ def deployed_web_stack(
 def wait_for(what: str, probe: Any, seconds: float = 60) -> Any:
     """`probe()` until it returns something true (an HTTP error counting as not yet); fails naming `what`
     after `seconds`."""
-    return sandbox_stacks.wait_for(what, probe, seconds, retry_on=(httpx.HTTPError,))
+    return cloud_stacks.wait_for(what, probe, seconds, retry_on=(httpx.HTTPError,))
 
 
 def page(url: str, *, verify: ssl.SSLContext | bool = True) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""`provisioning cluster autoscale` and `provisioning status` on a deployed WebStack (sandbox hosts, real
+"""`provisioning cluster autoscale` and `provisioning status` on a deployed WebStack (machine hosts, real
 engine): with load driven at the app processes, one reconcile scales the app tier out within max; with
 none, it scales in to min; `status` shows the cluster by tier; `cluster scale` refuses a tier that does not
 scale."""

@@ -1,4 +1,4 @@
-"""WebStack with `database_tier.type: custom-database` on the real engine against sandbox hosts: the app
+"""WebStack with `database_tier.type: custom-database` on the real engine against machine hosts: the app
 servers use CustomDatabase (a primary and a streaming standby); a request through the load balancer writes
 a visit there and counts it back, and every tier, the standby's streaming check included, is healthy."""
 

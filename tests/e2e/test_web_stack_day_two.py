@@ -1,4 +1,4 @@
-"""Day two of a WebStack under traffic, on the real Pulumi engine against sandbox hosts: examples/web-stack
+"""Day two of a WebStack under traffic, on the real Pulumi engine against machine hosts: examples/web-stack
 (web 2, app 2, PostgreSQL) deployed once, then each change applied with `pulumi up` while four threads send
 `GET /version` through the load balancer (at least 2,000 requests per change, at most 60,000 and 15
 minutes): a rolling `app_version` update, the app tier scaled out and in, the web tier scaled in and out,

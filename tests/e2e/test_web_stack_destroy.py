@@ -1,4 +1,4 @@
-"""WebStack delete without keep_data on the real engine against sandbox hosts: a small stack (web 1, app 1,
+"""WebStack delete without keep_data on the real engine against machine hosts: a small stack (web 1, app 1,
 MariaDB without a replica, no monitoring) serves through its load balancer, and `pulumi destroy` leaves
 nothing on the Custom Cloud: no instance, network, subnet or volume."""
 

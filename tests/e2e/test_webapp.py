@@ -1,11 +1,10 @@
-"""WebApp on the real Pulumi engine against sandbox hosts (machine hosts with
-PROVISIONING_E2E_HOSTS=machine): the PostgreSQL task service on one server, the web application on two
-others (the database named by host name through /etc/hosts, as a cluster does it), HAProxy in front of them
-on a fourth; GET / through the app writes a visit row that PostgreSQL holds, items are written and read; a
-version change plans and reruns only the release steps (and the health checks after them), one server
-after the other (`release_after`): each is drained (its health path answers 503 while the old version still
-runs), restarted and healthy again before the next; a probe through HAProxy meanwhile sees no failed
-request; /version reports the new version on both."""
+"""WebApp on the real Pulumi engine against machine hosts: the PostgreSQL task service on one server, the web
+application on two others (the database named by host name through /etc/hosts, as a cluster does it), HAProxy
+in front of them on a fourth; GET / through the app writes a visit row that PostgreSQL holds, items are
+written and read; a version change plans and reruns only the release steps (and the health checks after them),
+one server after the other (`release_after`): each is drained (its health path answers 503 while the old
+version still runs), restarted and healthy again before the next; a probe through HAProxy meanwhile sees no
+failed request; /version reports the new version on both."""
 
 from __future__ import annotations
 
@@ -18,8 +17,9 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from .sandbox_stacks import SandboxStack, deployed, inline_project, sandbox_stack
-from .taskservice_support import database_cloud, main_pid_command
+from .cloud_stacks import CloudStack, cloud_stack, deployed, inline_project
+from .host_services import main_pid_command
+from .taskservice_support import database_cloud
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(900)]
 
@@ -178,7 +178,7 @@ class _LoadProbe(threading.Thread):
 
 
 @dataclass
-class Stack(SandboxStack):
+class Stack(CloudStack):
     """The deployed program: its app's URLs and the visits PostgreSQL holds."""
 
     def url(self, path: str) -> str:
@@ -195,7 +195,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     tmp = tmp_path_factory.mktemp("webapp")
     with database_cloud(tmp) as cloud:
         source = inline_project(tmp, project=PROJECT, program=PROGRAM)
-        made = sandbox_stack(
+        made = cloud_stack(
             cloud, tmp, source, namespace="webapp", stack_type=Stack,
             secrets={"webapp:appPassword": secrets.token_urlsafe(18) + "'q:1"},
         )  # fmt: skip

@@ -21,7 +21,7 @@ from .conftest import ADMIN, API_KEY, AsgiClient, instance_body
 
 class FakeHosts:
     """A host backend that records its hosts; `gate` holds every call while clear, `fail` names the actions
-    that raise (as a sandbox failure does: an `ApiError`, 500 `internal`)."""
+    that raise (as a machine host failure does: an `ApiError`, 500 `internal`)."""
 
     name = "fake"
 
@@ -39,11 +39,11 @@ class FakeHosts:
         self.entered.set()
         assert self.gate.wait(30), "the test never released the host call"
         if action in self.fail:
-            raise ApiError(f"sandbox host failed: {action} of {iid}")
+            raise ApiError(f"machine host failed: {action} of {iid}")
 
     def create(self, instance: dict[str, Any]) -> HostEndpoint:
         iid = instance["id"]
-        self.live.add(iid)  # made before it may fail, as a half-booted sandbox
+        self.live.add(iid)  # made before it may fail, as a half-booted machine
         self._call("create", iid)
         self.up.add(iid)
         return HostEndpoint(ssh_host=instance["private_ip"], ssh_port=22, fingerprints=[f"SHA256:{iid}"])

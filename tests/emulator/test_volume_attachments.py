@@ -121,7 +121,7 @@ class _Hooks(RecordHostBackend):
 
     def attach_volume(self, instance_id: str, volume_id: str) -> None:
         if self.fail:
-            raise ApiError("sandbox host failed: mount refused")  # as sandbox hosts report it
+            raise ApiError("machine host failed: mount refused")  # as machine hosts report it
         self.calls.append(("attach", instance_id, volume_id))
 
     def detach_volume(self, instance_id: str, volume_id: str) -> None:

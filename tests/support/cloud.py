@@ -85,8 +85,8 @@ def start_cloud(
         "CUSTOM_CLOUD_ADMIN_TOKEN": admin_token,
     }
     flags.setdefault("lifecycle", "immediate")
-    flags.setdefault("hosts", "record")  # sandbox hosts only where a test asks (hosts="sandbox")
-    if flags["hosts"] == "sandbox" and "public_pool" not in flags:
+    flags.setdefault("hosts", "record")  # machine hosts only where a test asks (hosts="machine")
+    if flags["hosts"] == "machine" and flags.get("public_pool") is None:
         return _start_with_a_free_pool(state, api_key, admin_token, project, timeout, flags)
     cmd = [
         sys.executable,
@@ -143,17 +143,18 @@ class CloudDidNotStart(RuntimeError):
 
 
 _POOLS: dict[Path, str] = {}
-"""The public address pool each state file's sandbox cloud was started with (kept on a restart: its
+"""The public address pool each state file's machine-host cloud was started with (kept on a restart: its
 instances' public addresses are in it)."""
 
 
 def _start_with_a_free_pool(
     state: Path, api_key: str, admin_token: str, project: str, timeout: float, flags: dict[str, object]
 ) -> CloudHandle:
-    """Sandbox clouds of concurrent test runs each take a public pool no other local cloud holds (two
-    clouds with one pool would hand out the same addresses): 100.77.0.0/16, else the next free one."""
+    """Machine-host clouds of concurrent test runs started without a pool each take one no other local cloud
+    holds (two clouds with one pool would hand out the same addresses): 100.64.0.0/16, else the next free one
+    below the modules' own pools (100.80.0.0/16 and up)."""
     key = state.resolve()
-    candidates = [_POOLS[key]] if key in _POOLS else [f"100.{n}.0.0/16" for n in range(77, 100)]
+    candidates = [_POOLS[key]] if key in _POOLS else [f"100.{n}.0.0/16" for n in range(64, 80)]
     for pool in candidates:
         if pool in _POOLS.values() and _POOLS.get(key) != pool:
             continue
@@ -166,7 +167,7 @@ def _start_with_a_free_pool(
             raise
         _POOLS[key] = pool
         return handle
-    raise RuntimeError(f"no free public address pool for a sandbox cloud among {candidates}")
+    raise RuntimeError(f"no free public address pool for a machine-host cloud among {candidates}")
 
 
 def stop_cloud(proc: subprocess.Popen[str], *, kill: bool = False) -> None:

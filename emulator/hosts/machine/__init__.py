@@ -8,10 +8,14 @@ package cache (apt-cacher-ng) the backend runs on its own bridge. See docs/machi
 
 from __future__ import annotations
 
+from ._run import HostConflict, HostError, HostUnavailable
 from ._tools import default_image, image_problem, machine_unavailable_reason, taskservices_image
 from .machine import MachineHost
 
 __all__ = [
+    "HostConflict",
+    "HostError",
+    "HostUnavailable",
     "MachineHost",
     "default_image",
     "image_problem",

@@ -7,7 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from ..sandbox._run import SandboxUnavailable
+from ._run import HostUnavailable
 
 __all__ = [
     "TOOLS",
@@ -63,10 +63,10 @@ def image_problem(image: Path) -> str | None:
 
 
 def require_tools() -> None:
-    """Raise `SandboxUnavailable` naming every missing tool and how to install it."""
+    """Raise `HostUnavailable` naming every missing tool and how to install it."""
     missing = [f"{tool} ({hint})" for tool, hint in TOOLS.items() if shutil.which(tool) is None]
     if missing:
-        raise SandboxUnavailable(
+        raise HostUnavailable(
             "machine hosts need: " + "; ".join(missing) + " (or run scripts/system-packages.sh)"
         )
 
@@ -79,6 +79,6 @@ def machine_unavailable_reason(image: Path | None = None) -> str | None:
         return "machine hosts need root"
     try:
         require_tools()
-    except SandboxUnavailable as exc:
+    except HostUnavailable as exc:
         return str(exc)
     return image_problem(image or default_image())

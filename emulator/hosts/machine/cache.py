@@ -18,9 +18,9 @@ import subprocess
 import time
 from pathlib import Path
 
-from ..sandbox._run import SandboxError, run
-from ..sandbox.network import link_exists
+from ._run import HostError, run
 from .mirror import CACHE_PORT, Repository, debian_repositories
+from .network import link_exists
 
 __all__ = ["PackageCache"]
 
@@ -31,7 +31,7 @@ def _sysctl(path: str, value: str) -> None:
     try:
         Path(path).write_text(value)
     except OSError as exc:
-        raise SandboxError(f"cannot set {path} = {value}: {exc}") from exc
+        raise HostError(f"cannot set {path} = {value}: {exc}") from exc
 
 
 def _unprivileged_user(folder: Path) -> pwd.struct_passwd | None:
@@ -150,7 +150,7 @@ class PackageCache:
         while True:
             if self._proc.poll() is not None:
                 tail = (self.folder / "acng.out").read_text(errors="replace")[-1500:]
-                raise SandboxError(f"the package cache exited at start (status {self._proc.returncode})",
+                raise HostError(f"the package cache exited at start (status {self._proc.returncode})",
                                    stderr=tail)  # fmt: skip
             try:
                 with socket.create_connection((self.address, self.port), timeout=0.5):
@@ -158,7 +158,7 @@ class PackageCache:
             except OSError:
                 if time.monotonic() > deadline:
                     self.stop()
-                    raise SandboxError(
+                    raise HostError(
                         f"the package cache did not listen on {self.address}:{self.port}"
                     ) from None
                 time.sleep(0.05)

@@ -12,8 +12,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from ..sandbox._run import run
-from ..sandbox.sshd import fingerprint
+from ._run import run
 from .mirror import CACHE_HOST
 
 __all__ = ["NOCLOUD_SEED", "VENDOR_DATA", "MachineDisk"]
@@ -27,6 +26,12 @@ VENDOR_DATA = """#cloud-config
 disable_root: false
 """
 """The cloud's own cloud-config for every seeded instance; the user's user-data overrides it."""
+
+
+def fingerprint(public_key: str) -> str:
+    """SHA256 fingerprint (`SHA256:…`) of an OpenSSH public key line."""
+    out = run(["ssh-keygen", "-l", "-E", "sha256", "-f", "-"], input=public_key)
+    return out.split()[1]
 
 
 class MachineDisk:

@@ -22,16 +22,15 @@ from typing import Any
 from provisioning.providers.custom_cloud.api import catalog
 
 from .. import HostEndpoint
-from ..sandbox import network
-from ..sandbox._run import SandboxConflict, SandboxError, SandboxUnavailable
-from ..sandbox.claims import RangeClaim
-from ..sandbox.process import PidFile
-from ..sandbox.sandbox import api_errors
+from . import network
+from ._run import HostConflict, HostError, HostUnavailable, api_errors
 from ._tools import image_problem
 from .cache import PackageCache
 from .cgroups import Limits, MachineCgroup
+from .claims import RangeClaim
 from .disk import MachineDisk
 from .netns import Wiring, netns_name, plug, unplug
+from .pidfile import PidFile
 from .volumes import AttachedVolumes, bind_arguments, container_init, mount_live, unmount_live, volume_folder
 
 __all__ = ["RUNNING", "MachineHost", "MachineSpec"]
@@ -66,7 +65,7 @@ def raise_host_limits() -> None:
             if int(Path(path).read_text()) < wanted:
                 Path(path).write_text(str(wanted))
         except (OSError, ValueError) as exc:
-            raise SandboxError(f"cannot raise {path} to {wanted}: {exc}") from exc
+            raise HostError(f"cannot raise {path} to {wanted}: {exc}") from exc
 
 
 @dataclass(slots=True)
@@ -109,7 +108,7 @@ class MachineHost:
     ) -> None:
         problem = image_problem(image)
         if problem:
-            raise SandboxUnavailable(problem)
+            raise HostUnavailable(problem)
         self.root = root.resolve()
         self.image = image.resolve()
         self.public_pool = public_pool
@@ -167,7 +166,7 @@ class MachineHost:
         try:
             return MachineSpec(**json.loads((self.folder(iid) / "spec.json").read_text()))
         except FileNotFoundError as exc:
-            raise SandboxError(f"no machine for instance {iid!r}") from exc
+            raise HostError(f"no machine for instance {iid!r}") from exc
 
     def _save(self, spec: MachineSpec) -> None:
         path = self.folder(spec.id) / "spec.json"
@@ -218,7 +217,7 @@ class MachineHost:
                 ipaddress.IPv4Address(spec.public_ip) not in ipaddress.IPv4Network(self.public_pool)
                 or spec.public_ip == self.cache_ip
             ):
-                raise SandboxConflict(
+                raise HostConflict(
                     f"public address {spec.public_ip} is not one of the pool {self.public_pool}"
                 )
             folder = self.folder(iid)
@@ -466,7 +465,7 @@ class MachineHost:
                     )
                     PidFile(folder / "pid").write(proc.pid)
             except OSError as exc:
-                raise SandboxError(f"cannot start the machine of {spec.id}: {exc}") from exc
+                raise HostError(f"cannot start the machine of {spec.id}: {exc}") from exc
         with self._lock:
             self._procs[spec.id] = proc
         self._wait_ssh(spec, proc, log)
@@ -476,7 +475,7 @@ class MachineHost:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 tail = log.read_text(errors="replace")[-2000:]
-                raise SandboxError(f"the machine of {spec.id} exited while booting", stderr=tail)
+                raise HostError(f"the machine of {spec.id} exited while booting", stderr=tail)
             try:
                 with socket.create_connection((spec.private_ip, 22), timeout=0.5) as sock:
                     sock.settimeout(2.0)
@@ -485,7 +484,7 @@ class MachineHost:
             except OSError:
                 pass
             time.sleep(0.01)
-        raise SandboxError(
+        raise HostError(
             f"sshd of {spec.id} did not answer on {spec.private_ip}:22 in {self.boot_timeout:g} s"
         )
 
@@ -514,12 +513,12 @@ class MachineHost:
             except subprocess.TimeoutExpired:
                 proc.kill()
         if left:
-            raise SandboxError(f"processes {sorted(left)} of the machine of {iid} survived SIGKILL")
+            raise HostError(f"processes {sorted(left)} of the machine of {iid} survived SIGKILL")
         cgroup.remove()
         pidfile.clear()
         try:
             spec = self.spec(iid)
-        except SandboxError:
+        except HostError:
             return
         wiring = self.wiring(spec)
         with self._lock:

@@ -1,11 +1,9 @@
 """A machine's network: a named network namespace made before it boots, with `eth0` on its VPC's bridge.
 
-The bridges, veth names, stable MACs, guard routes and the "nothing forwarded" rule are the sandbox hosts'
-(`..sandbox.network`). What differs: systemd-nspawn joins the namespace by path (`--network-namespace-path`),
-and a machine has **no default route**: only its VPC (on link), its public /32 and a host route to the package
-cache through its gateway. A connection to any other address fails inside the machine with "Network is
-unreachable", before a packet leaves it.
-"""
+The bridges, veth names, stable MACs, guard routes and the "nothing forwarded" rule are `.network`'s;
+systemd-nspawn joins the namespace by path (`--network-namespace-path`). A machine has **no default route**:
+only its VPC (on link), its public /32 and a host route to the package cache through its gateway. A connection
+to any other address fails inside the machine with "Network is unreachable", before a packet leaves it."""
 
 from __future__ import annotations
 
@@ -13,8 +11,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..sandbox import network
-from ..sandbox._run import SandboxError, run
+from . import network
+from ._run import HostError, run
 
 __all__ = ["NETNS_DIR", "Wiring", "netns_name", "plug", "unplug"]
 
@@ -78,10 +76,10 @@ def plug(w: Wiring, tag: str) -> None:
             run(
                 ["ip", "route", "replace", f"{w.public_ip}/32", "dev", w.bridge, "proto", network.ROUTE_PROTO]
             )
-    except (SandboxError, OSError) as exc:
+    except (HostError, OSError) as exc:
         unplug(w.netns, w.veth, w.public_ip)
         if isinstance(exc, OSError):
-            raise SandboxError(f"cannot wire {w.netns}: {exc}") from exc
+            raise HostError(f"cannot wire {w.netns}: {exc}") from exc
         raise
 
 

@@ -280,7 +280,7 @@ class InstanceBase(_Request):
     labels: InPlaceLabels = Field(default_factory=dict)
     """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
     ssh_public_key: Annotated[str, StringConstraints(max_length=16384)] | None = None
-    """OpenSSH public key authorized for root on the instance (machine and sandbox hosts), up to 16384
+    """OpenSSH public key authorized for root on the instance (machine hosts), up to 16384
     characters."""
     user_data: Annotated[str, StringConstraints(max_length=65536)] | None = None
     """cloud-init user data (`#cloud-config`) or a startup script (`#!`), run at first boot (by cloud-init on

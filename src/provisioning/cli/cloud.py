@@ -24,7 +24,6 @@ __all__ = [
     "KEY_SUFFIX",
     "MACHINE_PUBLIC_POOL",
     "RECORD_PUBLIC_POOL",
-    "SANDBOX_PUBLIC_POOL",
     "describe_hosts",
     "ensure_key_file",
     "key_path",
@@ -39,13 +38,11 @@ DEFAULT_PROJECT = "default"
 RECORD_PUBLIC_POOL = "127.77.0.0/16"
 """`provisioning.emulator.settings.DEFAULT_PUBLIC_POOL`, copied so that `--help` does not load the emulator
 (tests/unit/cli keeps the two equal)."""
-SANDBOX_PUBLIC_POOL = "100.77.0.0/16"
-"""`provisioning.emulator.settings.SANDBOX_PUBLIC_POOL`, copied for the same reason."""
 MACHINE_PUBLIC_POOL = "100.79.0.0/16"
 """`provisioning.emulator.settings.MACHINE_PUBLIC_POOL`, copied for the same reason."""
 KEY_SUFFIX = ".key"
 """The default project's key file is the state file's path plus this."""
-_HOSTS = ("auto", "record", "sandbox", "machine")
+_HOSTS = ("auto", "record", "machine")
 _LISTENING = "custom-cloud listening on http://{host}:{port}/v1"
 """Parsed by tests/support/cloud.py and scripts: keep it exactly."""
 
@@ -106,19 +103,18 @@ def _add_serve(sub: Subcommands) -> None:
         choices=_HOSTS,
         default=None,
         help="what runs behind an instance: record = nothing, instances are records only and nothing is "
-        "created on this machine; sandbox = a real machine made of Linux namespaces with sshd, i.e. network "
-        "namespaces, bridges and routes created on this machine (Linux, root only); machine = a Debian 12 "
-        "machine with systemd booted by systemd-nspawn from the image scripts/machine-image.sh builds, with "
-        "a package cache on its own bridge (Linux, root only); auto = machine where it can run, else sandbox "
-        "where it can, else record (default: $CUSTOM_CLOUD_HOSTS, else auto)",
+        "created on this machine; machine = a Debian 12 machine with systemd booted by systemd-nspawn from "
+        "the image scripts/machine-image.sh builds, i.e. network namespaces, bridges, routes and cgroups "
+        "created on this machine, and a package cache on its own bridge (Linux, root only); auto = machine where it can run, else "
+        "record (default: $CUSTOM_CLOUD_HOSTS, else auto)",
     )
     serve.add_argument(
         "--public-pool",
         metavar="CIDR",
         help="range public IPs come from. record hosts: a CIDR in 127.0.0.0/8, records only, nothing "
-        f"listens on them (default {RECORD_PUBLIC_POOL}); sandbox and machine hosts: a CIDR in "
+        f"listens on them (default {RECORD_PUBLIC_POOL}); machine hosts: a CIDR in "
         "100.64.0.0/10, addresses on the emulator's own bridges, never routed off this machine "
-        f"(default {SANDBOX_PUBLIC_POOL} for sandbox, {MACHINE_PUBLIC_POOL} for machine hosts)",
+        f"(default {MACHINE_PUBLIC_POOL})",
     )
     serve.add_argument(
         "--machine-image",
@@ -325,14 +321,6 @@ def describe_hosts(backend: str, choice: str, origin: str, public_pool: str, rea
             "  (docs/machine-hosts.md)",
             "  records only, nothing created on this machine: --hosts record or CUSTOM_CLOUD_HOSTS=record",
         ]
-    if backend == "sandbox":
-        return [
-            f"custom-cloud hosts: sandbox ({why})",
-            "  every running instance is a real machine made of Linux namespaces with its own sshd: this",
-            "  process (root) creates network namespaces, bridges and routes on this machine; public IPs",
-            f"  come from {public_pool} on those bridges (docs/sandbox-hosts.md)",
-            "  records only, nothing created on this machine: --hosts record or CUSTOM_CLOUD_HOSTS=record",
-        ]
     lines = [
         f"custom-cloud hosts: record ({why})",
         "  instances are records only: nothing runs behind them and nothing is created on this machine;",
@@ -365,11 +353,11 @@ def _serve(args: argparse.Namespace) -> int:
 
     from provisioning.emulator import Settings, create_app
     from provisioning.emulator.hosts import resolve_host_backend
-    from provisioning.emulator.hosts.sandbox import SandboxUnavailable
+    from provisioning.emulator.hosts.machine import HostUnavailable
 
     image = os.path.abspath(args.machine_image) if args.machine_image else None
     backend, reason = resolve_host_backend(choice, image=image)
-    sock = _listen(args.host, args.port)  # before the app: a taken port leaves no sandbox state behind
+    sock = _listen(args.host, args.port)  # before the app: a taken port leaves no host state behind
     extra = {"public_pool": args.public_pool} if args.public_pool else {}
     try:
         settings = Settings(
@@ -402,10 +390,10 @@ def _serve(args: argparse.Namespace) -> int:
         lines.append(f"custom-cloud admin routes: on (token from {admin_origin})")
     else:
         lines.append("custom-cloud admin routes: off (set CUSTOM_CLOUD_ADMIN_TOKEN to turn on /admin)")
-    print("\n".join(lines), flush=True)  # before the app: sandbox hosts set up this machine's network
+    print("\n".join(lines), flush=True)  # before the app: machine hosts set up this machine's network
     try:
         app = create_app(settings)
-    except SandboxUnavailable as exc:
+    except HostUnavailable as exc:
         sock.close()
         raise CliError(
             f"{exc}: for records only, use --hosts record (or CUSTOM_CLOUD_HOSTS=record)"

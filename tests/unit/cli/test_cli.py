@@ -105,7 +105,7 @@ def test_public_pool_help_tells_the_emulators_defaults(
     from provisioning.emulator import settings
 
     assert cloud.RECORD_PUBLIC_POOL == settings.DEFAULT_PUBLIC_POOL
-    assert cloud.SANDBOX_PUBLIC_POOL == settings.SANDBOX_PUBLIC_POOL
+    assert cloud.MACHINE_PUBLIC_POOL == settings.MACHINE_PUBLIC_POOL
     monkeypatch.setenv("COLUMNS", "1000")  # one line per option: phrases never wrap
     with pytest.raises(SystemExit):
         cli.main(["cloud", "serve", "--help"])
@@ -117,11 +117,11 @@ def test_public_pool_help_tells_the_emulators_defaults(
         "127.77.0.0/16",
         "100.64.0.0/10",
         "bridges",
-        "100.77.0.0/16",
+        "100.79.0.0/16",
     ):
         assert needle in pool_help, needle
     hosts_help = text[text.index("\n  --hosts {") : text.index("\n  --public-pool CIDR")]
-    for needle in ("namespaces", "bridges", "routes", "root"):
+    for needle in ("namespaces", "bridges", "routes", "cgroups", "root", "systemd-nspawn"):
         assert needle in hosts_help, needle
 
 
@@ -171,7 +171,7 @@ def test_cloud_key_prints_the_key_only(tmp_path: Path, capsys: pytest.CaptureFix
             ["--bootstrap-project", "CUSTOM_CLOUD_BOOTSTRAP_PROJECT"],
         ),
         (["--bootstrap-project", "p"], {}, ["CUSTOM_CLOUD_BOOTSTRAP_KEY", "--bootstrap-key"]),
-        ([], {"CUSTOM_CLOUD_HOSTS": "sandboxes"}, ["CUSTOM_CLOUD_HOSTS='sandboxes'", "record"]),
+        ([], {"CUSTOM_CLOUD_HOSTS": "sandbox"}, ["CUSTOM_CLOUD_HOSTS='sandbox'", "record"]),
     ],
 )
 def test_inconsistent_options_exit_2_with_what_to_add(
@@ -204,11 +204,7 @@ def test_host_lines_say_what_each_backend_does_to_this_machine() -> None:
     assert machine.startswith("custom-cloud hosts: machine (--hosts auto: all here)")
     for needle in ("Debian 12 machine", "systemd-nspawn", "root", "package cache", "100.79.0.0/16"):
         assert needle in machine, needle
-    sandbox = "\n".join(cloud.describe_hosts("sandbox", "sandbox", "--hosts sandbox", "100.77.0.0/16", None))
-    assert sandbox.startswith("custom-cloud hosts: sandbox (--hosts sandbox)")
-    for needle in ("Linux namespaces", "bridges and routes on this machine", "root", "100.77.0.0/16"):
-        assert needle in sandbox, needle
-    assert "--hosts record or CUSTOM_CLOUD_HOSTS=record" in sandbox
+    assert "--hosts record or CUSTOM_CLOUD_HOSTS=record" in machine
     record = cloud.describe_hosts(
         "record", "auto", "--hosts auto", "127.77.0.0/16", "no machine hosts: they need root"
     )
@@ -220,19 +216,13 @@ def test_host_lines_say_what_each_backend_does_to_this_machine() -> None:
     )
 
 
-def test_auto_picks_machine_hosts_where_they_can_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    from provisioning.emulator.hosts import machine, resolve_host_backend, sandbox
+def test_auto_picks_machine_hosts_where_they_can_run_else_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    from provisioning.emulator.hosts import machine, resolve_host_backend
 
     monkeypatch.setattr(machine, "machine_unavailable_reason", lambda image=None: None)
     assert resolve_host_backend("auto")[0] == "machine"
     monkeypatch.setattr(machine, "machine_unavailable_reason", lambda image=None: "no image")
-    monkeypatch.setattr(sandbox, "sandbox_unavailable_reason", lambda: None)
-    assert resolve_host_backend("auto") == ("sandbox", "no machine hosts: no image")
-    monkeypatch.setattr(sandbox, "sandbox_unavailable_reason", lambda: "need root")
-    assert resolve_host_backend("auto") == (
-        "record",
-        "no machine hosts: no image; no sandbox hosts: need root",
-    )
+    assert resolve_host_backend("auto") == ("record", "no machine hosts: no image")
     assert resolve_host_backend("record") == ("record", None)
 
 

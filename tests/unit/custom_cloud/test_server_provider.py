@@ -116,7 +116,7 @@ def test_create_read_update_delete_lifecycle(cloud: Cloud) -> None:
     assert created.id.startswith("i-") and outs["status"] == "running"
     assert outs["private_ip"] and outs["public_ip"].startswith("127.") and outs["created_at"]
     assert outs["estimated_hourly_cost"] == pytest.approx(0.07)
-    assert "ssh_host" not in outs  # no sandbox hosts: not passed through
+    assert "ssh_host" not in outs  # record hosts: not passed through
 
     news = {**inputs, "labels": {"tier": "db"}, "disk_size": 40}
     diff = provider.diff(created.id, outs, news)

@@ -1,5 +1,5 @@
-"""Retained disks of sandbox hosts: `DELETE /instances/{id}?keep_storage=true` moves the disk to
-`<state dir>/sandboxes/volumes/<volume id>`; `DELETE /volumes/{id}` frees that folder (direct API)."""
+"""Retained disks of machine hosts: `DELETE /instances/{id}?keep_storage=true` moves the disk to
+`<state dir>/machines/volumes/<volume id>`; `DELETE /volumes/{id}` frees that folder (direct API)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,17 @@ import pytest
 
 from tests.support.cloud import start_cloud, stop_cloud
 
+from .host_services import require_machine_hosts
 from .kernel import leftovers
-from .ssh import Ssh, keypair, require_tools
+from .ssh import Ssh, keypair
 
 pytestmark = pytest.mark.e2e
 
+POOL = "100.90.0.0/24"
+"""This module's own public pool (claimed for the cloud's life)."""
 
-def _wait(api: httpx.Client, iid: str, *, status: str | None = None, timeout: float = 30) -> None:
+
+def _wait(api: httpx.Client, iid: str, *, status: str | None = None, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while True:
         got = api.get(f"/instances/{iid}")
@@ -30,14 +34,16 @@ def _wait(api: httpx.Client, iid: str, *, status: str | None = None, timeout: fl
 
 
 def test_deleting_a_retained_volume_frees_its_disk(tmp_path: Path) -> None:
-    require_tools()
+    require_machine_hosts()
     state_dir = tmp_path / "cloud"
     state_dir.mkdir()
-    cloud = start_cloud(state_dir / "custom-cloud.db", hosts="sandbox", lifecycle="immediate")
+    cloud = start_cloud(
+        state_dir / "custom-cloud.db", hosts="machine", public_pool=POOL, lifecycle="immediate", timeout=60
+    )
     api = cloud.client(timeout=60)
     key, public = keypair(tmp_path)
     ssh = Ssh(key, tmp_path / "known_hosts")
-    volumes = state_dir / "sandboxes" / "volumes"
+    volumes = state_dir / "machines" / "volumes"
     try:
         net = api.post("/networks", json={"name": "vol", "cidr": "10.44.0.0/16"}).raise_for_status().json()
         sub = api.post("/subnets", json={"name": "vol-a", "network_id": net["id"], "cidr": "10.44.1.0/24",
@@ -57,7 +63,7 @@ def test_deleting_a_retained_volume_frees_its_disk(tmp_path: Path) -> None:
         assert len(retained) == 1, retained
         vid = retained[0]["id"]
         assert (volumes / vid / "upper" / "etc" / "kept-on-disk").read_text() == "precious\n"
-        assert not (state_dir / "sandboxes" / "instances" / inst["id"]).exists()
+        assert not (state_dir / "machines" / "instances" / inst["id"]).exists()
 
         # a plain volume (never a disk) deletes as before; the retained one frees its folder
         plain = api.post(

@@ -1,7 +1,7 @@
 """Address ranges claimed by the local Custom Clouds running on this machine, so that two of them never
 hand out the same public addresses or remove each other's guard routes.
 
-A claim is a `flock` on `/run/provisioning/sandbox-ranges/<range>.lock`, held for the cloud's lifetime and
+A claim is a `flock` on `/run/provisioning/cloud-ranges/<range>.lock`, held for the cloud's lifetime and
 released by the kernel when its process dies (a killed cloud leaves no stale claim). The public address pool
 is claimed exclusively: a second cloud asking for the same pool, or one overlapping it, fails naming the
 first one's process. The default VPC range's guard route is claimed shared: the last cloud to leave removes
@@ -14,11 +14,11 @@ import ipaddress
 import os
 from pathlib import Path
 
-from ._run import SandboxUnavailable
+from ._run import HostUnavailable
 
 __all__ = ["CLAIMS_DIR", "RangeClaim"]
 
-CLAIMS_DIR = Path("/run/provisioning/sandbox-ranges")
+CLAIMS_DIR = Path("/run/provisioning/cloud-ranges")
 """Where the lock files live (a tmpfs: gone at reboot, with every claim)."""
 
 
@@ -39,8 +39,8 @@ class RangeClaim:
         if held is not None:
             os.close(self._fd)
             self._fd = None
-            raise SandboxUnavailable(
-                f"the {what} {cidr} is in use by another local Custom Cloud with sandbox hosts (pool "
+            raise HostUnavailable(
+                f"the {what} {cidr} is in use by another local Custom Cloud with machine hosts (pool "
                 f"{held[0]}, {held[1] or 'another process'}); stop it, or give this one another range "
                 "(--public-pool 100.78.0.0/16)"
             )

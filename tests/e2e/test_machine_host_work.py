@@ -1,4 +1,4 @@
-"""Sandbox host work outside the write transaction, against a real emulator process (`--hosts sandbox`):
+"""Machine host work outside the write transaction, against a real emulator process (`--hosts machine`):
 another project writes while boots are under way, and a boot that fails leaves no host and no instance."""
 
 from __future__ import annotations
@@ -15,10 +15,13 @@ import pytest
 
 from tests.support.cloud import CloudHandle, start_cloud, stop_cloud
 
+from .host_services import require_machine_hosts
 from .kernel import leftovers
-from .ssh import require_tools
 
 pytestmark = pytest.mark.e2e
+
+POOL = "100.89.0.0/24"
+"""This module's own public pool (claimed for the cloud's life)."""
 
 BOOTS = 8
 
@@ -35,10 +38,12 @@ class Clouds:
 
 @pytest.fixture(scope="module")
 def clouds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clouds]:
-    require_tools()
+    require_machine_hosts()
     state_dir = tmp_path_factory.mktemp("host-work") / "cloud"
     state_dir.mkdir()
-    cloud = start_cloud(state_dir / "custom-cloud.db", hosts="sandbox", lifecycle="immediate")
+    cloud = start_cloud(
+        state_dir / "custom-cloud.db", hosts="machine", public_pool=POOL, lifecycle="immediate", timeout=60
+    )
     admin = {"Authorization": f"Bearer {cloud.admin_token}"}
     made = httpx.post(f"{cloud.root}/admin/projects", json={"name": "b"}, headers=admin).raise_for_status()
     a = cloud.client(timeout=120)
@@ -100,7 +105,7 @@ def test_a_failed_boot_leaves_no_host_and_no_instance(clouds: Clouds) -> None:
     r = clouds.b.post("/instances", json=body, headers={"Idempotency-Key": "twin-1"})
     assert r.status_code == 409 and r.json()["error"]["code"] == "conflict", r.text
     assert clouds.b.get("/instances").json()["items"] == []
-    folders = sorted(p.name for p in (clouds.state_dir / "sandboxes" / "instances").iterdir())
+    folders = sorted(p.name for p in (clouds.state_dir / "machines" / "instances").iterdir())
     assert folders == [first["id"]]
     assert len(leftovers(clouds.state_dir)["links"]) == 2  # A's bridge and veth only
     # nothing stored: in a network of its own, the same name and key (with another body) work

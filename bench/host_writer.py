@@ -1,12 +1,12 @@
 """Sandbox boots vs. other projects' writes: does one project's host boots hold another project's writes?
 
-Run: `.venv/bin/python bench/sandbox_writer.py [--boots 30] [--waves 3] [--rounds 150]` (root, Linux).
-Starts `provisioning cloud serve --port 0 --hosts sandbox` on a temporary state folder (127.0.0.1 only),
+Run: `.venv/bin/python bench/host_writer.py [--boots 30] [--waves 3] [--rounds 150]` (root, Linux).
+Starts `provisioning cloud serve --port 0 --hosts machine` on a temporary state folder (127.0.0.1 only),
 creates project B through the admin API (project A is the bootstrap project), then:
 
 - `alone`: project B runs `--rounds` rounds of one create (`POST /v1/networks`, record only) and one GET
   (`GET /v1/networks/{id}`), one request at a time;
-- `boots`: `--waves` times, project A sends `--boots` sandbox instance creates at once while project B runs
+- `boots`: `--waves` times, project A sends `--boots` machine instance creates at once while project B runs
   the same loop until every create of A answered (each wave at most `--max-seconds` and 20 × `--rounds`
   rounds); A's instances are deleted between waves (not measured).
 
@@ -103,7 +103,7 @@ def project_b(cloud: CloudHandle) -> httpx.Client:
 def boot_all(
     api: httpx.Client, count: int, created: list[str]
 ) -> tuple[list[Future[float]], ThreadPoolExecutor]:
-    """Send `count` sandbox instance creates of project A at once; each future is one create's latency."""
+    """Send `count` machine instance creates of project A at once; each future is one create's latency."""
     go = threading.Barrier(count)
 
     def create(i: int) -> float:
@@ -160,7 +160,7 @@ def measure(cloud: CloudHandle, args: argparse.Namespace, b: ProjectB) -> None:
         for n in range(args.waves):
             *a_times, wall = wave(api_a, b, args, busy)
             load.append(os.getloadavg()[0])
-            print(f"A wave {n + 1}: {args.boots} sandbox creates at once, all answered in {wall:.2f} s "
+            print(f"A wave {n + 1}: {args.boots} machine creates at once, all answered in {wall:.2f} s "
                   f"(create p50 {percentile(a_times, 0.5):.2f} s, max {a_times[-1]:.2f} s)")  # fmt: skip
     print(f"load average (1 min) before and after each wave: {', '.join(f'{x:.2f}' for x in load)} "
           f"({os.cpu_count()} CPUs)")  # fmt: skip
@@ -170,13 +170,13 @@ def measure(cloud: CloudHandle, args: argparse.Namespace, b: ProjectB) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--boots", type=int, default=30, help="concurrent sandbox creates in project A")
+    parser.add_argument("--boots", type=int, default=30, help="concurrent machine creates in project A")
     parser.add_argument("--waves", type=int, default=3, help="waves of concurrent creates in project A")
     parser.add_argument("--rounds", type=int, default=150, help="project B rounds (create + GET) alone")
     parser.add_argument("--max-seconds", type=float, default=120.0, help="bound of one wave")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="sandbox-writer-bench-") as tmp:
-        cloud = start_cloud(Path(tmp) / "cloud.db", hosts="sandbox", lifecycle="immediate", timeout=60)
+    with tempfile.TemporaryDirectory(prefix="host-writer-bench-") as tmp:
+        cloud = start_cloud(Path(tmp) / "cloud.db", hosts="machine", lifecycle="immediate", timeout=60)
         b = ProjectB(project_b(cloud))
         try:
             measure(cloud, args, b)

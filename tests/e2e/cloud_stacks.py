@@ -1,6 +1,6 @@
-"""A Pulumi project on a sandbox cloud, for the e2e tests: the project written here or copied, configured for
-the cloud (API URL and key, an SSH key pair, secrets from stdin), deployed and destroyed at the end; SSH to
-its servers with host keys checked against the API's fingerprints; waiting for a probe. Secrets never reach
+"""A Pulumi project on a local Custom Cloud, for the e2e tests: the project written here or copied, configured
+for the cloud (API URL and key, an SSH key pair, secrets from stdin), deployed and destroyed at the end; SSH
+to its servers with host keys checked against the API's fingerprints; waiting for a probe. Secrets never reach
 a message."""
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from tests.support.pulumi_cli import PulumiProject
 
 from .ssh import Ssh, keypair
 
-__all__ = ["SandboxStack", "deployed", "inline_project", "sandbox_stack", "secret_from_stdin", "wait_for"]
+__all__ = ["CloudStack", "deployed", "inline_project", "cloud_stack", "secret_from_stdin", "wait_for"]
 
-S = TypeVar("S", bound="SandboxStack")
+S = TypeVar("S", bound="CloudStack")
 
 
 def secret_from_stdin(project: PulumiProject, key: str, value: str) -> None:
@@ -37,8 +37,8 @@ def secret_from_stdin(project: PulumiProject, key: str, value: str) -> None:
 
 
 @dataclass
-class SandboxStack:
-    """One stack on a sandbox cloud: the project, the cloud and its API, SSH to the servers, the folder
+class CloudStack:
+    """One stack on a local Custom Cloud: the project, the cloud and its API, SSH to the servers, the folder
     holding them (`tmp`) and the private key (never printed)."""
 
     project: PulumiProject
@@ -78,7 +78,7 @@ def inline_project(tmp: Path, *, project: str, program: str) -> Path:
     return source
 
 
-def sandbox_stack(
+def cloud_stack(
     cloud: CloudHandle, tmp: Path, source: Path, *, namespace: str, stack_type: type[S],
     secrets: Mapping[str, str] | None = None, name: str = "proj", **fields: Any,
 ) -> S:  # fmt: skip

@@ -1,6 +1,6 @@
-"""Host networking of sandboxes: one bridge per VPC, one veth per running instance, guard routes.
+"""Host networking of machines: one bridge per VPC, one veth per running instance, guard routes.
 
-Every address lives on a bridge or namespace made here. Packets arriving on a sandbox bridge are never
+Every address lives on a bridge or namespace made here. Packets arriving on a VPC bridge are never
 forwarded by the host (`net.ipv4.conf.<bridge>.forwarding = 0`), and the VPC CIDRs and the public pool
 carry an `unreachable` guard route (high metric) so that no packet for them ever takes the default route
 off this machine, even while no bridge serves them.
@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._run import SandboxConflict, SandboxError, run
+from ._run import HostConflict, HostError, run
 
 __all__ = [
     "GUARD_METRIC",
@@ -76,11 +76,11 @@ def _write_sysctl(path: str, value: str) -> None:
     try:
         Path(path).write_text(value)
     except OSError as exc:
-        raise SandboxError(f"cannot set {path} = {value}: {exc}") from exc
+        raise HostError(f"cannot set {path} = {value}: {exc}") from exc
 
 
 def our_links(tag: str) -> dict[str, str]:
-    """Interfaces carrying alias `tag` (made by this sandbox root): name → kind (`bridge` or `veth`)."""
+    """Interfaces carrying alias `tag` (made by this cloud): name → kind (`bridge` or `veth`)."""
     links = json.loads(run(["ip", "-j", "-d", "link", "show"]) or "[]")
     found: dict[str, str] = {}
     for link in links:
@@ -90,7 +90,7 @@ def our_links(tag: str) -> dict[str, str]:
 
 
 def check_free(cidr: str, *, allowed_devices: set[str], what: str) -> None:
-    """Raise `SandboxConflict` if `cidr` overlaps a route of this machine not made by us (default aside)."""
+    """Raise `HostConflict` if `cidr` overlaps a route of this machine not made by us (default aside)."""
     net = ipaddress.IPv4Network(cidr)
     for route in json.loads(run(["ip", "-j", "route", "show", "table", "main"]) or "[]"):
         dst = route.get("dst", "")
@@ -101,9 +101,9 @@ def check_free(cidr: str, *, allowed_devices: set[str], what: str) -> None:
         except ValueError:
             continue
         if net.overlaps(other):
-            raise SandboxConflict(
+            raise HostConflict(
                 f"{what} {cidr} overlaps the route {dst} (dev {route.get('dev', '?')}) of this machine; "
-                "sandbox hosts only use address ranges free here"
+                "machine hosts only use address ranges free here"
             )
 
 
@@ -132,7 +132,7 @@ def ensure_bridge(vpc_key: str, cidr: str, tag: str) -> str:
         _write_sysctl(f"/proc/sys/net/ipv4/conf/{name}/forwarding", "0")
         run(["ip", "addr", "add", f"{gateway_of(cidr)}/{prefix}", "dev", name])
         run(["ip", "link", "set", "dev", name, "up"])
-    except SandboxError:
+    except HostError:
         run(["ip", "link", "del", name], check=False)
         raise
     return name
@@ -187,7 +187,7 @@ def attach(a: Attachment, tag: str) -> None:
         run(["nsenter", "-t", str(a.pid), "-n", "ip", "-batch", "-"], input="\n".join(inside) + "\n")
         if a.public_ip:
             run(["ip", "route", "replace", f"{a.public_ip}/32", "dev", a.bridge, "proto", ROUTE_PROTO])
-    except SandboxError:
+    except HostError:
         detach(a.veth, a.public_ip)
         raise
 
