@@ -26,7 +26,7 @@ SCAFFOLD_KINDS = ("provider", "taskserv", "cluster")
 
 _USAGE = {
     "provider": 'from {package} import {cls}\n\ndisk = {cls}("data", size=20, zone="us-west-1a")',
-    "taskserv": 'from {package} import {cls}\n\nservice = {cls}("svc", {{"port": 8080}}, target=target)',
+    "taskserv": 'from {package} import {cls}\n\nservice = {cls}("web", {{"port": 8080}}, target=target)',
     "cluster": 'from {package} import {cls}\n\nstack = {cls}("app", {{"servers": 2}})',
 }
 

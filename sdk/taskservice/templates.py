@@ -1,7 +1,7 @@
 """The template library of task services: one Jinja2 environment over a service's own templates and the
 shared ones (`taskservice/lib.sh.j2`, the shell helpers every step script includes;
 `taskservice/step.sh.j2`, how a step runs over SSH; and the helpers a step includes when it needs them:
-`taskservice/services.sh.j2` (svc or systemd), `taskservice/state.sh.j2` (what the steps remember, the
+`taskservice/services.sh.j2` (systemd units), `taskservice/state.sh.j2` (what the steps remember, the
 folders they made), `taskservice/packages.sh.j2` (OS packages installed and purged) and
 `taskservice/tls.sh.j2` (self-signed certificates)). Config files and scripts are rendered from templates
 only, never pieced together from strings. Imports no Pulumi."""

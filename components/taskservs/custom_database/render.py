@@ -30,7 +30,7 @@ __all__ = [
 TEMPLATES = TemplateLibrary(Path(__file__).with_name("templates"), POSTGRES_TEMPLATES)
 """CustomDatabase's templates with those the PostgreSQL services share and the shared step helpers."""
 SERVICE = "customdb"
-"""The service's name under svc (and systemd)."""
+"""The service's name: the systemd unit `customdb.service` it writes."""
 MIN_MEMORY_MB = 512
 """The host must have at least this much memory."""
 PACKAGES = (
@@ -50,8 +50,6 @@ PATHS = {
     "passfile": "/etc/customdb/replication.pgpass",
     "socket_dir": "/run/customdb",
     "state_dir": "/var/lib/provisioning/customdb",
-    "service_file": "/etc/provisioning/services/customdb",
-    "exporter_file": "/etc/provisioning/services/customdb-exporter",
     "unit_file": "/etc/systemd/system/customdb.service",
     "exporter_unit_file": "/etc/systemd/system/customdb-exporter.service",
     "backup_script": "/usr/local/sbin/customdb-backup",
@@ -126,7 +124,6 @@ def config_files(config: CustomDatabaseConfig, host: Host) -> dict[str, str]:
     files = {
         PATHS["conf_file"]: TEMPLATES.render("customdb.conf.j2", **values),
         PATHS["hba_file"]: TEMPLATES.render("pg_hba.conf.j2", **values),
-        PATHS["service_file"]: TEMPLATES.render("customdb.svc.j2", **values),
         PATHS["unit_file"]: TEMPLATES.render("customdb.service.j2", **values),
     }
     return {**files, **cluster_files(TEMPLATES, values["pg"], config.backup, config.monitoring)}

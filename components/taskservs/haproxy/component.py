@@ -4,7 +4,7 @@
                  target=Target.server(server, private_key))
 
 Steps: remove (armed; runs on delete), install (the package), configure (the TLS certificate with `ssl`,
-haproxy.cfg checked with `haproxy -c`, the service under svc; a running HAProxy drains the servers leaving
+haproxy.cfg checked with `haproxy -c`, Debian's haproxy.service; a running HAProxy drains the servers leaving
 its pool and reloads without closing its listening sockets, a stopped one starts; after `configure_after`),
 health (the stats page and the Prometheus exporter answer; with `ssl`, HTTPS with the certificate
 verified)."""

@@ -1,5 +1,5 @@
-"""Everything HAProxy puts on a host, rendered from its templates (`templates/`): haproxy.cfg, the service
-definition and the step scripts. Pure: no Pulumi, no host."""
+"""Everything HAProxy puts on a host, rendered from its templates (`templates/`): haproxy.cfg and the step
+scripts (the service is Debian's haproxy.service). Pure: no Pulumi, no host."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ __all__ = ["PACKAGES", "PATHS", "SERVICE", "Scripts", "config_files", "scripts"]
 TEMPLATES = TemplateLibrary(Path(__file__).with_name("templates"))
 """HAProxy's templates with the shared step helpers."""
 SERVICE = "haproxy"
-"""The service's name under svc (and systemd)."""
+"""The service's name: Debian's systemd unit `haproxy.service`."""
 PACKAGES = ("haproxy", "curl", "openssl", "socat")
 """The OS packages it needs (installed when missing)."""
 PATHS = {
@@ -24,11 +24,9 @@ PATHS = {
     "pem_file": "/etc/haproxy/ssl/haproxy.pem",
     "self_signed_cert": "/etc/haproxy/ssl/server.crt",
     "self_signed_key": "/etc/haproxy/ssl/server.key",
-    "service_file": "/etc/provisioning/services/haproxy",
     "state_dir": "/var/lib/provisioning/haproxy",
     "admin_socket": "/run/haproxy/admin.sock",
     "server_state_file": "/var/lib/provisioning/haproxy/server-state",
-    "pid_file": "/run/provisioning/haproxy.pid",
     "restart_dropin": "/etc/systemd/system/haproxy.service.d/provisioning.conf",
 }
 """Where its files go on the host."""
@@ -38,7 +36,6 @@ def config_files(config: HAProxyConfig) -> dict[str, str]:
     """Path on the host → content of every file HAProxy writes there."""
     return {
         PATHS["conf_file"]: TEMPLATES.render("haproxy.cfg.j2", c=config, metrics_path=METRICS_PATH, **PATHS),
-        PATHS["service_file"]: TEMPLATES.render("haproxy.svc.j2", c=config, **PATHS),
     }
 
 

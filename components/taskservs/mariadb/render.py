@@ -17,9 +17,9 @@ __all__ = ["PATHS", "SERVICE", "STEPS", "Host", "config_files", "packages", "scr
 TEMPLATES = TemplateLibrary(Path(__file__).with_name("templates"))
 """MariaDB's templates with the shared step helpers."""
 SERVICE = "mariadb"
-"""The service's name under svc (and systemd); the exporter is `mariadb-exporter`."""
+"""The service's name: the systemd unit `mariadb.service` it writes (in place of Debian's)."""
 EXPORTER = "mariadb-exporter"
-"""The metrics exporter's service name."""
+"""The metrics exporter's service name: the systemd unit `mariadb-exporter.service` it writes."""
 PATHS = {
     "conf_dir": "/etc/mariadb",
     "conf_file": "/etc/mariadb/my.cnf",
@@ -29,8 +29,6 @@ PATHS = {
     "run_dir": "/run/mariadb",
     "socket": "/run/mariadb/mariadb.sock",
     "state_dir": "/var/lib/provisioning/mariadb",
-    "service_file": "/etc/provisioning/services/mariadb",
-    "exporter_file": "/etc/provisioning/services/mariadb-exporter",
     "unit_file": "/etc/systemd/system/mariadb.service",
     "exporter_unit_file": "/etc/systemd/system/mariadb-exporter.service",
     "backup_script": "/usr/local/sbin/mariadb-backup-provisioning",
@@ -79,14 +77,12 @@ def config_files(config: MariaDBConfig, host: Host) -> dict[str, str]:
     values = context(config, host)
     files = {
         PATHS["conf_file"]: TEMPLATES.render("my.cnf.j2", **values),
-        PATHS["service_file"]: TEMPLATES.render("mariadb.svc.j2", **values),
         PATHS["unit_file"]: TEMPLATES.render("mariadb.service.j2", **values),
     }
     if config.backup.enabled:
         files[PATHS["backup_script"]] = TEMPLATES.render("backup.sh.j2", **values)
         files[PATHS["cron_file"]] = TEMPLATES.render("backup.cron.j2", **values)
     if config.monitoring.enabled:
-        files[PATHS["exporter_file"]] = TEMPLATES.render("exporter.svc.j2", **values)
         files[PATHS["exporter_unit_file"]] = TEMPLATES.render("exporter.service.j2", **values)
     return files
 
@@ -96,7 +92,7 @@ def _values(config: MariaDBConfig, host: Host, step: str) -> dict[str, Any]:
     values = context(config, host)
     files = config_files(config, host)
     if step == "install":
-        values["files"] = {p: files[p] for p in (PATHS["service_file"], PATHS["unit_file"])}
+        values["files"] = {PATHS["unit_file"]: files[PATHS["unit_file"]]}
     elif step == "configure":
         values["files"] = files
     return values

@@ -1,7 +1,7 @@
 """What the PostgreSQL task services (CustomDatabase, PostgreSQL) share: the templates of the backup script
-and its cron entry, the metrics exporter's service, the health checks of both and of a standby's streaming,
-the clone of a standby from its primary (`templates/postgres/`), and a standby's application name. What
-every task service may share (service and state helpers, the replica and password rules) is in
+and its cron entry, the metrics exporter's systemd unit, the health checks of both and of a standby's
+streaming, the clone of a standby from its primary (`templates/postgres/`), and a standby's application
+name. What every task service may share (service and state helpers, the replica and password rules) is in
 `provisioning.sdk.taskservice`. Pure: no Pulumi, no host."""
 
 from __future__ import annotations
@@ -75,11 +75,6 @@ class Cluster:
         return f"{self.prefix}-exporter"
 
     @property
-    def exporter_file(self) -> str:
-        """The exporter's service executable (svc)."""
-        return f"/etc/provisioning/services/{self.exporter}"
-
-    @property
     def exporter_unit_file(self) -> str:
         """The exporter's systemd unit."""
         return f"/etc/systemd/system/{self.exporter}.service"
@@ -89,14 +84,14 @@ def cluster_files(
     library: Any, cluster: Cluster, backup: BackupPlan | None, monitoring: MetricsPlan | None
 ) -> dict[str, str]:
     """Path → content of the backup script and cron entry (with `backup.enabled`) and of the exporter's
-    service (with `monitoring.enabled`), rendered by `library` (a `TemplateLibrary` that has `TEMPLATES`)."""
+    systemd unit (with `monitoring.enabled`), rendered by `library` (a `TemplateLibrary` that has
+    `TEMPLATES`)."""
     values = {"pg": cluster, "backup": backup, "monitoring": monitoring}
     files = {}
     if backup is not None and backup.enabled:
         files[cluster.backup_script] = library.render("postgres/backup.sh.j2", **values)
         files[cluster.cron_file] = library.render("postgres/backup.cron.j2", **values)
     if monitoring is not None and monitoring.enabled:
-        files[cluster.exporter_file] = library.render("postgres/exporter.svc.j2", **values)
         files[cluster.exporter_unit_file] = library.render("postgres/exporter.service.j2", **values)
     return files
 

@@ -29,7 +29,7 @@ __all__ = [
 TEMPLATES = TemplateLibrary(Path(__file__).with_name("templates"), POSTGRES_TEMPLATES)
 """PostgreSQL's templates with those the PostgreSQL services share and the shared step helpers."""
 SERVICE = "postgresql"
-"""The service's name under svc (Debian's init script; systemd: postgresql@MAJOR-main)."""
+"""Names its exporter and backups; the cluster runs as Debian's systemd unit `postgresql@MAJOR-main`."""
 STATE_DIR = "/var/lib/provisioning/postgresql"
 """What the task service remembers on the host (packages it installed, the cluster it created)."""
 SOCKET_DIR = "/var/run/postgresql"
@@ -92,7 +92,7 @@ def _conninfo(config: PostgreSQLConfig, host: Host) -> str:
 
 def config_files(config: PostgreSQLConfig, host: Host = PRIMARY) -> dict[str, str]:
     """Path → content of the files the configure step writes on `host`: `conf.d/provisioning.conf`,
-    `pg_hba.conf`, and (primary) the backup script and cron entry, the exporter's service."""
+    `pg_hba.conf`, and (primary) the backup script and cron entry, the exporter's systemd unit."""
     values = {"c": config, "standby": host.role == "replica", "conninfo": _conninfo(config, host)}
     files = {
         f"{conf_dir(config)}/conf.d/provisioning.conf": TEMPLATES.render("provisioning.conf.j2", **values),

@@ -1,6 +1,6 @@
 """Everything Prometheus puts on its hosts, rendered from its templates (`templates/`): prometheus.yml, the
-service definitions and the step scripts of the server and of each node exporter. Pure: no Pulumi, no
-host."""
+arguments of Debian's units (`/etc/default/…`) and the step scripts of the server and of each node
+exporter. Pure: no Pulumi, no host."""
 
 from __future__ import annotations
 
@@ -29,18 +29,16 @@ TEMPLATES = TemplateLibrary(Path(__file__).with_name("templates"))
 double-quoted form, which YAML reads the same)."""
 TEMPLATES.environment.filters["yaml"] = lambda value: json.dumps(str(value), ensure_ascii=False)
 SERVICE = "prometheus"
-"""The server's service name under svc (and systemd)."""
+"""The server's service: Debian's systemd unit `prometheus.service`."""
 EXPORTER = "prometheus-node-exporter"
-"""The node exporter's service name."""
+"""The node exporter's service: Debian's systemd unit `prometheus-node-exporter.service`."""
 PACKAGES = ("prometheus", "prometheus-node-exporter", "curl")
 """The OS packages it needs (installed when missing; the node exporter only on its targets)."""
 PATHS = {
     "conf_file": "/etc/prometheus/prometheus.yml",
     "rules_file": "/etc/prometheus/provisioning-rules.yml",
     "defaults_file": "/etc/default/prometheus",
-    "service_file": "/etc/provisioning/services/prometheus",
     "exporter_defaults_file": "/etc/default/prometheus-node-exporter",
-    "exporter_service_file": "/etc/provisioning/services/prometheus-node-exporter",
 }
 """Where its files go on the hosts."""
 
@@ -57,7 +55,6 @@ def config_files(config: PrometheusConfig, node_addresses: Sequence[str] = ()) -
     files = {
         PATHS["conf_file"]: TEMPLATES.render("prometheus.yml.j2", **values),
         PATHS["defaults_file"]: TEMPLATES.render("prometheus.default.j2", **values),
-        PATHS["service_file"]: TEMPLATES.render("prometheus.svc.j2", **values),
     }
     if config.alert_rules:
         files[PATHS["rules_file"]] = TEMPLATES.render("rules.yml.j2", **values)
@@ -66,10 +63,7 @@ def config_files(config: PrometheusConfig, node_addresses: Sequence[str] = ()) -
 
 def exporter_files(config: PrometheusConfig) -> dict[str, str]:
     """Path on a node exporter target → content."""
-    return {
-        PATHS["exporter_defaults_file"]: TEMPLATES.render("node-exporter.default.j2", c=config),
-        PATHS["exporter_service_file"]: TEMPLATES.render("node-exporter.svc.j2", c=config, **PATHS),
-    }
+    return {PATHS["exporter_defaults_file"]: TEMPLATES.render("node-exporter.default.j2", c=config)}
 
 
 def scripts(config: PrometheusConfig, node_addresses: Sequence[str] = ()) -> dict[str, Scripts]:

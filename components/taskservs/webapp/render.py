@@ -1,5 +1,5 @@
 """Everything WebApp puts on a host, rendered from its templates (`templates/`): the application's settings,
-its service definition, the application itself (copied from `app/server.py`) and the step scripts. Pure:
+its systemd unit, the application itself (copied from `app/server.py`) and the step scripts. Pure:
 no Pulumi, no host."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ TEMPLATES = TemplateLibrary(Path(__file__).with_name("templates"))
 APP_SOURCE = Path(__file__).with_name("app") / "server.py"
 """The application, as shipped in this package (copied to the host as it is)."""
 SERVICE = "webapp"
-"""The service's name under svc (and systemd)."""
+"""The service's name: the systemd unit `webapp.service` it writes."""
 USER = "webapp"
 """The unprivileged user the application runs as."""
 DRIVERS = {"postgresql": "python3-psycopg2", "mysql": "python3-pymysql"}
@@ -37,7 +37,6 @@ PATHS = {
     "env_file": "/etc/webapp/webapp.env",
     "password_file": "/etc/webapp/database-password",
     "version_file": "/etc/webapp/version",
-    "service_file": "/etc/provisioning/services/webapp",
     "unit_file": "/etc/systemd/system/webapp.service",
     "drain_file": "/run/webapp/draining",
     "health_paths_file": "/etc/webapp/health-paths",
@@ -77,7 +76,6 @@ def config_files(config: WebAppConfig) -> dict[str, str]:
     return {
         PATHS["app_file"]: APP_SOURCE.read_text(),
         PATHS["env_file"]: TEMPLATES.render("webapp.env.j2", env=environment(config), **values),
-        PATHS["service_file"]: TEMPLATES.render("webapp.svc.j2", **values),
         PATHS["unit_file"]: TEMPLATES.render("webapp.service.j2", **values),
     }
 

@@ -25,7 +25,6 @@ def test_a_cluster_names_its_files_after_its_prefix() -> None:
         "/etc/cron.d/postgresql-backup",
     )
     assert found.exporter == "postgresql-exporter"
-    assert found.exporter_file == "/etc/provisioning/services/postgresql-exporter"
     assert found.exporter_unit_file == "/etc/systemd/system/postgresql-exporter.service"
     assert replica_name("orders-db", 2) == "orders_db_replica_2"
 
@@ -60,16 +59,17 @@ def test_both_services_render_backups_and_the_exporter_from_the_same_templates()
     custom_names = {
         "/var/lib/customdb/data": "DATA", "/run/customdb": "SOCKET", "/var/backups/customdb": "STORAGE",
         "/var/log/customdb": "LOGS", "CustomDatabase db": "TITLE", "customdb-": "PREFIX-",
+        "After=customdb.service": "After=UNIT",
     }  # fmt: skip
     pg_names = {
         "/var/lib/postgresql/15/main": "DATA", "/var/run/postgresql": "SOCKET",
         "/var/backups/postgresql": "STORAGE", "/var/log/postgresql": "LOGS", "PostgreSQL db": "TITLE",
-        "postgresql-": "PREFIX-",
+        "postgresql-": "PREFIX-", "After=postgresql@15-main.service": "After=UNIT",
     }  # fmt: skip
     for path in (
         "/usr/local/sbin/{}-backup",
         "/etc/cron.d/{}-backup",
-        "/etc/provisioning/services/{}-exporter",
+        "/etc/systemd/system/{}-exporter.service",
     ):
         ours = _generic(custom[path.format("customdb")], custom_names)
         assert ours == _generic(pg[path.format("postgresql")], pg_names), path

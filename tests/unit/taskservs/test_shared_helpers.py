@@ -1,10 +1,13 @@
 """The shell helpers every task service shares (`taskservice/*.sh.j2`) are defined once in each step
-script: no service carries a copy of its own beside them."""
+script: no service carries a copy of its own beside them. The service helpers run with sh against a fake
+systemctl and journalctl."""
 
 from __future__ import annotations
 
 import re
+import subprocess
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +23,7 @@ from provisioning.components.taskservs.prometheus import render as prometheus
 from provisioning.components.taskservs.prometheus.spec import PrometheusConfig
 from provisioning.components.taskservs.webapp import render as webapp
 from provisioning.components.taskservs.webapp.spec import WebAppConfig
+from provisioning.sdk.taskservice import TemplateLibrary
 from provisioning.sdk.taskservice.scripts import Host
 from provisioning.sdk.taskservice.templates import state_dir
 
@@ -75,3 +79,51 @@ def test_every_service_keeps_its_state_in_its_own_folder() -> None:
         assert service is not None, name
         if "STATE_DIR=" in script:
             assert f"STATE_DIR={state_dir(service[1])}\n" in script, name
+
+
+class ServiceHost:
+    """A folder standing for a host's PID 1 name (`/proc/1/comm`), systemctl and journalctl: a fake
+    systemctl whose `start` fails and a journal holding one line of the unit's own and one of systemd's."""
+
+    def __init__(self, tmp: Path, pid1: str) -> None:
+        self.tmp = tmp
+        (tmp / "comm").write_text(pid1 + "\n")
+        self.bin = tmp / "bin"
+        self.bin.mkdir()
+        tools = {
+            "systemctl": "case $1 in is-active) exit 3 ;; start) exit 1 ;; *) exit 0 ;; esac",
+            "journalctl": 'for a in "$@"; do case $a in\n'
+            '_SYSTEMD_UNIT=app.service) echo "app: cannot open /etc/app.conf"; exit 0 ;;\n'
+            "-u) echo \"app.service: Failed with result 'exit-code'.\"; exit 0 ;;\n"
+            "esac; done",
+            "ss": "exit 0",
+        }
+        for tool, body in tools.items():
+            (self.bin / tool).write_text(f"#!/bin/sh\n{body}\n")
+            (self.bin / tool).chmod(0o755)
+        self.library = TemplateLibrary(tmp)
+        (tmp / "t.sh.j2").write_text('{% include "taskservice/services.sh.j2" %}\n{{ action }}\n')
+
+    def run(self, action: str) -> subprocess.CompletedProcess[str]:
+        script = self.library.step("t.sh.j2", step="configure", service="app", action=action)
+        script = script.replace("/proc/1/comm", str(self.tmp / "comm"))
+        script = script.replace("PATH=/usr/local/sbin:", f"PATH={self.bin}:/usr/local/sbin:")
+        return subprocess.run(["sh", "-eu", "-c", script], capture_output=True, text=True, check=False)
+
+
+def test_service_log_shows_the_units_own_messages(tmp_path: Path) -> None:
+    done = ServiceHost(tmp_path, "systemd").run("service_log app")
+    assert (done.returncode, done.stdout) == (0, "app: cannot open /etc/app.conf\n"), done.stderr
+
+
+def test_service_restart_fails_with_the_log_when_the_start_fails(tmp_path: Path) -> None:
+    done = ServiceHost(tmp_path, "systemd").run("service_restart app 8080\necho restarted")
+    assert done.returncode != 0 and "restarted" not in done.stdout
+    assert "error: systemctl start app failed: app: cannot open /etc/app.conf" in done.stderr
+
+
+def test_a_host_without_systemd_stops_with_a_clear_error(tmp_path: Path) -> None:
+    done = ServiceHost(tmp_path, "sh").run("echo went on")
+    assert done.returncode != 0 and "went on" not in done.stdout
+    said = "this host does not run systemd (PID 1 is sh): task services need a Debian 12 host with systemd"
+    assert said in done.stderr
