@@ -1,4 +1,4 @@
-"""Sandbox boots vs. other projects' writes: does one project's host boots hold another project's writes?
+"""Machine boots vs. other projects' writes: does one project's host boots hold another project's writes?
 
 Run: `.venv/bin/python bench/host_writer.py [--boots 30] [--waves 3] [--rounds 150]` (root, Linux).
 Starts `provisioning cloud serve --port 0 --hosts machine` on a temporary state folder (127.0.0.1 only),

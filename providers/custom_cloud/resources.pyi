@@ -41,7 +41,7 @@ class ServerArgs(TypedDict, total=False):
     labels: pulumi.Input[dict[str, pulumi.Input[str]]]
     """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
     ssh_public_key: pulumi.Input[str | None]
-    """OpenSSH public key authorized for root on the instance (machine and sandbox hosts), up to 16384
+    """OpenSSH public key authorized for root on the instance (machine hosts), up to 16384
 characters."""
     user_data: pulumi.Input[str | None]
     """cloud-init user data (`#cloud-config`) or a startup script (`#!`), run at first boot (by cloud-init on
@@ -77,7 +77,7 @@ class Server(DynamicResource):
     labels: pulumi.Output[dict[str, str]]
     """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
     ssh_public_key: pulumi.Output[str | None]
-    """OpenSSH public key authorized for root on the instance (machine and sandbox hosts), up to 16384
+    """OpenSSH public key authorized for root on the instance (machine hosts), up to 16384
 characters."""
     user_data: pulumi.Output[str | None]
     """cloud-init user data (`#cloud-config`) or a startup script (`#!`), run at first boot (by cloud-init on

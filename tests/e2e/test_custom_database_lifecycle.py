@@ -27,9 +27,7 @@ SERVER_ONLY = [URN + f"pulumi-python:dynamic/custom-cloud:{kind}" for kind in
                ("Network::db-net", "Subnet::db-subnet", "Server::db-primary")]  # fmt: skip
 SERVICE_PATHS = [
     "/etc/customdb", "/var/lib/customdb", "/var/log/customdb", "/var/backups/customdb",
-    "/var/lib/provisioning/customdb", "/etc/provisioning/services/customdb",
-    "/etc/provisioning/services/customdb-exporter", "/etc/provisioning/enabled/customdb",
-    "/etc/provisioning/enabled/customdb-exporter", "/etc/cron.d/customdb-backup",
+    "/var/lib/provisioning/customdb", "/etc/cron.d/customdb-backup",
     "/usr/local/sbin/customdb-backup", "/run/customdb", "/etc/systemd/system/customdb.service",
     "/etc/systemd/system/customdb-exporter.service",
     "/etc/systemd/system/multi-user.target.wants/customdb.service",
@@ -117,7 +115,7 @@ def test_an_install_interrupted_halfway_converges(world: World) -> None:
     with pytest.raises(PulumiError, match="stopped at fail point customdb.install.after-initdb"):
         stack.project.up()
     assert stack.sh_rc(server, "test -f /var/lib/customdb/data/PG_VERSION") == 0  # halfway: initialised
-    assert world.present(["/etc/provisioning/services/customdb", "/etc/customdb/customdb.conf"]) == []
+    assert world.present(["/etc/systemd/system/customdb.service", "/etc/customdb/customdb.conf"]) == []
     assert stack.planned(stack.project.preview_json()) == ["install", "configure"]
     initialised = stack.sh(server, "stat -c %Y /var/lib/customdb/data/PG_VERSION")
     stack.project.up()

@@ -71,8 +71,8 @@ def test_the_scaffolded_task_service_runs_on_a_machine_host(tmp_path: Path) -> N
             [urn] = [r["urn"] for r in project.resources() if r["type"] == "acme-page:taskservs:AcmePage"]
             project.destroy("--target", urn, "--target-dependents")  # the task service only: its remove step
             gone = ssh.run(
-                inst["ssh_host"], inst["ssh_port"], "test -e /etc/provisioning/services/acme-page; echo $?"
+                inst["ssh_host"], inst["ssh_port"], "test -e /etc/systemd/system/acme-page.service; echo $?"
             )
-            assert gone.strip() == "1", "the remove step left the service file"
+            assert gone.strip() == "1", "the remove step left the unit file"
         finally:
             project.destroy()

@@ -231,7 +231,7 @@ def test_removing_mariadb_leaves_nothing_on_the_servers(stack: Stack) -> None:
     gone = (
         f"for s in mariadb mariadb-exporter; do ({host_services.running('$s')}) >/dev/null 2>&1 "
         "&& echo running $s; done; "
-        "for p in /etc/provisioning/services/mariadb /etc/provisioning/services/mariadb-exporter "
+        "for p in /etc/systemd/system/mariadb.service /etc/systemd/system/mariadb-exporter.service "
         "/etc/mariadb "
         "/var/lib/mariadb /var/backups/mariadb /var/log/mariadb /etc/cron.d/mariadb-backup "
         "/usr/local/sbin/mariadb-backup-provisioning /var/lib/provisioning/mariadb /run/mariadb; do "

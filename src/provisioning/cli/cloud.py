@@ -105,8 +105,8 @@ def _add_serve(sub: Subcommands) -> None:
         help="what runs behind an instance: record = nothing, instances are records only and nothing is "
         "created on this machine; machine = a Debian 12 machine with systemd booted by systemd-nspawn from "
         "the image scripts/machine-image.sh builds, i.e. network namespaces, bridges, routes and cgroups "
-        "created on this machine, and a package cache on its own bridge (Linux, root only); auto = machine where it can run, else "
-        "record (default: $CUSTOM_CLOUD_HOSTS, else auto)",
+        "created on this machine, and a package cache on its own bridge (Linux, root only); "
+        "auto = machine where it can run, else record (default: $CUSTOM_CLOUD_HOSTS, else auto)",
     )
     serve.add_argument(
         "--public-pool",
