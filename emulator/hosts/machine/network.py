@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 from ._run import HostConflict, HostError, run
@@ -19,8 +18,6 @@ from ._run import HostConflict, HostError, run
 __all__ = [
     "GUARD_METRIC",
     "ROUTE_PROTO",
-    "Attachment",
-    "attach",
     "bridge_name",
     "check_free",
     "detach",
@@ -145,51 +142,6 @@ def remove_bridge_if_unused(name: str) -> bool:
         return False
     run(["ip", "link", "del", name], check=False)
     return True
-
-
-@dataclass(frozen=True, slots=True)
-class Attachment:
-    """How one running instance is wired to its VPC."""
-
-    pid: int
-    """A process inside the instance's network namespace."""
-    veth: str
-    """Host end of the veth pair (inside it is `eth0`)."""
-    bridge: str
-    """The VPC's bridge."""
-    private_ip: str
-    """Instance address in the VPC."""
-    prefixlen: int
-    """Prefix length of the VPC CIDR (all instances of a VPC share one L2 segment)."""
-    gateway: str
-    """The bridge's address (default route inside)."""
-    public_ip: str | None
-    """Public address (a /32 on eth0, host route via the bridge), or None."""
-
-
-def attach(a: Attachment, tag: str) -> None:
-    """Create the veth pair into the namespace of `a.pid`, plug it into the bridge, configure both ends."""
-    run(["ip", "link", "del", a.veth], check=False)  # a stale end left by a killed namespace
-    run(["ip", "link", "add", a.veth, "type", "veth",
-         "peer", "name", "eth0", "address", mac_of(a.veth), "netns", str(a.pid)])  # fmt: skip
-    try:
-        run(["ip", "link", "set", "dev", a.veth, "alias", tag])
-        _write_sysctl(f"/proc/sys/net/ipv6/conf/{a.veth}/disable_ipv6", "1")
-        run(["ip", "link", "set", "dev", a.veth, "master", a.bridge, "up"])
-        inside = [
-            "link set lo up",
-            f"addr add {a.private_ip}/{a.prefixlen} dev eth0",
-            "link set eth0 up",
-            f"route add default via {a.gateway} dev eth0",
-        ]
-        if a.public_ip:
-            inside.insert(2, f"addr add {a.public_ip}/32 dev eth0")
-        run(["nsenter", "-t", str(a.pid), "-n", "ip", "-batch", "-"], input="\n".join(inside) + "\n")
-        if a.public_ip:
-            run(["ip", "route", "replace", f"{a.public_ip}/32", "dev", a.bridge, "proto", ROUTE_PROTO])
-    except HostError:
-        detach(a.veth, a.public_ip)
-        raise
 
 
 def detach(veth: str, public_ip: str | None) -> None:
