@@ -355,7 +355,9 @@ def test_a_release_that_cannot_start_fails_quoting_the_units_journal(stack: Stac
         said = failed.value.result.stdout
         message = next((line for line in said.splitlines() if "is not healthy within" in line), said[-3000:])
         # the step's failure quotes the unit's last journal lines (systemd's, after its restarts)
-        assert "webapp 1.1 is not healthy within 60 s" in message and "webapp.service: " in message, message
+        assert "webapp 1.1 is not healthy within 60 s" in message and f"can't open file '{app}'" in message, (
+            message
+        )
         journal = stack.on("webapp", "journalctl --no-pager -q -o cat -u webapp")
         assert f"can't open file '{app}'" in journal, journal[-1000:]  # the application's own words
     finally:
