@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from ..registry import Declaration
 from ..taskservice.component import validated_config
 from ..validation import Violation
+from .guard import FieldGuard
 
 __all__ = ["Built", "Cluster", "Member"]
 
@@ -74,6 +75,9 @@ class Cluster(pulumi.ComponentResource):
     """USD per hour by the cluster's own formula (known at preview)."""
     provider_hourly_cost: pulumi.Output[float]
     """USD per hour of its servers at the provider's prices (known at preview)."""
+    guard: pulumi.Resource
+    """Holds the deployed values of the config's `Fixed` and `Costly` fields: a subclass makes its servers
+    and networks depend on it, so a refused change stops before anything else changes."""
 
     def __init__(
         self,
@@ -85,6 +89,9 @@ class Cluster(pulumi.ComponentResource):
         self.config = self.validated(resource_name, config)
         props = self.config.model_dump(mode="json")
         super().__init__(self.declaration.type_token, resource_name, props, opts)
+        self.guard = FieldGuard(
+            f"{resource_name}-fields", self.config, opts=pulumi.ResourceOptions(parent=self)
+        )
         built = self.build(resource_name, self.config)
         self.endpoints = pulumi.Output.from_input(dict(built.endpoints))  # type: ignore[arg-type]
         self.components = _components(built.members)

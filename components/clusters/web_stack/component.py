@@ -121,13 +121,14 @@ class WebStack(Cluster):
     def build(self, resource_name: str, config: WebStackConfig) -> Built:
         """Network, subnets, servers, host names, then each tier's task services."""
         child = pulumi.ResourceOptions(parent=self)
+        guarded = pulumi.ResourceOptions(parent=self, depends_on=[self.guard])  # a refused change stops here
         labels: dict[str, pulumi.Input[str]] = {"cluster": config.app_name}
         network = Network(
             f"{resource_name}-vpc",
             name=f"{config.app_name}-vpc",
             cidr=config.network.vpc_cidr,
             labels=labels,
-            opts=child,
+            opts=guarded,
         )
         subnets = self._subnets(resource_name, config, network, labels, child)
         servers = placements(config)
@@ -147,9 +148,8 @@ class WebStack(Cluster):
                 ssh_public_key=self._public_key,
                 labels={**labels, "tier": placement.tier, "role": placement.role},
                 keep_storage=placement.tier == "database" and config.keep_data,
-                opts=pulumi.ResourceOptions(
-                    parent=self,
-                    hooks=hooks.binding(placement) if hooks else None,
+                opts=pulumi.ResourceOptions.merge(
+                    guarded, pulumi.ResourceOptions(hooks=hooks.binding(placement) if hooks else None)
                 ),
             )
             if hooks:

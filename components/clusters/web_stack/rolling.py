@@ -32,8 +32,8 @@ _FIELDS = {
 }
 _DATABASE_COST = (
     "the database does not answer until it is back, so every app server's health fails and the stack "
-    "answers 503 meanwhile (no standby-first resize with a switchover yet); resize when the stack may be "
-    "down for a server's stop and boot"
+    "answers 503 meanwhile (no standby-first resize with a switchover yet): downtime; resize when the stack "
+    "may be down for a server's stop and boot"
 )
 _FRONT_NAMES = {"app": "every web server's HAProxy", "web": "the load balancer's HAProxy"}
 

@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import Field, field_validator
 
 from provisioning.providers.custom_cloud.api import catalog
-from provisioning.sdk.cluster.settings import ClusterSettings
+from provisioning.sdk.cluster.settings import ClusterSettings, Costly, Fixed
 from provisioning.sdk.registry import Declaration, register
 from provisioning.sdk.rules import InCatalog, Matches, NotEmpty
 from provisioning.sdk.taskservice.rules import InRange
@@ -51,7 +51,14 @@ def _at_least_one(section: str, field: str, value: int) -> int:
 class LoadBalancerSettings(SettingsModel):
     """The load balancer in front of the web tier: HAProxy on its own server with a public address."""
 
-    enabled: bool = True
+    enabled: Annotated[
+        bool,
+        Costly(
+            "turned off, the load balancer is deleted with its public address: the stack's endpoint becomes "
+            "the first web server's address and clients of the old one get downtime from then on; turned "
+            "on, the stack gets a new public address"
+        ),
+    ] = True
     """Put a load balancer in front of the web servers."""
     ssl: bool = True
     """Also serve HTTPS (port 443) with a certificate generated on the load balancer."""
@@ -114,7 +121,11 @@ class AppTierSettings(SettingsModel):
 class DatabaseTierSettings(SettingsModel):
     """The database: PostgreSQL, MariaDB (mysql) or CustomDatabase, with a streaming replica for HA."""
 
-    type: Annotated[str, InCatalog(DATABASE_TYPES)] = "postgresql"
+    type: Annotated[
+        str,
+        InCatalog(DATABASE_TYPES),
+        Fixed("the database service with a new, empty database of the other type (the data is not moved)"),
+    ] = "postgresql"
     """`postgresql`, `mysql` (MariaDB) or `custom-database` (CustomDatabase)."""
     instance_type: Annotated[str, _INSTANCE_TYPE] = "t3.xlarge"
     """Instance type of each database server (see the instance type table)."""
@@ -127,7 +138,13 @@ class DatabaseTierSettings(SettingsModel):
 class MonitoringSettings(SettingsModel):
     """Prometheus on its own server, with node exporters on every server of the stack."""
 
-    enabled: bool = True
+    enabled: Annotated[
+        bool,
+        Costly(
+            "turned off, the monitoring server is deleted with every sample Prometheus kept; turned on, a "
+            "monitoring server is added and every server gets a node exporter"
+        ),
+    ] = True
     """Deploy monitoring."""
     metrics_retention: Annotated[str, _DURATION] = "30d"
     """How long Prometheus keeps samples."""
@@ -148,17 +165,33 @@ def _network(value: str, field: str) -> str:
 class NetworkSettings(SettingsModel):
     """The VPC and its six subnets: public (web, load balancer), private (app, monitoring), database."""
 
-    vpc_cidr: str = "10.0.0.0/16"
+    vpc_cidr: Annotated[
+        str,
+        Fixed(
+            "the network, every subnet and every server, with the database's data and the load balancer's "
+            "public address"
+        ),
+    ] = "10.0.0.0/16"
     """The VPC's address range."""
-    public_subnets: list[str] = Field(default_factory=lambda: ["10.0.1.0/24", "10.0.2.0/24"])
+    public_subnets: Annotated[
+        list[str], Fixed("the web servers and the load balancer in them, with its public address")
+    ] = Field(default_factory=lambda: ["10.0.1.0/24", "10.0.2.0/24"])
     """Subnets of the web servers and the load balancer (servers alternate between them)."""
-    private_subnets: list[str] = Field(default_factory=lambda: ["10.0.10.0/24", "10.0.20.0/24"])
+    private_subnets: Annotated[
+        list[str], Fixed("the app servers and the monitoring server in them, with Prometheus's samples")
+    ] = Field(default_factory=lambda: ["10.0.10.0/24", "10.0.20.0/24"])
     """Subnets of the app servers and the monitoring server (servers alternate between them)."""
-    database_subnets: list[str] = Field(default_factory=lambda: ["10.0.100.0/24", "10.0.200.0/24"])
+    database_subnets: Annotated[
+        list[str], Fixed("the database servers in them, with the database's data")
+    ] = Field(default_factory=lambda: ["10.0.100.0/24", "10.0.200.0/24"])
     """Subnets of the database servers (the primary in the first, the replica in the second)."""
-    zones: list[Annotated[str, InCatalog(catalog.ALL_ZONES)]] = Field(
-        default_factory=lambda: ["us-west-1a", "us-west-1b"]
-    )
+    zones: Annotated[
+        list[Annotated[str, InCatalog(catalog.ALL_ZONES)]],
+        Fixed(
+            "every subnet and every server (a subnet's zone cannot change), with the database's data and "
+            "the load balancer's public address"
+        ),
+    ] = Field(default_factory=lambda: ["us-west-1a", "us-west-1b"])
     """Zones the subnets of each kind alternate between (in the provider's region)."""
 
     @field_validator("vpc_cidr")
@@ -184,6 +217,7 @@ class WebStackConfig(ClusterSettings):
     app_name: Annotated[
         str,
         NotEmpty(),
+        Fixed("every server (each is named after it) and the database, with its data"),
         Matches(
             r"[a-z]([-a-z0-9]{0,38}[a-z0-9])?",
             "1 to 40 lowercase letters, digits and dashes, starting with a letter and not ending with a dash",
