@@ -157,7 +157,7 @@ class WebStack(Cluster):
             made[placement.name] = _Host(placement, server, Target.server(server, self._private_key))
         hosts = {p.name: made[p.name] for p in servers}  # blueprint order, as every config lists them
         discovered = self._host_names(resource_name, config, hosts, child)
-        members = self._services(resource_name, config, hosts, discovered, child)
+        members = self._services(resource_name, config, hosts, discovered, hooks, child)
         return Built(members, self._endpoints(config, hosts))
 
     def _subnets(
@@ -217,9 +217,11 @@ class WebStack(Cluster):
         config: WebStackConfig,
         hosts: Mapping[str, _Host],
         discovered: Mapping[str, pulumi.Resource],
+        hooks: ResizeHooks | None,
         child: pulumi.ResourceOptions,
     ) -> list[Member]:
-        """The task services of each tier, in blueprint order, and the members they make."""
+        """The task services of each tier, in blueprint order, and the members they make (`hooks`: the
+        rolling hooks, which the app servers' configure steps get too)."""
         from provisioning.components.taskservs.haproxy import HAProxy
         from provisioning.components.taskservs.webapp import WebApp
 
@@ -244,13 +246,18 @@ class WebStack(Cluster):
         apps: list[Any] = []
         for index, host in enumerate(app_hosts):
             previous = previous_batch(apps, index, batch)
+            name = f"{resource_name}-{host.placement.suffix}-webapp"
+            # a new environment restarts the app in its configure step: it rolls like a resize
+            rolls = hooks.restarts(host.placement, f"{name}-configure") if hooks else None
             app = WebApp(
-                f"{resource_name}-{host.placement.suffix}-webapp",
+                name,
                 webapp_config(config, host.placement),
                 target=host.target,
                 database_password=self._password,
                 release_after=[p.release for p in previous],
-                opts=after(host, primary_ready),
+                opts=pulumi.ResourceOptions.merge(
+                    after(host, primary_ready), pulumi.ResourceOptions(transforms=[rolls] if rolls else None)
+                ),
             )
             apps.append(app)
             members.append(Member("app", host.placement.name, host.placement.role, host.server, [app]))

@@ -1,10 +1,11 @@
-"""The resource hooks of a WebStack's servers when their machine type changes (a stop, a resize, a start):
+"""The resource hooks of a WebStack's servers when their machine type changes (a stop, a resize, a start),
+and of each app server's WebApp `configure` step (an update of it restarts the app: a new environment):
 
 - at preview too, a warning naming the WebStack field, the server and what the resize costs (a database
   server's: the whole stack; an app or web server's: nothing when it rolls, else why it cannot);
-- before a rolling tier's server is updated, it waits for its turn (`RollGate`: one tier at a time, its
-  batch at once), then it is drained on every HAProxy in front of it (the web servers' for an app server,
-  the load balancer's for a web server) once another server of that pool is up;
+- before a rolling tier's server (or its restarting step) is updated, it waits for its turn (`RollGate`:
+  one tier at a time, its batch at once), then it is drained on every HAProxy in front of it (the web
+  servers' for an app server, the load balancer's for a web server) once another server of that pool is up;
 - after it is updated (started again), it is put back on each of them and the hook waits until their checks
   see it up; only then is its turn over. A failed update or hook stops the roll (an error hook).
 
@@ -66,6 +67,7 @@ class ResizeHooks:
         `private_key`: the stack's SSH key (a secret), read by the hooks when they run. Each proxy's
         `Server` is named with `proxy` once made (the hooks read its SSH endpoint when they run)."""
         self._names = {f"{resource_name}-{p.suffix}": p for p in servers}
+        self._restarts: dict[str, Placement] = {}
         self._tiers = dict(tiers)
         self._key = private_key
         self._endpoints: dict[str, pulumi.Output[SshEndpoint]] = {}
@@ -96,11 +98,34 @@ class ResizeHooks:
             before_update=[self._warning, self._drain], after_update=[self._readmit], on_error=[self._failed]
         )
 
-    def _rolling(self, args: pulumi.ResourceHookArgs | pulumi.ErrorHookArgs) -> Placement | None:
-        """The server of a rolling tier whose machine type changes, else None."""
-        placement = self._names.get(args.name)
-        if placement is None or _machine_types(args) is None:
+    def restarts(self, placement: Placement, step: str) -> pulumi.ResourceTransform | None:
+        """A transform for the task service on `placement` that binds the rolling hooks to its child
+        `step` (a resource named `step`, whose update restarts the service): drained on the proxies in
+        front before, back after, a batch at a time. None when the tier cannot roll."""
+        roll = self._tiers.get(placement.tier)
+        if roll is None or not roll.rolls:
             return None
+        self._restarts[step] = placement
+        binding = pulumi.ResourceHookBinding(
+            before_update=[self._drain], after_update=[self._readmit], on_error=[self._failed]
+        )
+
+        def bind(args: pulumi.ResourceTransformArgs) -> pulumi.ResourceTransformResult | None:
+            if args.name != step:
+                return None
+            hooked = pulumi.ResourceOptions.merge(args.opts, pulumi.ResourceOptions(hooks=binding))
+            return pulumi.ResourceTransformResult(args.props, hooked)
+
+        return bind
+
+    def _rolling(self, args: pulumi.ResourceHookArgs | pulumi.ErrorHookArgs) -> Placement | None:
+        """The server of a rolling tier whose machine type changes, or whose restarting step is updated;
+        else None."""
+        placement = self._restarts.get(args.name)
+        if placement is None:
+            placement = self._names.get(args.name)
+            if placement is None or _machine_types(args) is None:
+                return None
         roll = self._tiers.get(placement.tier)
         return placement if roll is not None and roll.rolls else None
 
