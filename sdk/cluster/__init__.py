@@ -2,18 +2,20 @@
 with its config checked at preview against its registered declaration, host-name discovery between its
 servers and the standard outputs (endpoints, components, status, healthy, costs); see docs/clusters.md.
 
-The config side (`ClusterSettings`, `hosts_block`, `hosts_script`) imports no Pulumi; `Cluster`, `Member`,
-`Built` and `host_names` load Pulumi when first used."""
+The config side (`ClusterSettings`, the field markers `Fixed` and `Costly`, `hosts_block`, `hosts_script`)
+imports no Pulumi; `Cluster`, `Member`, `Built` and `host_names` load Pulumi when first used."""
 
 from typing import Any
 
 from .hosts import hosts_block, hosts_script
-from .settings import ClusterSettings
+from .settings import ClusterSettings, Costly, Fixed
 
 __all__ = [
     "Built",
     "Cluster",
     "ClusterSettings",
+    "Costly",
+    "Fixed",
     "Member",
     "host_names",
     "hosts_block",

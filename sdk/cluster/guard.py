@@ -37,6 +37,10 @@ def field_values(config: BaseModel) -> dict[str, dict[str, dict[str, Any]]]:
     }
 
 
+def _values(entries: dict[str, Any] | None) -> dict[str, Any]:
+    return {path: entry["value"] for path, entry in (entries or {}).items()}
+
+
 def _changed(olds: dict[str, Any], news: dict[str, Any], kind: str) -> list[tuple[str, Any, Any, str]]:
     """(path, old value, new value, what it says) of every field of `kind` whose value differs."""
     before, after = olds.get(kind) or {}, news.get(kind) or {}
@@ -72,7 +76,9 @@ class _GuardProvider(dyn.ResourceProvider):
         return dyn.CheckResult({k: news.get(k) for k in _KEYS}, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.DiffResult:
-        changed = [k for k in _KEYS if olds.get(k) != news.get(k)]
+        """A change of a value (a costly field's: its warning hook runs before the update); a new text
+        alone is no change."""
+        changed = [k for k in _KEYS if _values(olds.get(k)) != _values(news.get(k))]
         return dyn.DiffResult(changes=bool(changed), replaces=[], stables=[], delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> dyn.CreateResult:

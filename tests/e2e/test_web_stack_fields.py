@@ -91,7 +91,8 @@ def refused(stack: WebStackRun, row: FieldRow) -> None:
     assert done.returncode != 0 and expected in said and " ".join(str(row.fixed).split()) in said, said[
         -3000:
     ]
-    RESULTS[row.path] = "refused at preview"
+    [line, *_] = [x for x in (done.stdout + done.stderr).splitlines() if "cannot change on a deployed" in x]
+    RESULTS[row.path] = "refused at preview: " + line.strip()
 
 
 def applied(stack: WebStackRun, row: FieldRow) -> None:
