@@ -10,6 +10,7 @@ import pulumi
 import pulumi.dynamic as dyn
 from pydantic import BaseModel, ValidationError
 
+from ._cancel import install_cancel_exit
 from ._host import (
     PROVIDER_KEY,
     PROVIDERS_BY_TYPE,
@@ -403,3 +404,4 @@ if in_dynamic_host():
 else:
     install_user_frames()
     install_async_debug_log()
+    install_cancel_exit()
