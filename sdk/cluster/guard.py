@@ -15,9 +15,12 @@ from pydantic import BaseModel
 from .._pickling import pickler_restored
 from .settings import Costly, Fixed, marked
 
-__all__ = ["FieldGuard", "field_values", "refusals", "warnings"]
+__all__ = ["FIELDS", "FieldGuard", "field_values", "refusals", "warnings"]
 
-_KEYS = ("fixed", "costly")
+FIELDS = "__fields"
+"""The input that says, per marked field, its kind (`fixed`, `costly`) and what it says; the other inputs
+are the marked fields' values, each under its dotted path (so that a refusal shows the property's value)."""
+_NOT_VALUES = (FIELDS, "__provider")
 
 
 def _value(config: BaseModel, path: str) -> Any:
@@ -27,27 +30,28 @@ def _value(config: BaseModel, path: str) -> Any:
     return found.model_dump(mode="json") if isinstance(found, BaseModel) else found
 
 
-def field_values(config: BaseModel) -> dict[str, dict[str, dict[str, Any]]]:
-    """The guard's inputs for `config`: per kind (`fixed`, `costly`), each marked field's value and what
-    its change loses or costs."""
+def field_values(config: BaseModel) -> dict[str, Any]:
+    """The guard's inputs for `config`: the value of each `Fixed` and `Costly` field by its dotted path,
+    and under `FIELDS` each one's kind and what its change loses or costs."""
     model = type(config)
-    return {
-        "fixed": {p: {"value": _value(config, p), "says": m.loses} for p, m in marked(model, Fixed)},
-        "costly": {p: {"value": _value(config, p), "says": m.costs} for p, m in marked(model, Costly)},
-    }
+    fields: dict[str, dict[str, str]] = {}
+    for path, fixed in marked(model, Fixed):
+        fields[path] = {"kind": "fixed", "says": fixed.loses}
+    for path, costly in marked(model, Costly):
+        fields[path] = {"kind": "costly", "says": costly.costs}
+    return {**{path: _value(config, path) for path in fields}, FIELDS: fields}
 
 
-def _values(entries: dict[str, Any] | None) -> dict[str, Any]:
-    return {path: entry["value"] for path, entry in (entries or {}).items()}
+def _values(props: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in props.items() if k not in _NOT_VALUES}
 
 
 def _changed(olds: dict[str, Any], news: dict[str, Any], kind: str) -> list[tuple[str, Any, Any, str]]:
-    """(path, old value, new value, what it says) of every field of `kind` whose value differs."""
-    before, after = olds.get(kind) or {}, news.get(kind) or {}
+    """(path, old value, new value, what it says) of every field of `kind` whose deployed value differs."""
     return [
-        (path, before[path]["value"], entry["value"], entry["says"])
-        for path, entry in after.items()
-        if path in before and before[path]["value"] != entry["value"]
+        (path, olds[path], news.get(path), entry["says"])
+        for path, entry in (news.get(FIELDS) or {}).items()
+        if entry["kind"] == kind and path in olds and olds[path] != news.get(path)
     ]
 
 
@@ -73,19 +77,19 @@ class _GuardProvider(dyn.ResourceProvider):
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> dyn.CheckResult:
         failures = [dyn.CheckFailure(field, reason) for field, reason in refusals(olds, news)]
-        return dyn.CheckResult({k: news.get(k) for k in _KEYS}, failures)
+        return dyn.CheckResult(news, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.DiffResult:
         """A change of a value (a costly field's: its warning hook runs before the update); a new text
         alone is no change."""
-        changed = [k for k in _KEYS if _values(olds.get(k)) != _values(news.get(k))]
-        return dyn.DiffResult(changes=bool(changed), replaces=[], stables=[], delete_before_replace=False)
+        changes = _values(olds) != _values(news)
+        return dyn.DiffResult(changes=changes, replaces=[], stables=[], delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> dyn.CreateResult:
-        return dyn.CreateResult("field-guard", {k: props.get(k) for k in _KEYS})
+        return dyn.CreateResult("field-guard", _values(props))
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> dyn.UpdateResult:
-        return dyn.UpdateResult({k: news.get(k) for k in _KEYS})
+        return dyn.UpdateResult(_values(news))
 
 
 def _warn(args: pulumi.ResourceHookArgs) -> None:

@@ -2,10 +2,10 @@
 replica, monitoring off), one row per field in the order `tests/support/web_stack_fields.py` derives them
 from `WebStackConfig`, each on the stack the rows before it left:
 
-- a field whose change is made: `pulumi up` under traffic through the load balancer exits 0; no request
-  fails unless the up warned, naming the field, that the change costs downtime (then the failures are
-  reported); a `Costly` field's change warns naming it; the app answers after; for a database_tier field,
-  the visits written before are read after; the next preview is clean;
+- a field whose change is made: `pulumi up` (its preview first) under traffic through the load balancer
+  exits 0; no request fails unless its preview warned, naming the field, that the change costs downtime
+  (then the failures are reported); a `Costly` field's preview warns naming it; the app answers after; for
+  a database_tier field, the visits written before are read after; the next preview is clean;
 - a `Fixed` field's change: `pulumi preview` fails naming the field, both values and what it would
   replace; the config put back, the next preview is clean;
 - a field tested in `test_web_stack_day_two.py`: the row names that test (`ELSEWHERE`), which must exist;
@@ -88,9 +88,8 @@ def refused(stack: WebStackRun, row: FieldRow) -> None:
     expected = (
         f"{row.path} cannot change on a deployed stack ({row.before!r} -> {row.after!r}): it would replace"
     )
-    assert done.returncode != 0 and expected in said and " ".join(str(row.fixed).split()) in said, said[
-        -3000:
-    ]
+    assert done.returncode != 0 and f"property {row.path} value" in said and expected in said, said[-3000:]
+    assert " ".join(str(row.fixed).split()) in said, said[-3000:]
     [line, *_] = [x for x in (done.stdout + done.stderr).splitlines() if "cannot change on a deployed" in x]
     RESULTS[row.path] = "refused at preview: " + line.strip()
 
@@ -103,15 +102,14 @@ def applied(stack: WebStackRun, row: FieldRow) -> None:
     stack.configure(row.config)
     with Traffic(url, minimum=500) as traffic:
         started = time.monotonic()
-        done = stack.project.up()
+        done = stack.project.run("up", "--yes", "--stack", stack.project.stack)  # its preview first
         result = traffic.result(time.monotonic() - started)
-    warned = [
-        line for line in (done.stdout + done.stderr).splitlines() if "warning:" in line and row.path in line
-    ]
+    previewed = (done.stdout + done.stderr).split("Updating (", 1)[0].splitlines()
+    warned = sorted({line.strip() for line in previewed if "warning:" in line and row.path in line})
     downtime = any("downtime" in line for line in warned)
     RESULTS[row.path] = result.line("downtime warned" if downtime else "no downtime").strip()
     print(f"\n{row.path} {row.before!r} -> {row.after!r}: {result.summary()}; warned: {warned}")
-    assert row.costly is None or warned, f"{row.path}: the up did not warn naming it"
+    assert row.costly is None or warned, f"{row.path}: the preview did not warn naming it"
     assert downtime or result.failed == 0, f"{row.path}: {result.summary()}"
     after = wait_for("the app answering after the change", lambda: page(stack.web()), 120)
     if row.path.startswith("database_tier."):

@@ -6,10 +6,11 @@ engine, no Pulumi); `tests/e2e/test_web_stack_fields.py` applies the rows to one
 Nothing here names a field to make its row: a field added to `WebStackConfig` gets a row, its new value from
 its type, bounds, catalog and rules (bools flip, numbers step, strings bump their last number, ranges move
 inside the range that holds them, a catalog gives the nearest other value). Only the order is steered by a
-rule: a section's switch that the row turns off (`enabled` → False) comes after the section's other fields,
-which would otherwise change nothing. A field for which no candidate validates gets a row with a `problem`
-naming it, so its test fails. A `Fixed` field's row holds what its change would replace (the change is
-refused), a `Costly` field's what it costs; the config after a refused row is the one before it."""
+rule: a switch that the row turns off (`<section>.enabled` → False) comes after every other field: first, it
+would leave its section's fields nothing to change and the others less to test (no load balancer). A field
+for which no candidate validates gets a row with a `problem` naming it, so its test fails. A `Fixed`
+field's row holds what its change would replace (the change is refused), a `Costly` field's what it costs;
+the config after a refused row is the one before it."""
 
 from __future__ import annotations
 
@@ -84,16 +85,13 @@ def set_path(data: Mapping[str, Any], path: str, value: Any) -> dict[str, Any]:
 
 
 def switch_off_last(paths: list[str], config: Mapping[str, Any]) -> list[str]:
-    """`paths` with each section switch that is on in `config` (`<section>.enabled`, True) moved after the
-    section's other fields: turned off first, it would leave their rows nothing to change."""
-    ordered = list(paths)
-    for path in paths:
-        section, _, name = path.rpartition(".")
-        if name == "enabled" and get_path(config, path) is True:
-            ordered.remove(path)
-            last = max(i for i, p in enumerate(ordered) if p.startswith(f"{section}.") or p == section)
-            ordered.insert(last + 1, path)
-    return ordered
+    """`paths` with each section switch that is on in `config` (`<section>.enabled`, True) moved after all
+    the others, in their order."""
+
+    def turned_off(path: str) -> bool:
+        return path.rpartition(".")[2] == "enabled" and get_path(config, path) is True
+
+    return [p for p in paths if not turned_off(p)] + [p for p in paths if turned_off(p)]
 
 
 def rows(

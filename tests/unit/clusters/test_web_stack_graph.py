@@ -171,9 +171,9 @@ def test_the_blueprints_dependencies(mocks: GraphMocks) -> None:
 def test_the_network_and_every_server_wait_for_the_field_guard(mocks: GraphMocks) -> None:
     _deploy(SMALL)
     guard = mocks.created["shop-fields"].inputs
-    assert guard["fixed"]["app_name"]["value"] == "shop"
-    assert guard["fixed"]["network.vpc_cidr"]["value"] == "10.80.0.0/16"
-    assert guard["costly"]["web_tier.load_balancer.enabled"]["value"] is True
+    assert guard["app_name"] == "shop" and guard["network.vpc_cidr"] == "10.80.0.0/16"
+    assert guard["web_tier.load_balancer.enabled"] is True
+    assert guard["__fields"]["network.zones"]["kind"] == "fixed"
     waiting = {n for n, a in mocks.created.items() if "machine_type" in a.inputs} | {"shop-vpc"}
     assert all("shop-fields" in mocks.dependencies[name] for name in waiting)
 
