@@ -3,6 +3,7 @@ JSON schema), and the check that refuses a bad configuration before any rule run
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -16,6 +17,7 @@ __all__ = [
     "DefaultLabelsConfig",
     "PackConfigError",
     "check_pack_config",
+    "check_rule_names",
     "schema_of",
 ]
 
@@ -64,18 +66,26 @@ class PackConfigError(ValueError):
     """The pack's configuration names an unknown rule or level, or breaks a setting's rule."""
 
 
+def check_rule_names(config: Mapping[str, object], settings: Mapping[str, object]) -> None:
+    """Refuse `config` unless each of its keys is `all` or a rule of `settings`, naming the likely one."""
+    for rule in config:
+        if rule != "all" and rule not in settings:
+            close = difflib.get_close_matches(rule, list(settings), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise PackConfigError(
+                f"unknown rule {rule!r}{hint} in the pack's configuration; rules: {', '.join(settings)}"
+            )
+
+
 def check_pack_config(
     config: Mapping[str, Mapping[str, Any]], settings: Mapping[str, type[_Settings] | None]
 ) -> None:
     """Refuse `config` ({rule: {enforcementLevel, …settings}}) unless every rule, level and setting is known
     and valid for `settings` ({rule: its settings model, or None})."""
+    check_rule_names(config, settings)
     for rule, values in config.items():
         if rule == "all":
             continue
-        if rule not in settings:
-            raise PackConfigError(
-                f"unknown rule {rule!r} in the pack's configuration; rules: {', '.join(settings)}"
-            )
         given = dict(values)
         level = given.pop("enforcementLevel", None)
         if level is not None and level not in LEVELS:

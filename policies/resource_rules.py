@@ -5,6 +5,7 @@ declaration reaches the pack without any change here."""
 
 from __future__ import annotations
 
+import re
 import typing
 from collections.abc import Callable
 from typing import Any
@@ -26,11 +27,16 @@ from ._props import known_props
 __all__ = ["catalog_fields", "declaration_policies", "policy_name"]
 
 
+_WORD_START = re.compile(r"(?<=[a-z0-9])(?=[A-Z][a-z])")
+"""Where a new word starts in a type's name: a capital followed by a small letter, after a small letter or a
+digit (`LoadBalancer` → load, balancer); a run of capitals stays in its word (`HAProxy`, `MariaDB`)."""
+
+
 def policy_name(decl: Declaration, family: str) -> str:
-    """`custom-cloud:Server` → `custom-cloud-server-schema` (kebab case, as policy names are)."""
-    words = decl.type_token.replace(":", "-")
-    kebab = "".join(f"-{c.lower()}" if c.isupper() else c for c in words).replace("--", "-").lstrip("-")
-    return f"{kebab}-{family}"
+    """`custom-cloud:LoadBalancer` → `custom-cloud-load-balancer-schema`, `provisioning:taskservs:HAProxy` →
+    `provisioning-taskservs-haproxy-schema` (kebab case, as policy names are)."""
+    parts = (_WORD_START.sub("-", part).lower() for part in decl.type_token.split(":"))
+    return f"{'-'.join(parts)}-{family}"
 
 
 def _names_catalog(annotation: Any) -> bool:

@@ -105,6 +105,11 @@ def test_levels_budget_and_remediation(tmp_path: Path, cloud: CloudHandle) -> No
             "stack-budget: max_hourly_cost: Must be greater than or equal to 0",
         ),
         ({"no-such-rule": {"enforcementLevel": "advisory"}}, "unknown rule 'no-such-rule'"),
+        (  # no enforcementLevel: the CLI alone would say `invalid enforcement level ""`
+            {"stack-budgt": {"max_hourly_cost": 0.5}},
+            "unknown rule 'stack-budgt' (did you mean 'stack-budget'?)",
+        ),
+        ({"required-label": "mandatory"}, "unknown rule 'required-label' (did you mean 'required-labels'?)"),
     ],
 )
 def test_bad_pack_configuration_is_refused_at_preview(
