@@ -18,6 +18,7 @@ from .errors import (
     ManifestError,
     ManifestProblem,
     PublishRefused,
+    StackConfigUnavailable,
 )
 from .index import IndexFile, project_files
 from .install import Verified, install_extension, resolve_extensions
@@ -38,7 +39,15 @@ from .project import ExtensionProject, find_project
 from .publish import Release, find_release, publish_release
 from .scaffold import SCAFFOLD_KINDS, scaffold_extension
 from .testing import LocalCloud, extension_test_paths, local_cloud, run_extension_tests
-from .validate import EXIT_ENVIRONMENT, EXIT_INVALID, EXIT_OK, Finding, ValidationReport, validate_extension
+from .validate import (
+    EXIT_ENVIRONMENT,
+    EXIT_INVALID,
+    EXIT_OK,
+    Finding,
+    StackConfigKeys,
+    ValidationReport,
+    validate_extension,
+)
 
 __all__ = [
     "EXIT_ENVIRONMENT",
@@ -67,6 +76,8 @@ __all__ = [
     "Provides",
     "PublishRefused",
     "Release",
+    "StackConfigKeys",
+    "StackConfigUnavailable",
     "UnknownTemplate",
     "ValidationReport",
     "Verified",

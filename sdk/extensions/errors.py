@@ -14,6 +14,7 @@ __all__ = [
     "ManifestError",
     "ManifestProblem",
     "PublishRefused",
+    "StackConfigUnavailable",
 ]
 
 
@@ -59,3 +60,7 @@ class PublishRefused(ExtensionError):
 
 class InstallRefused(ExtensionError):
     """An install cannot go on: not on the index, a hash that does not match, pip failed."""
+
+
+class StackConfigUnavailable(ExtensionError):
+    """No stack's config could be read (no Pulumi project there, no such stack, no `pulumi` on PATH)."""

@@ -200,6 +200,17 @@ class ExtensionManifest(_Table):
         """The kinds it provides something of."""
         return [kind for kind, names in self.provides.by_kind().items() if names]
 
+    def config_key_for(self, env: str) -> str | None:
+        """The declared stack config key that stands for the environment variable `env`: for extension
+        `custom-cloud`, `CUSTOM_CLOUD_API_KEY` → `custom-cloud:apiKey` when `[configuration] stack_config`
+        lists it; else None."""
+        prefix = self.extension.name.upper().replace("-", "_") + "_"
+        if not env.startswith(prefix) or env == prefix:
+            return None
+        first, *rest = env.removeprefix(prefix).lower().split("_")
+        key = f"{self.extension.name}:{first}{''.join(word.capitalize() for word in rest)}"
+        return key if key in self.configuration.stack_config else None
+
 
 def _known(loc: tuple[Any, ...]) -> list[str]:
     model: type[BaseModel] = ExtensionManifest

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
 
+from packaging.version import Version
+
 from .archive import shipped_manifest
 from .build import ARCHIVE_FOLDER, sha256_of
 from .errors import PublishRefused
@@ -57,21 +59,60 @@ def _archive_release(archive: Path) -> Release:
     return _release_in(folder, manifest.extension.name, manifest.extension.version)
 
 
+ACCEPTED = (
+    "an extension folder (with extension.toml: its dist/), the folder `provisioning extension build "
+    "--outdir` wrote (its wheel, sdist and archive/), a wheel or sdist (with every file of its name and "
+    "version beside it), or the archive/<name>-<version>.tar.gz"
+)
+"""What `find_release` takes, in words (its refusals name them)."""
+
+
+def _releases_in_output(folder: Path) -> set[tuple[str, str]]:
+    """(name, version) of each release a build output folder holds: its archives' manifests, its
+    wheels and sdists."""
+    found: set[tuple[str, str]] = set()
+    for archive in (folder / ARCHIVE_FOLDER).glob("*.tar.gz"):
+        manifest = shipped_manifest(archive)
+        if manifest is not None:
+            found.add((normalized(manifest.extension.name), str(Version(manifest.extension.version))))
+    for path in folder.glob("*"):
+        try:
+            found.add(distribution_of(path.name))
+        except ValueError:
+            continue
+    return found
+
+
+def _folder_release(folder: Path) -> Release:
+    if (folder / MANIFEST_NAME).is_file():
+        manifest = load_manifest(folder)
+        return _release_in(folder / "dist", manifest.extension.name, manifest.extension.version)
+    releases = sorted(_releases_in_output(folder))
+    if len(releases) == 1:
+        return _release_in(folder, *releases[0])
+    if releases:
+        held = ", ".join(f"{name} {version}" for name, version in releases)
+        raise PublishRefused(
+            f"{folder} holds several releases ({held}): give the wheel or the archive of one"
+        )
+    raise PublishRefused(f"{folder} holds no extension.toml and no built extension; publish takes {ACCEPTED}")
+
+
 def find_release(target: str | Path) -> Release:
-    """The release `target` names: an extension folder (its `dist/`), a wheel or sdist (every file of its
-    name and version beside it), or the `<name>-<version>.tar.gz` archive."""
+    """The release `target` names: an extension folder (its `dist/`), the output folder of `build
+    --outdir`, a wheel or sdist (every file of its name and version beside it), or the
+    `<name>-<version>.tar.gz` archive."""
     path = Path(target).resolve()
     if path.is_dir():
-        manifest = load_manifest(path)
-        return _release_in(path / "dist", manifest.extension.name, manifest.extension.version)
+        return _folder_release(path)
     if not path.is_file():
-        raise PublishRefused(f"{path} is neither an extension folder nor a built file")
+        raise PublishRefused(f"{path} does not exist; publish takes {ACCEPTED}")
     if path.parent.name == ARCHIVE_FOLDER:
         return _archive_release(path)
     try:
         name, version = distribution_of(path.name)
     except ValueError as exc:
-        raise PublishRefused(str(exc)) from None
+        raise PublishRefused(f"{exc}; publish takes {ACCEPTED}") from None
     return _release_in(path.parent, name, version)
 
 

@@ -4,12 +4,13 @@ declared variables and system packages. The result is data (`Finding`s) with an 
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata, resources
@@ -23,7 +24,7 @@ from packaging.version import Version
 from provisioning.sdk.registry import declarations
 
 from .discovery import entry_point_group, installed_extensions
-from .errors import ExtensionError, ManifestError
+from .errors import ExtensionError, ManifestError, StackConfigUnavailable
 from .manifest import ExtensionManifest
 from .project import ExtensionProject, find_project, normalized
 
@@ -32,6 +33,7 @@ __all__ = [
     "EXIT_INVALID",
     "EXIT_OK",
     "Finding",
+    "StackConfigKeys",
     "ValidationReport",
     "validate_extension",
 ]
@@ -228,18 +230,46 @@ def _system_package(package: str) -> bool:
     return result.returncode == 0 and result.stdout.endswith("installed")
 
 
-def _check_environment(report: ValidationReport, manifest: ExtensionManifest) -> None:
-    required = manifest.configuration.required_env
-    if required:
-        missing = [name for name in required if not os.environ.get(name)]
-        if missing:
-            report.add("[configuration] required_env", "missing", f"not set: {', '.join(missing)}")
-        else:
-            report.add("[configuration] required_env", "ok", f"set: {', '.join(required)}")
+StackConfigKeys = Callable[[], Collection[str]]
+"""The config keys the user's stack sets (values never read); raises `StackConfigUnavailable` saying why
+there is no stack to read."""
 
 
-def validate_extension(path: str | Path) -> ValidationReport:
-    """Every check of the extension at `path`; never raises for a broken extension (the report says)."""
+def _no_stack() -> Collection[str]:
+    raise StackConfigUnavailable("no stack config given")
+
+
+def _required_variable(
+    manifest: ExtensionManifest, name: str, stack_keys: StackConfigKeys
+) -> tuple[bool, str]:
+    """Whether `name` is satisfied (by the environment or the stack config key standing for it), in words."""
+    if os.environ.get(name):
+        return True, f"{name} is set"
+    key = manifest.config_key_for(name)
+    if key is None:
+        return False, f"{name} is not set"
+    try:
+        found = key in stack_keys()
+    except StackConfigUnavailable as exc:
+        return False, f"{name} is not set, nor is stack config {key} ({exc})"
+    if found:
+        return True, f"{name} is not set, but stack config {key} is (either one will do)"
+    return False, f"{name} is not set, nor is stack config {key} (either one will do)"
+
+
+def _check_environment(
+    report: ValidationReport, manifest: ExtensionManifest, stack_keys: StackConfigKeys
+) -> None:
+    results = [_required_variable(manifest, name, stack_keys) for name in manifest.configuration.required_env]
+    if results:
+        status: Status = "ok" if all(ok for ok, _ in results) else "missing"
+        report.add("[configuration] required_env", status, "; ".join(words for _, words in results))
+
+
+def validate_extension(path: str | Path, *, stack_config: StackConfigKeys = _no_stack) -> ValidationReport:
+    """Every check of the extension at `path`; never raises for a broken extension (the report says).
+    A required variable is also satisfied by the stack config key standing for it, where the extension
+    declares that key and `stack_config` (read only when needed) lists it as set."""
     report = ValidationReport(Path(path).resolve())
     try:
         project = find_project(path)
@@ -258,5 +288,5 @@ def validate_extension(path: str | Path) -> ValidationReport:
     _check_versions(report, project)
     _check_provides(report, project)
     _check_dependencies(report, project.manifest)
-    _check_environment(report, project.manifest)
+    _check_environment(report, project.manifest, functools.cache(stack_config))
     return report

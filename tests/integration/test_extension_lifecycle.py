@@ -166,7 +166,37 @@ def test_scaffolded_extensions_pass_their_own_tests(tmp_path: Path, kind: str) -
     assert re.search(rf"\[provides\] {kind}s: {name}\s+ok", report), report
     tested = _ok(_cli("extension", "test", name, cwd=tmp_path), "extension test")
     assert re.search(r"\d+ passed", tested) and "failed" not in tested, tested
-    _ok(_cli("extension", "build", name, cwd=tmp_path), "extension build")
+    _ok(_cli("extension", "build", name, "--outdir", "out", cwd=tmp_path), "extension build --outdir out")
+    published = _ok(_cli("extension", "publish", "out", "--index", "index", cwd=tmp_path), "publish out")
+    assert f"{name.replace('-', '_')}-0.1.0-py3-none-any.whl" in published, published
+    refused = _cli("extension", "publish", name + "/tests", "--index", "index", cwd=tmp_path)
+    assert refused.returncode != 0 and "the folder `provisioning extension build --outdir` wrote" in (
+        refused.stderr
+    ), refused.stderr
+
+
+def test_validate_takes_the_stack_config_key_for_a_required_variable(tmp_path: Path, repo_root: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "Pulumi.yaml").write_text("name: keyed\nruntime: python\n", encoding="utf-8")
+    project = PulumiProject.copy_of(tmp_path / "src", tmp_path / "project")
+    env = {k: v for k, v in project._environment().items() if k != "CUSTOM_CLOUD_API_KEY"}
+    validate = (
+        "extension",
+        "validate",
+        str(repo_root / "providers" / "custom_cloud"),
+        "--cwd",
+        str(project.workdir),
+    )
+
+    lacking = _cli(*validate, cwd=tmp_path, env=env)
+    assert lacking.returncode == 3, lacking.stdout
+    assert "CUSTOM_CLOUD_API_KEY is not set, nor is stack config custom-cloud:apiKey" in lacking.stdout
+
+    project.config_set("custom-cloud:apiKey", "ck_not_a_real_key", secret=True)
+    keyed = _cli(*validate, cwd=tmp_path, env=env)
+    assert keyed.returncode == 0, keyed.stdout
+    assert "CUSTOM_CLOUD_API_KEY is not set, but stack config custom-cloud:apiKey is" in keyed.stdout
+    assert "ck_not_a_real_key" not in keyed.stdout + keyed.stderr
 
 
 def test_the_reference_extensions_pass_validate_test_and_build(tmp_path: Path, repo_root: Path) -> None:

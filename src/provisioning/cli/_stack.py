@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 from typing import Any
 
 from ._common import CliError
 
-__all__ = ["add_stack_arguments", "export_stack"]
+__all__ = ["add_stack_arguments", "config_keys", "export_stack"]
 
 
 def add_stack_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,14 +21,31 @@ def add_stack_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON for machines")
 
 
-def export_stack(stack: str, cwd: str, *, show_secrets: bool = False) -> dict[str, Any]:
-    """The stack's state from `pulumi stack export` (decrypted with `show_secrets`: keep it in memory)."""
-    pulumi = shutil.which("pulumi")
-    if pulumi is None:
+def _pulumi() -> str:
+    found = shutil.which("pulumi")
+    if found is None:
         raise CliError(
             "the pulumi CLI is not on PATH: install Pulumi v3.259.0 (or put make setup's .tools/bin on PATH)"
         )
-    command = [pulumi, "stack", "export", "--stack", stack, "--cwd", cwd, "--non-interactive"]
+    return found
+
+
+def config_keys(cwd: str, stack: str | None = None) -> frozenset[str]:
+    """The config keys the stack (default: the selected one) of the project in `cwd` sets, from
+    `pulumi config --json` (no secret is decrypted)."""
+    command = [_pulumi(), "config", "--json", "--cwd", cwd, "--non-interactive"]
+    if stack:
+        command += ["--stack", stack]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        reason = (done.stderr.strip() or done.stdout.strip()).removeprefix("error: ")
+        raise CliError(f"no stack config read in {os.path.abspath(cwd)}: {reason[:300]}")
+    return frozenset(json.loads(done.stdout))
+
+
+def export_stack(stack: str, cwd: str, *, show_secrets: bool = False) -> dict[str, Any]:
+    """The stack's state from `pulumi stack export` (decrypted with `show_secrets`: keep it in memory)."""
+    command = [_pulumi(), "stack", "export", "--stack", stack, "--cwd", cwd, "--non-interactive"]
     if show_secrets:
         command.insert(3, "--show-secrets")
     done = subprocess.run(command, capture_output=True, text=True, check=False)

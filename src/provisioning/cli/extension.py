@@ -8,6 +8,7 @@ import os
 from typing import TYPE_CHECKING
 
 from ._common import CliError
+from ._stack import config_keys
 from ._table import render_table
 
 if TYPE_CHECKING:
@@ -52,6 +53,13 @@ def register(commands: Subcommands) -> None:
         "lacks what it needs (variables, system packages, extensions).",
     )
     validate.add_argument("path", metavar="PATH", nargs="?", default=".")
+    validate.add_argument(
+        "--cwd",
+        default=".",
+        help="the Pulumi project whose stack config may hold what a required variable stands for "
+        "(`custom-cloud:apiKey` for CUSTOM_CLOUD_API_KEY; default: here)",
+    )
+    validate.add_argument("--stack", help="that project's stack (default: the selected one)")
     validate.set_defaults(func=_validate)
 
     test = sub.add_parser("test", help="run an extension's tests against a local Custom Cloud")
@@ -124,9 +132,15 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from provisioning.sdk.extensions import validate_extension
+    from provisioning.sdk.extensions import StackConfigUnavailable, validate_extension
 
-    report = validate_extension(args.path)
+    def stack_keys() -> frozenset[str]:
+        try:
+            return config_keys(args.cwd, args.stack)
+        except CliError as exc:
+            raise StackConfigUnavailable(str(exc)) from None
+
+    report = validate_extension(args.path, stack_config=stack_keys)
     rows = [(f.check, f.status.upper() if f.status != "ok" else "ok", f.detail) for f in report.findings]
     print(render_table(("check", "status", "detail"), rows))
     verdict = {0: "valid", 1: "INVALID", 3: "valid, but this environment lacks what it needs"}

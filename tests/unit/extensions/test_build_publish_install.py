@@ -81,6 +81,34 @@ def test_a_version_published_twice_is_refused(tmp_path: Path) -> None:
     publish_release(find_release(_fake_release(tmp_path / "dist", "1.0.1")), index)  # a new version is fine
 
 
+def test_the_folder_build_wrote_is_published_wherever_it_is(tmp_path: Path) -> None:
+    folder = tmp_path / "scaffold"
+    scaffold_extension("acme-disk", "provider", folder)
+    out = tmp_path / "elsewhere" / "out"
+    build_extension(folder / "acme-disk", outdir=out)
+    release = find_release(out)
+    assert (release.name, release.version) == ("acme-disk", "0.1.0")
+    assert sorted(path.name for path in release.files) == ["acme_disk-0.1.0-py3-none-any.whl",
+                                                          "acme_disk-0.1.0.tar.gz"]  # fmt: skip
+
+
+def test_a_folder_of_several_releases_asks_for_one(tmp_path: Path) -> None:
+    _fake_release(tmp_path / "out", "1.0.0")
+    _fake_release(tmp_path / "out", "1.0.1")
+    with pytest.raises(PublishRefused, match=r"several releases \(acme-disk 1.0.0, acme-disk 1.0.1\)"):
+        find_release(tmp_path / "out")
+
+
+@pytest.mark.parametrize("target", ["empty", "missing", "notes.txt"])
+def test_anything_else_is_refused_naming_the_forms_publish_takes(tmp_path: Path, target: str) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "notes.txt").write_text("not a distribution")
+    with pytest.raises(PublishRefused) as refused:
+        find_release(tmp_path / target)
+    for form in ("an extension folder", "--outdir", "a wheel or sdist", "<name>-<version>.tar.gz"):
+        assert form in str(refused.value), refused.value
+
+
 def test_a_tampered_file_is_refused_at_install(tmp_path: Path) -> None:
     index = tmp_path / "index"
     publish_release(find_release(_fake_release(tmp_path / "dist")), str(index))

@@ -4,10 +4,18 @@ reference extensions pass."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from provisioning.sdk.extensions import EXIT_ENVIRONMENT, EXIT_INVALID, EXIT_OK, validate_extension
+from provisioning.sdk.extensions import (
+    EXIT_ENVIRONMENT,
+    EXIT_INVALID,
+    EXIT_OK,
+    StackConfigUnavailable,
+    load_manifest,
+    validate_extension,
+)
 
 REPO = Path(__file__).resolve().parents[3]
 PYPROJECT = """[project]
@@ -92,7 +100,7 @@ def test_missing_required_env_and_system_packages_are_listed(
     report = validate_extension(_extension(tmp_path, extra))
     found = _statuses(tmp_path)
     assert report.exit_code == EXIT_ENVIRONMENT
-    assert found["[configuration] required_env"] == ("missing", "not set: ACME_TOKEN")
+    assert found["[configuration] required_env"] == ("missing", "ACME_TOKEN is not set")
     assert found["[dependencies] system_packages"][0] == "missing" and "no-such-pkg-x" in found[
         "[dependencies] system_packages"][1]  # fmt: skip
     monkeypatch.setenv("ACME_TOKEN", "set")
@@ -125,3 +133,46 @@ def test_a_dependency_on_an_extension_inside_an_installed_distribution_is_met() 
     found = {f.check: f for f in report.findings}
     assert found["[dependencies] extensions: custom-cloud>=1.0"].status == "ok"
     assert found["[dependencies] extensions: custom-database>=1.0"].detail == "custom-database 1.0.0"
+
+
+_KEYED = (
+    '[configuration]\nrequired_env = ["ACME_WIDGETS_TOKEN", "ACME_WIDGETS_OTHER_VAR"]\n'
+    'stack_config = ["acme-widgets:token", "acme-widgets:otherVar", "acme-widgets:region"]\n'
+)
+
+
+def test_the_declared_stack_config_key_stands_for_its_variable(tmp_path: Path) -> None:
+    manifest = load_manifest(_extension(tmp_path, _KEYED))
+    assert manifest.config_key_for("ACME_WIDGETS_TOKEN") == "acme-widgets:token"
+    assert manifest.config_key_for("ACME_WIDGETS_OTHER_VAR") == "acme-widgets:otherVar"
+    assert manifest.config_key_for("ACME_WIDGETS_SECRET") is None  # no such key declared
+    assert manifest.config_key_for("OTHER_TOKEN") is None
+
+
+def test_either_the_variable_or_its_stack_config_key_satisfies_required_env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("ACME_WIDGETS_TOKEN", "ACME_WIDGETS_OTHER_VAR"):
+        monkeypatch.delenv(name, raising=False)
+    path = _extension(tmp_path, _KEYED)
+    monkeypatch.setenv("ACME_WIDGETS_OTHER_VAR", "set")
+
+    def required(**options: Any) -> tuple[int, str]:
+        report = validate_extension(path, **options)
+        [finding] = [f for f in report.findings if f.check == "[configuration] required_env"]
+        return report.exit_code, finding.detail
+
+    assert required(stack_config=lambda: {"acme-widgets:token"}) == (
+        EXIT_OK,
+        "ACME_WIDGETS_TOKEN is not set, but stack config acme-widgets:token is (either one will do); "
+        "ACME_WIDGETS_OTHER_VAR is set",
+    )
+    code, detail = required(stack_config=lambda: {"acme-widgets:region"})
+    assert code == EXIT_ENVIRONMENT
+    assert detail.startswith("ACME_WIDGETS_TOKEN is not set, nor is stack config acme-widgets:token")
+
+    def no_stack() -> set[str]:
+        raise StackConfigUnavailable("no Pulumi project in /nowhere")
+
+    code, detail = required(stack_config=no_stack)
+    assert code == EXIT_ENVIRONMENT and "acme-widgets:token (no Pulumi project in /nowhere)" in detail
