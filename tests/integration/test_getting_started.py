@@ -111,6 +111,9 @@ def _assert_preview(output: str) -> None:
             f"the preview does not create {resource}:\n{output[-4000:]}"
         )
     assert re.search(r"\+ 5 to create", output), f"the preview does not end with `+ 5 to create`:\n{output}"
+    cost = "estimated hourly cost: 0.1400 USD (custom-cloud:Server 0.1400)"
+    assert cost in output, f"the preview does not show `{cost}`:\n{output}"
+    assert re.search(r"estimated_cost: \{", output), f"the preview shows no estimated_cost output:\n{output}"
 
 
 def _assert_up(output: str, api: str, key: str) -> None:
@@ -126,10 +129,18 @@ def _assert_up(output: str, api: str, key: str) -> None:
     assert {server["vpc"] for server in servers} == {network_id[1]}
     assert sorted(server["private_ip"] for server in servers) == sorted(json.loads(private_ips[1]))
     assert [network["id"] for network in networks] == [network_id[1]]
+    for server in servers:  # `provisioning cloud list`, from the stack's config
+        row = rf"instance\s+{server['id']}\s+{server['name']}\s+running\s+us-west-1a\s+small\s+"
+        row += rf"private {server['private_ip']}"
+        assert re.search(row, output), f"`provisioning cloud list` does not list {server['name']}:\n{output}"
+    assert re.search(rf"network\s+{network_id[1]}\s+net\s+", output), output
+    assert re.search(r": instances 2, networks 1, subnets 1, load-balancers 0, volumes 0", output), output
 
 
 def _assert_destroyed(output: str, api: str, key: str, project: Path) -> None:
     assert "5 deleted" in output, f"`pulumi destroy` did not delete everything:\n{output[-6000:]}"
+    empty = f"{api}: nothing (no instances, networks, subnets, load balancers or volumes)"
+    assert empty in output, f"`provisioning cloud list` does not say `{empty}`:\n{output[-3000:]}"
     with _api(api, key) as client:
         left = {kind: client.get(f"/{kind}").raise_for_status().json()["items"] for kind in _KINDS}
     assert not any(left.values()), f"the API still lists {left}"

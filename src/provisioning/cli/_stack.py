@@ -11,7 +11,7 @@ from typing import Any
 
 from ._common import CliError
 
-__all__ = ["add_stack_arguments", "config_keys", "export_stack"]
+__all__ = ["add_stack_arguments", "config_keys", "export_stack", "stack_config"]
 
 
 def add_stack_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,17 +30,26 @@ def _pulumi() -> str:
     return found
 
 
-def config_keys(cwd: str, stack: str | None = None) -> frozenset[str]:
-    """The config keys the stack (default: the selected one) of the project in `cwd` sets, from
-    `pulumi config --json` (no secret is decrypted)."""
+def stack_config(cwd: str, stack: str | None = None, *, show_secrets: bool = False) -> dict[str, Any]:
+    """The config of the stack (default: the selected one) of the project in `cwd`, key → value, from
+    `pulumi config --json`; a secret's value is None unless `show_secrets` (then keep it in memory)."""
     command = [_pulumi(), "config", "--json", "--cwd", cwd, "--non-interactive"]
     if stack:
         command += ["--stack", stack]
+    if show_secrets:
+        command.append("--show-secrets")
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         reason = (done.stderr.strip() or done.stdout.strip()).removeprefix("error: ")
         raise CliError(f"no stack config read in {os.path.abspath(cwd)}: {reason[:300]}")
-    return frozenset(json.loads(done.stdout))
+    entries: dict[str, dict[str, Any]] = json.loads(done.stdout)
+    return {key: entry.get("objectValue", entry.get("value")) for key, entry in entries.items()}
+
+
+def config_keys(cwd: str, stack: str | None = None) -> frozenset[str]:
+    """The config keys the stack (default: the selected one) of the project in `cwd` sets (no secret is
+    decrypted)."""
+    return frozenset(stack_config(cwd, stack))
 
 
 def export_stack(stack: str, cwd: str, *, show_secrets: bool = False) -> dict[str, Any]:

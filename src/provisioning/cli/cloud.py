@@ -1,4 +1,5 @@
-"""`provisioning cloud`: serve the local Custom Cloud API, print the API key of its default project."""
+"""`provisioning cloud`: serve the local Custom Cloud API, print the API key of its default project, list
+what a Custom Cloud project holds (`_cloud_list.py`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ._cloud_list import add_list
 from ._common import CliError
 
 if TYPE_CHECKING:
@@ -48,7 +50,7 @@ _LISTENING = "custom-cloud listening on http://{host}:{port}/v1"
 
 
 def register(commands: Subcommands) -> None:
-    """Add `cloud serve` and `cloud key`."""
+    """Add `cloud serve`, `cloud key` and `cloud list`."""
     cloud = commands.add_parser(
         "cloud",
         help="the local Custom Cloud (the API service on 127.0.0.1, its key)",
@@ -57,6 +59,7 @@ def register(commands: Subcommands) -> None:
     sub = cloud.add_subparsers(dest="cloud_command", required=True, metavar="COMMAND")
     _add_serve(sub)
     _add_key(sub)
+    add_list(sub)
 
 
 def _state_arg(parser: argparse.ArgumentParser) -> None:

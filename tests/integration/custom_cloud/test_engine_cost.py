@@ -4,6 +4,7 @@ resource's estimated cost and the total from the stack's state."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 
 from tests.support.cloud import CloudHandle
 
-from .conftest import EXAMPLE, project_for
+from .conftest import EXAMPLE, HERE, project_for
 
 pytestmark = pytest.mark.engine
 
@@ -65,3 +66,29 @@ def test_cost_of_an_unknown_stack_says_so(tmp_path: Path, cloud: CloudHandle) ->
         timeout=120,
     )
     assert done.returncode == 2 and "pulumi stack export --stack nope failed" in done.stderr
+
+
+def test_every_preview_shows_the_cost_and_its_change_without_program_code(
+    tmp_path: Path, cloud: CloudHandle
+) -> None:
+    """single_server exports no cost of its own: the SDK's stack output and preview line do."""
+    project = project_for(HERE / "single_server", tmp_path / "proj", cloud)
+    first = project.preview().stdout
+    assert "estimated hourly cost: 0.0700 USD (custom-cloud:Server 0.0700)" in first, first
+    output = r"estimated_cost: \{\s+by_type\s*: \{\s+custom-cloud:Server: 0\.07\s+\}\s+hourly_usd: 0\.07"
+    assert re.search(output, first), first
+
+    project.up()
+    assert project.outputs()["estimated_cost"] == {
+        "hourly_usd": pytest.approx(0.07),
+        "by_type": {"custom-cloud:Server": pytest.approx(0.07)},
+    }
+    unchanged = project.run("preview", "--stack", project.stack, "--expect-no-changes").stdout
+    assert "estimated hourly cost: 0.0700 USD" in unchanged, unchanged
+
+    project.config_set("t:machineType", "medium")
+    changed = project.preview().stdout
+    assert "estimated hourly cost: 0.1200 USD (custom-cloud:Server 0.1200)" in changed, changed
+    assert re.search(r"~ hourly_usd\s*: 0\.07 => 0\.12", changed), changed
+    assert re.search(r"~ custom-cloud:Server: 0\.07 => 0\.12", changed), changed
+    project.destroy()
