@@ -261,8 +261,33 @@ def with_checked_provider(request: Any, field: str) -> Any:
 
 def install_provider_in_outputs_only() -> bool:
     """In the host, keep the SDK's serialized providers out of the inputs that Check and Read answer (the
-    state's inputs), and give them back to Create, Diff and Update. Returns True once installed."""
+    state's inputs), and give them back to Create, Diff and Update; Diff also names the inputs that
+    changed (see `record_diff_keys`). Returns True once installed."""
     installed = _wrap_servicer("Check", lambda r: r, without_provider_input) is not None
-    for name in ("Diff", "Update"):
-        _wrap_servicer(name, lambda r: with_checked_provider(r, "news"))
+    _wrap_servicer("Diff", lambda r: with_checked_provider(r, "news"), with_diff_keys)
+    _wrap_servicer("Update", lambda r: with_checked_provider(r, "news"))
     return installed
+
+
+# -- the keys a Diff names: pulumi's host answers none, so the engine lists every input key that differs ---
+#
+# The engine shows `[diff: …]` from the provider's `diffs`, else from the old and new inputs. The SDK's
+# checked inputs of an in-place update also hold the outputs it keeps (so the preview shows them known):
+# without `diffs` they would show as added inputs. The provider's `diff` records the inputs it compared as
+# changed, on its thread; the host's Diff answers them.
+
+_diff_keys = threading.local()
+
+
+def record_diff_keys(keys: list[str]) -> None:
+    """Remember the inputs this thread's Diff found changed, for the host's answer."""
+    _diff_keys.keys = list(keys)
+
+
+def with_diff_keys(_request: Any, response: Any) -> Any:
+    """The Diff response naming the changed inputs its provider recorded (none recorded: left as it is)."""
+    keys = getattr(_diff_keys, "keys", None)
+    _diff_keys.keys = None
+    if keys is not None and not response.diffs:
+        response.diffs.extend(keys)
+    return response

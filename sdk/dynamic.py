@@ -19,6 +19,7 @@ from ._host import (
     install_provider_in_outputs_only,
     install_read_fallback,
     raise_host_workers,
+    record_diff_keys,
 )
 from ._pickling import pickler_restored
 from ._program import install_async_debug_log, install_user_frames
@@ -134,6 +135,11 @@ class DynamicProvider(dyn.ResourceProvider):
         """Derived inputs added by `check` (e.g. estimated cost), visible at preview."""
         return {}
 
+    def live_outputs(self, olds: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """The outputs of the existing resource whose recorded inputs are `olds`, as the service has them
+        now, or None when they cannot be known (the base asks no service)."""
+        return None
+
     def replaces(self, olds: Mapping[str, Any], news: Mapping[str, Any], changed: list[str]) -> list[str]:
         """Changed inputs that force replacement: every change of a replacing field, and grow-only
         numbers that shrink."""
@@ -176,7 +182,22 @@ class DynamicProvider(dyn.ResourceProvider):
             failures = self.probe_failures()
         if not failures and args is not None and not unknown:
             failures = [dyn.CheckFailure(v.field, v.rule) for v in self.remote_violations(args)]
+        if not failures and _olds:
+            inputs.update(self._kept_outputs(_olds, inputs))
         return dyn.CheckResult(inputs, failures)
+
+    def _kept_outputs(self, olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> dict[str, Any]:
+        """For a change made in place: the outputs it keeps (every declared output, and the unset inputs
+        the service fills in), from `live_outputs`. The engine previews an update's outputs as its checked
+        inputs, so these stay known at preview instead of `[unknown]`; nothing for a replacement or for no
+        change (the engine keeps the old outputs then)."""
+        filled = fields_with(self.args_model, FILLED_BY_SERVICE)
+        changed = changed_fields(olds, inputs, self.input_fields(), filled=filled)
+        if not changed or self.replaces(olds, inputs, changed):
+            return {}
+        kept = [*self.declaration.output_names, *(name for name in filled if inputs.get(name) is None)]
+        live = self.live_outputs(olds) or {}
+        return {name: live[name] for name in kept if live.get(name) is not None}
 
     def _parsed(self, known: Mapping[str, Any]) -> Any:
         """The model of `known`, or None while unknown values leave required fields out."""
@@ -225,6 +246,8 @@ class DynamicProvider(dyn.ResourceProvider):
         """Compare declared inputs only (never `__provider`): in place unless `replaces` says otherwise."""
         filled = fields_with(self.args_model, FILLED_BY_SERVICE)
         changed = changed_fields(olds, normalize_unknowns(news), self.input_fields(), filled=filled)
+        computed = [k for k in fields_with(self.args_model, COMPUTED) if olds.get(k) != news.get(k)]
+        record_diff_keys([*changed, *computed] if changed else [])  # what the engine shows as changed
         if not changed:
             return dyn.DiffResult(changes=False)
         replaces = self.replaces(olds, news, changed)
@@ -344,7 +367,7 @@ class DynamicResource(dyn.Resource):
         with pickler_restored():
             super().__init__(self.provider_type(), resource_name, props, opts)
         if COST_OUTPUT in model.model_fields:
-            track_cost(getattr(self, COST_OUTPUT))
+            track_cost(getattr(self, COST_OUTPUT), self.declaration.type_token)
 
     @classmethod
     def get(

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import pulumi.dynamic as dyn
 from pydantic import BaseModel
 
-from provisioning.sdk.errors import Conflict, NotFound
+from provisioning.sdk.errors import Conflict, NotFound, ProvisioningError
 from provisioning.sdk.fields import GROW_ONLY, IN_PLACE, INTERNAL, fields_with, replace_fields
 from provisioning.sdk.ownership import OWNER_LABEL, owner_of, with_owner, without_owner
 from provisioning.sdk.unknowns import contains_unknown
@@ -253,6 +253,22 @@ class ApiResourceProvider(CustomCloudProvider):
     def timeout(self, props: Mapping[str, Any]) -> float:
         """The resource's `create_timeout` (also bounds deletes), or the default."""
         return float(props.get("create_timeout") or DEFAULT_CREATE_TIMEOUT)
+
+    def live_outputs(self, olds: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """The resource as the API lists it now, found by its recorded name (and the fields that name is
+        unique within), as outputs; None when it is not found or the API does not answer."""
+        keys = ("name", *(self.unique_within or ()))
+        try:
+            with self.client() as api:
+                found = [
+                    r
+                    for r in api.find(self.collection, name=str(olds.get("name")))
+                    if r.status not in GONE and all(getattr(r, k, None) == olds.get(k) for k in keys)
+                ]
+        except ProvisioningError as exc:
+            _log.info("outputs of %s not known at preview: %s", olds.get("name"), exc)
+            return None
+        return self.outputs(olds, found[0]) if len(found) == 1 else None
 
     def outputs(self, inputs: Mapping[str, Any], resource: BaseModel) -> dict[str, Any]:
         """Declared inputs (not internal ones), then the API's view of its fields and the declared outputs.

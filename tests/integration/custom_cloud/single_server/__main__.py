@@ -19,3 +19,4 @@ server = Server(
 pulumi.export("id", server.id)
 pulumi.export("cost", server.estimated_hourly_cost)
 pulumi.export("labels", server.labels)
+pulumi.export("private_ip", server.private_ip)
