@@ -71,3 +71,10 @@ def test_a_misspelt_rule_is_named_with_the_likely_one() -> None:
 )
 def test_rule_names_keep_a_run_of_capitals_as_one_word(token: str, name: str) -> None:
     assert policy_name(declaration_for_type(token), "schema") == name
+
+
+def test_the_analyzer_methods_the_guard_wraps_still_exist() -> None:
+    from pulumi_policy import policy as pulumi_policy_module
+
+    servicer = pulumi_policy_module._PolicyAnalyzerServicer
+    assert callable(servicer.GetAnalyzerInfo), "update provisioning/policies/_configure_guard.py"
