@@ -27,7 +27,11 @@ _COMPARED = ("fingerprints", "secret_fingerprints", "categories")
 
 
 def _all_fingerprints(props: Mapping[str, Any]) -> dict[str, Any]:
-    return {**(props.get("fingerprints") or {}), **(props.get("secret_fingerprints") or {})}
+    """Each step's fingerprints: of its scripts and of its secret input (a step with a secret has both, and
+    a change of either runs it)."""
+    scripts = props.get("fingerprints") or {}
+    secrets = props.get("secret_fingerprints") or {}
+    return {step: [scripts.get(step), secrets.get(step)] for step in {*scripts, *secrets}}
 
 
 class _PlanProvider(dyn.ResourceProvider):

@@ -74,6 +74,20 @@ def test_plan_provider_reports_at_check_and_records_on_apply() -> None:
     assert provider.__getstate__() == {}
 
 
+def test_a_step_with_a_secret_is_planned_when_its_script_alone_changes() -> None:
+    """A step with a secret input (credentials) has two fingerprints: a new script (a database added) plans
+    it as much as a new secret (a password changed) does."""
+    provider = _PlanProvider()
+    categories = {"credentials": ["configure", "configure"]}
+    olds = {"fingerprints": {"credentials": "c1"}, "secret_fingerprints": {"credentials": "s1"},
+            "categories": categories}  # fmt: skip
+    script_changed = {**olds, "fingerprints": {"credentials": "c2"}}
+    secret_changed = {**olds, "secret_fingerprints": {"credentials": "s2"}}
+    assert provider.check(olds, script_changed).inputs["planned_changes"] == ["configure"]
+    assert provider.check(olds, secret_changed).inputs["planned_changes"] == ["configure"]
+    assert provider.check(olds, olds).inputs["planned_changes"] == []
+
+
 def test_health_records() -> None:
     report = parse_health(
         "log line\n" + HEALTH_REPORT + "check\tbackup\tfail\tcron is not running\t2026-01-01T00:00:01Z\n"
