@@ -13,44 +13,55 @@ import re
 import typing
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from provisioning.components.taskservs.custom_database.spec import CustomDatabaseConfig
-from provisioning.components.taskservs.haproxy.spec import HAProxyConfig
-from provisioning.components.taskservs.mariadb.spec import MariaDBConfig
-from provisioning.components.taskservs.postgresql.spec import PostgreSQLConfig
-from provisioning.components.taskservs.prometheus.spec import PrometheusConfig
+from provisioning.components.taskservs.custom_database.spec import CUSTOM_DATABASE
+from provisioning.components.taskservs.haproxy.spec import HAPROXY
+from provisioning.components.taskservs.mariadb.spec import MARIADB
+from provisioning.components.taskservs.postgresql.spec import POSTGRESQL
+from provisioning.components.taskservs.prometheus.spec import PROMETHEUS
+from provisioning.components.taskservs.webapp.spec import WEBAPP
 from provisioning.sdk.fields import FROM_RESOURCE_NAME, has_role
+from provisioning.sdk.registry import Declaration
 
 from .change_matrix import _bounds, _catalog, _core
+from .field_paths import get_path, leaves, set_path
 
 __all__ = ["SERVICES", "Row", "all_rows", "get_path", "leaves", "rows", "set_path"]
 
 _NUMBER = re.compile(r"[0-9]+(?!.*[0-9])")
 """The last number in a string (`30d`, `512MB`, `0 2 * * *`)."""
+_RELEASE = re.compile(r"[0-9]+(\.[0-9]+)+")
+"""A release written with a minor (`2.6`, `10.11`)."""
 _PLAIN = ("matrix", "127.0.0.1:9100", "up == 0")
 """Plain strings tried for a field with no value yet: a name, a host:port, an expression."""
 
 
-SERVICES: dict[str, tuple[type[BaseModel], dict[str, Any]]] = {
+SERVICES: dict[str, tuple[Declaration, dict[str, Any]]] = {
     "haproxy": (
-        HAProxyConfig,
+        HAPROXY,
         {
             "name": "svc",
             "backends": [{"name": "web", "address": "127.0.0.1", "port": 8080}],
             "check_interval": "1s",
         },
     ),
-    "prometheus": (PrometheusConfig, {"name": "svc", "scrape_interval": "2s", "retention": "1d"}),
-    "custom_database": (CustomDatabaseConfig, {"name": "svc", "backup": {"enabled": False}}),
-    "postgresql": (PostgreSQLConfig, {"name": "svc"}),
-    "mariadb": (MariaDBConfig, {"name": "svc"}),
+    "prometheus": (
+        PROMETHEUS,
+        {"name": "svc", "version": "2.42", "scrape_interval": "2s", "retention": "1d"},
+    ),
+    "custom_database": (CUSTOM_DATABASE, {"name": "svc", "backup": {"enabled": False}}),
+    "postgresql": (POSTGRESQL, {"name": "svc"}),
+    "mariadb": (MARIADB, {"name": "svc"}),
+    "webapp": (WEBAPP, {"name": "svc", "database": {"host": "127.0.0.1"}}),
 }
-"""The services in the matrix: each one's declaration (its config model) and the config it is deployed with
-first (a name, and what a service cannot run without: HAProxy a backend)."""
+"""The services in the matrix: each one's declaration and the config it is deployed with first (a name, what
+it cannot run without: HAProxy a backend, WebApp a database; Prometheus asks for its release line, so that
+a change can relax it)."""
 
 
 @dataclass(frozen=True)
@@ -62,70 +73,68 @@ class Row:
     field: str
     value: Any
     problem: str | None = None
+    partners: dict[str, Any] = dataclass_field(default_factory=dict)
+    """Fields the declaration's rules make change with this one (`ssl.key_file` with `ssl.cert_file`)."""
 
     @property
     def id(self) -> str:
         return f"{self.service}-{self.field}"
 
 
-def leaves(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, FieldInfo]]:
-    """Every settable field of `model` as a dotted path, nested sections walked (a list is one field)."""
-    for name, info in model.model_fields.items():
-        core = _core(info.annotation)
-        if isinstance(core, type) and issubclass(core, BaseModel):
-            yield from leaves(core, f"{prefix}{name}.")
-        else:
-            yield f"{prefix}{name}", info
-
-
-def get_path(data: Mapping[str, Any], path: str) -> Any:
-    for part in path.split("."):
-        if not isinstance(data, Mapping) or part not in data:
-            return None
-        data = data[part]
-    return data
-
-
-def set_path(data: Mapping[str, Any], path: str, value: Any) -> dict[str, Any]:
-    """A copy of `data` with `path` set to `value` (sections made as needed)."""
-    head, _, rest = path.partition(".")
-    copy = dict(data)
-    copy[head] = set_path(dict(copy.get(head) or {}), rest, value) if rest else value
-    return copy
-
-
-def rows(service: str, model: type[BaseModel], base: Mapping[str, Any]) -> list[Row]:
+def rows(service: str, declaration: Declaration, base: Mapping[str, Any]) -> list[Row]:
     """The rows of `service`, each changing one field of the config as the rows before it left it."""
     found: list[Row] = []
     current = dict(base)
+    model = declaration.model
     full = model.model_validate(current).model_dump(mode="json")
-    for path, info in leaves(model):
+    fields = dict(leaves(model))
+    for path, info in fields.items():
         value = get_path(current, path) if get_path(current, path) is not None else get_path(full, path)
-        new = next(
-            (c for c in _candidates(info, value) if c != value and _valid(model, set_path(current, path, c))),
-            _NONE,
+        tried = (
+            _with_partners(declaration, fields, set_path(current, path, c))
+            for c in _candidates(info, value, path)
+            if c != value
         )
-        if new is _NONE:
+        changed = next((data for data in tried if data is not None), None)
+        if changed is None:
             found.append(Row(service, path, None, f"no value derived for {service}.{path} (now {value!r})"))
             continue
-        found.append(Row(service, path, new))
-        current = set_path(current, path, new)
+        found.append(
+            Row(service, path, get_path(changed, path), partners=_differing(fields, current, changed, path))
+        )
+        current = changed
     return found
 
 
-_NONE = object()
+def _with_partners(
+    declaration: Declaration, fields: Mapping[str, FieldInfo], data: dict[str, Any]
+) -> dict[str, Any] | None:
+    """`data` if the declaration's rules accept it; else, when the rules name other fields that must change
+    with it (`cert_file` and `key_file` given together), `data` with those set to their first candidate
+    the rules accept; None when nothing does."""
+    found = declaration.check(data)
+    if not found:
+        return data
+    for violation in found:
+        partner = violation.field
+        if partner not in fields or get_path(data, partner) is not None:
+            continue
+        for candidate in _candidates(fields[partner], None, partner):
+            joined = set_path(data, partner, candidate)
+            if not declaration.check(joined):
+                return joined
+    return None
 
 
-def _valid(model: type[BaseModel], data: Mapping[str, Any]) -> bool:
-    try:
-        model.model_validate(data)
-    except ValidationError:
-        return False
-    return True
+def _differing(
+    fields: Mapping[str, FieldInfo], before: Mapping[str, Any], after: Mapping[str, Any], own: str
+) -> dict[str, Any]:
+    """The other fields a row changes with its own (its partners), with their new values."""
+    return {p: get_path(after, p) for p in fields if p != own and get_path(after, p) != get_path(before, p)}
 
 
-def _candidates(info: FieldInfo, value: Any) -> Iterator[Any]:
-    """New values to try for a field now holding `value`, the likeliest first."""
+def _candidates(info: FieldInfo, value: Any, path: str) -> Iterator[Any]:
+    """New values to try for the field at `path`, now holding `value`, the likeliest first."""
     known = _catalog(info)
     if known is not None:
         yield from (k for k in known if k != value)
@@ -137,19 +146,22 @@ def _candidates(info: FieldInfo, value: Any) -> Iterator[Any]:
         yield not value
     elif core in (int, float):
         low, high = _bounds(info)
-        for candidate in (value + 1, value * 2, value - 1) if value else (1, 2):
+        # no value yet: an unprivileged number first (a port given where a default stood)
+        for candidate in (value + 1, value * 2, value - 1) if value is not None else (1025, 1, 2):
             if (low is None or candidate >= low) and (high is None or candidate <= high):
                 yield core(candidate)
     elif core is str:
-        yield from _strings(value)
+        yield from _strings(value, path.rsplit(".", 1)[-1])
     elif typing.get_origin(core) is list:
         yield from _longer(typing.get_args(core)[0], value or [])
 
 
-def _strings(value: str | None) -> Iterator[str]:
-    if value is None:
-        yield from ("/var/lib/matrix/changed", "/matrix", *_PLAIN)
+def _strings(value: str | None, name: str) -> Iterator[str]:
+    if value is None:  # a file or URL path named after the field, or a plain value
+        yield from (f"/var/lib/matrix/{name}", f"/{name.replace('_', '-')}", *_PLAIN)
         return
+    if _RELEASE.fullmatch(value):
+        yield value.rsplit(".", 1)[0]  # a release line relaxed to the one above it: 2.6 -> 2
     number = _NUMBER.search(value)
     if number:
         yield value[: number.start()] + str(int(number.group()) + 1) + value[number.end() :]
@@ -163,7 +175,7 @@ def _longer(item_type: Any, items: list[Any]) -> Iterator[list[Any]]:
     if isinstance(core, type) and issubclass(core, BaseModel):
         yield [*items, _item(core)]
     else:
-        yield from ([*items, plain] for plain in ("matrix.example", *_PLAIN))
+        yield from ([*items, plain] for plain in ("matrix.example", "127.0.0.1", *_PLAIN))
 
 
 def _item(model: type[BaseModel]) -> dict[str, Any]:
@@ -193,4 +205,6 @@ def _rejects(model: type[BaseModel], item: dict[str, Any], name: str) -> bool:
 
 def all_rows() -> list[Row]:
     """Every service's rows, service by service."""
-    return [row for service, (model, base) in SERVICES.items() for row in rows(service, model, base)]
+    return [
+        row for service, (declaration, base) in SERVICES.items() for row in rows(service, declaration, base)
+    ]

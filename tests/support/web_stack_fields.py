@@ -29,6 +29,7 @@ from provisioning.components.clusters.web_stack.spec import WEB_STACK, WebStackC
 from provisioning.sdk.cluster.settings import Costly, Fixed
 
 from .change_matrix import _bounds, _catalog, _core, _looks_cidr
+from .field_paths import get_path, leaves, set_path
 
 __all__ = ["FieldRow", "get_path", "leaves", "rows", "set_path", "switch_off_last"]
 
@@ -54,34 +55,6 @@ class FieldRow:
     """For a `Costly` field: what a change costs (the preview warns)."""
     problem: str | None = None
     """Why no new value could be derived."""
-
-
-def leaves(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, FieldInfo]]:
-    """Every settable field of `model` as a dotted path, in declaration order, sections walked."""
-    for name, info in model.model_fields.items():
-        core = _core(info.annotation)
-        if isinstance(core, type) and issubclass(core, BaseModel):
-            yield from leaves(core, f"{prefix}{name}.")
-        else:
-            yield f"{prefix}{name}", info
-
-
-def get_path(data: Mapping[str, Any], path: str) -> Any:
-    """The value at dotted `path` of `data` (None when a part is missing)."""
-    found: Any = data
-    for part in path.split("."):
-        if not isinstance(found, Mapping) or part not in found:
-            return None
-        found = found[part]
-    return found
-
-
-def set_path(data: Mapping[str, Any], path: str, value: Any) -> dict[str, Any]:
-    """A copy of `data` with `path` set to `value` (sections made as needed)."""
-    head, _, rest = path.partition(".")
-    copy = dict(data)
-    copy[head] = set_path(dict(copy.get(head) or {}), rest, value) if rest else value
-    return copy
 
 
 def switch_off_last(paths: list[str], config: Mapping[str, Any]) -> list[str]:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import pytest
 
+from provisioning.sdk.registry import Declaration
 from provisioning.sdk.taskservice.rules import CronSchedule, MemorySize
 from provisioning.sdk.taskservice.settings import SettingsModel, TaskServiceSettings
 from tests.support.taskservice_matrix import SERVICES, Row, all_rows, get_path, leaves, rows, set_path
@@ -17,15 +18,17 @@ ROWS = all_rows()
 
 @pytest.mark.parametrize("service", sorted(SERVICES))
 def test_every_field_has_a_row_in_declaration_order(service: str) -> None:
-    model, _base = SERVICES[service]
-    assert [row.field for row in ROWS if row.service == service] == [path for path, _ in leaves(model)]
+    declaration, _base = SERVICES[service]
+    assert [row.field for row in ROWS if row.service == service] == [
+        path for path, _ in leaves(declaration.model)
+    ]
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[row.id for row in ROWS])
 def test_each_row_changes_its_field_to_a_value_the_rules_accept(row: Row) -> None:
     assert row.problem is None, row.problem
-    model, base = SERVICES[row.service]
-    settings = dict(base)
+    declaration, base = SERVICES[row.service]
+    model, settings = declaration.model, dict(base)
     for earlier in ROWS:
         if earlier is row:
             break
@@ -48,7 +51,9 @@ class _Grown(TaskServiceSettings):
 
 
 def test_a_new_field_joins_with_a_value_from_its_rule() -> None:
-    found = {row.field: row.value for row in rows("grown", _Grown, {"name": "svc"})}
+    found = {
+        row.field: row.value for row in rows("grown", Declaration("test:Grown", _Grown), {"name": "svc"})
+    }
     assert found["memory"] == "513MB" and found["backup.schedule"] == "0 3 * * *"
 
 
@@ -60,5 +65,6 @@ def test_a_field_no_value_can_be_derived_for_gets_a_row_that_names_it() -> None:
             if self.fixed != "512MB":
                 raise ValueError("fixed never changes")
 
-    [stuck] = [row for row in rows("stuck", _Stuck, {"name": "svc"}) if row.field == "fixed"]
+    stuck_rows = rows("stuck", Declaration("test:Stuck", _Stuck), {"name": "svc"})
+    [stuck] = [row for row in stuck_rows if row.field == "fixed"]
     assert stuck.value is None and stuck.problem == "no value derived for stuck.fixed (now '512MB')"

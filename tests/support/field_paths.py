@@ -1,0 +1,43 @@
+"""Fields of a declaration's model as dotted paths, and reading and writing them in a plain config: what the
+derived change matrices (task services, the WebStack) walk. Pure data; imports no Pulumi."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from .change_matrix import _core
+
+__all__ = ["get_path", "leaves", "set_path"]
+
+
+def leaves(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, FieldInfo]]:
+    """Every settable field of `model` as a dotted path, in declaration order, sections walked (a list is
+    one field)."""
+    for name, info in model.model_fields.items():
+        core = _core(info.annotation)
+        if isinstance(core, type) and issubclass(core, BaseModel):
+            yield from leaves(core, f"{prefix}{name}.")
+        else:
+            yield f"{prefix}{name}", info
+
+
+def get_path(data: Mapping[str, Any], path: str) -> Any:
+    """The value at dotted `path` of `data` (None when a part is missing)."""
+    found: Any = data
+    for part in path.split("."):
+        if not isinstance(found, Mapping) or part not in found:
+            return None
+        found = found[part]
+    return found
+
+
+def set_path(data: Mapping[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A copy of `data` with `path` set to `value` (sections made as needed)."""
+    head, _, rest = path.partition(".")
+    copy = dict(data)
+    copy[head] = set_path(dict(copy.get(head) or {}), rest, value) if rest else value
+    return copy
