@@ -8,7 +8,8 @@ THIRD_PARTY ?= $(CURDIR)/../shared/third_party
 export THIRD_PARTY
 ENV := source $(CURDIR)/scripts/env.sh &&
 VENV_STAMP := .venv/.installed
-PYTEST_ARGS ?=
+# the 40 slowest tests are listed at the end of every run (where CI time goes)
+PYTEST_ARGS ?= --durations=40
 
 .PHONY: help setup venv toolchain system-packages demo test test-unit test-engine policy lint bench clean
 
