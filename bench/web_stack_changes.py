@@ -19,18 +19,10 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.e2e.test_web_stack import deployed_web_stack, network, page, wait_for  # noqa: E402
+from tests.e2e.test_web_stack import deployed_web_stack, page, small_cluster, wait_for  # noqa: E402
 from tests.e2e.web_traffic import Traffic, TrafficResult  # noqa: E402
 
-CLUSTER: dict[str, Any] = {
-    "app_name": "bench",
-    "app_version": "1.0",
-    "web_tier": {"replicas": 2},
-    "app_tier": {"replicas": 2, "auto_scaling": {"enabled": False}},
-    "database_tier": {"type": "postgresql", "high_availability": False, "backup_enabled": False},
-    "monitoring": {"enabled": False},
-    "network": network("10.84"),
-}
+CLUSTER: dict[str, Any] = small_cluster("bench", "10.84")
 
 CHANGES: list[tuple[str, dict[str, Any]]] = [
     ("app_version 1.0 -> 2.0 (rolling)", {"app_version": "2.0"}),

@@ -39,6 +39,20 @@ EXAMPLE = REPO_ROOT / "examples" / "web-stack"
 TIMINGS: dict[str, float] = {}
 
 
+def small_cluster(app_name: str, prefix: str) -> dict[str, Any]:
+    """The day-two stacks' WebStack: web 2, app 2 (no auto scaling), PostgreSQL without a replica or
+    backups, no monitoring, in `prefix`.0.0/16."""
+    return {
+        "app_name": app_name,
+        "app_version": "1.0",
+        "web_tier": {"replicas": 2},
+        "app_tier": {"replicas": 2, "auto_scaling": {"enabled": False}},
+        "database_tier": {"type": "postgresql", "high_availability": False, "backup_enabled": False},
+        "monitoring": {"enabled": False},
+        "network": network(prefix),
+    }
+
+
 def network(prefix: str) -> dict[str, Any]:
     """The stack's network in `prefix`.0.0/16 (`10.80`): two public, two private and two database /24s."""
     return {

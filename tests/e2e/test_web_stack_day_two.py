@@ -17,20 +17,12 @@ from typing import Any
 
 import pytest
 
-from .test_web_stack import WebStackRun, deployed_web_stack, network, page, reached, wait_for
+from .test_web_stack import WebStackRun, deployed_web_stack, page, reached, small_cluster, wait_for
 from .web_traffic import Traffic, TrafficResult
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(2400)]
 
-CLUSTER: dict[str, Any] = {
-    "app_name": "shop",
-    "app_version": "1.0",
-    "web_tier": {"replicas": 2},
-    "app_tier": {"replicas": 2, "auto_scaling": {"enabled": False}},
-    "database_tier": {"type": "postgresql", "high_availability": False, "backup_enabled": False},
-    "monitoring": {"enabled": False},
-    "network": network("10.82"),
-}
+CLUSTER: dict[str, Any] = small_cluster("shop", "10.82")
 RESULTS: dict[str, TrafficResult] = {}
 
 

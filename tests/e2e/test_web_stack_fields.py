@@ -23,20 +23,12 @@ import pytest
 from tests.support.web_stack_fields import FieldRow, rows
 
 from . import test_web_stack_day_two
-from .test_web_stack import WebStackRun, deployed_web_stack, network, page, wait_for
+from .test_web_stack import WebStackRun, deployed_web_stack, page, small_cluster, wait_for
 from .web_traffic import Traffic
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(2400)]
 
-CLUSTER: dict[str, Any] = {
-    "app_name": "shop",
-    "app_version": "1.0",
-    "web_tier": {"replicas": 2},
-    "app_tier": {"replicas": 2, "auto_scaling": {"enabled": False}},
-    "database_tier": {"type": "postgresql", "high_availability": False, "backup_enabled": False},
-    "monitoring": {"enabled": False},
-    "network": network("10.87"),
-}
+CLUSTER: dict[str, Any] = small_cluster("shop", "10.87")
 ELSEWHERE: dict[str, str] = {
     "app_version": "test_a_rolling_update_fails_no_request",
     "web_tier.replicas": "test_scaling_the_web_tier_in_and_out_fails_no_request",

@@ -3,6 +3,7 @@ derived change matrices (task services, the WebStack) walk. Pure data; imports n
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -11,7 +12,9 @@ from pydantic.fields import FieldInfo
 
 from .change_matrix import _core
 
-__all__ = ["get_path", "leaves", "set_path"]
+__all__ = ["bumped", "get_path", "leaves", "set_path"]
+
+_LAST_NUMBER = re.compile(r"[0-9]+(?!.*[0-9])")
 
 
 def leaves(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, FieldInfo]]:
@@ -41,3 +44,11 @@ def set_path(data: Mapping[str, Any], path: str, value: Any) -> dict[str, Any]:
     copy = dict(data)
     copy[head] = set_path(dict(copy.get(head) or {}), rest, value) if rest else value
     return copy
+
+
+def bumped(text: str) -> str | None:
+    """`text` with its last number one higher (`30d` -> `31d`, `512MB` -> `513MB`); None without one."""
+    number = _LAST_NUMBER.search(text)
+    if number is None:
+        return None
+    return text[: number.start()] + str(int(number.group()) + 1) + text[number.end() :]

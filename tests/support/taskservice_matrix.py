@@ -29,12 +29,10 @@ from provisioning.sdk.fields import FROM_RESOURCE_NAME, has_role
 from provisioning.sdk.registry import Declaration
 
 from .change_matrix import _bounds, _catalog, _core
-from .field_paths import get_path, leaves, set_path
+from .field_paths import bumped, get_path, leaves, set_path
 
 __all__ = ["SERVICES", "Row", "all_rows", "get_path", "leaves", "rows", "set_path"]
 
-_NUMBER = re.compile(r"[0-9]+(?!.*[0-9])")
-"""The last number in a string (`30d`, `512MB`, `0 2 * * *`)."""
 _RELEASE = re.compile(r"[0-9]+(\.[0-9]+)+")
 """A release written with a minor (`2.6`, `10.11`)."""
 _PLAIN = ("matrix", "127.0.0.1:9100", "up == 0")
@@ -162,9 +160,8 @@ def _strings(value: str | None, name: str) -> Iterator[str]:
         return
     if _RELEASE.fullmatch(value):
         yield value.rsplit(".", 1)[0]  # a release line relaxed to the one above it: 2.6 -> 2
-    number = _NUMBER.search(value)
-    if number:
-        yield value[: number.start()] + str(int(number.group()) + 1) + value[number.end() :]
+    if (more := bumped(value)) is not None:
+        yield more
     yield f"{value}2"
     yield f"{value}-2"
 

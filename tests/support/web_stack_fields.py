@@ -15,7 +15,6 @@ the config after a refused row is the one before it."""
 from __future__ import annotations
 
 import ipaddress
-import re
 import typing
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
@@ -29,12 +28,9 @@ from provisioning.components.clusters.web_stack.spec import WEB_STACK, WebStackC
 from provisioning.sdk.cluster.settings import Costly, Fixed
 
 from .change_matrix import _bounds, _catalog, _core, _looks_cidr
-from .field_paths import get_path, leaves, set_path
+from .field_paths import bumped, get_path, leaves, set_path
 
 __all__ = ["FieldRow", "get_path", "leaves", "rows", "set_path", "switch_off_last"]
-
-_NUMBER = re.compile(r"[0-9]+(?!.*[0-9])")
-"""The last number in a string (`30d`, `1.0`)."""
 
 
 @dataclass(frozen=True)
@@ -137,9 +133,8 @@ def _new_values(info: FieldInfo, value: Any, config: Mapping[str, Any], path: st
             if (low is None or candidate >= low) and (high is None or candidate <= high):
                 yield core(candidate)
     elif core is str:
-        number = _NUMBER.search(value or "")
-        if value and number:
-            yield value[: number.start()] + str(int(number.group()) + 1) + value[number.end() :]
+        if value and (more := bumped(value)) is not None:
+            yield more
         yield f"{value}-2"
         yield f"{value}2"
     elif typing.get_origin(core) is list and value:
