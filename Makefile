@@ -8,8 +8,9 @@ THIRD_PARTY ?= $(CURDIR)/../shared/third_party
 export THIRD_PARTY
 ENV := source $(CURDIR)/scripts/env.sh &&
 VENV_STAMP := .venv/.installed
-# the 40 slowest tests are listed at the end of every run (where CI time goes)
-PYTEST_ARGS ?= --durations=40
+# two workers: the machine-host (e2e) tests on one, one after another (tests/conftest.py), the engine and
+# unit tests beside them; the 40 slowest tests are listed at the end of every run (where CI time goes)
+PYTEST_ARGS ?= -n 2 --dist loadgroup --durations=40
 
 .PHONY: help setup venv toolchain system-packages demo test test-unit test-engine policy lint bench clean
 

@@ -54,13 +54,9 @@ def small_cluster(app_name: str, prefix: str) -> dict[str, Any]:
 
 
 def network(prefix: str) -> dict[str, Any]:
-    """The stack's network in `prefix`.0.0/16 (`10.80`): two public, two private and two database /24s."""
-    return {
-        "vpc_cidr": f"{prefix}.0.0/16",
-        "public_subnets": [f"{prefix}.1.0/24", f"{prefix}.2.0/24"],
-        "private_subnets": [f"{prefix}.10.0/24", f"{prefix}.20.0/24"],
-        "database_subnets": [f"{prefix}.100.0/24", f"{prefix}.200.0/24"],
-    }
+    """The stack's network in `prefix`.0.0/16 (`10.80`): the six subnets follow it (two public, two private
+    and two database /24s)."""
+    return {"vpc_cidr": f"{prefix}.0.0/16"}
 
 
 @dataclass

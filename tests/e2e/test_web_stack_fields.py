@@ -9,7 +9,9 @@ from `WebStackConfig`, each on the stack the rows before it left:
 - a `Fixed` field's change: `pulumi preview` fails naming the field, both values and what it would
   replace; the config put back, the next preview is clean;
 - a field tested in `test_web_stack_day_two.py`: the row names that test (`ELSEWHERE`), which must exist;
-- a field for which no change can be derived: the row fails naming it."""
+- a field for which no change can be derived: the row fails naming it;
+- then every switch the rows turned (load balancer, high availability, monitoring, …) is turned back, in
+  reverse order, as a row of its own (`<field>-back`), checked as any change that is made."""
 
 from __future__ import annotations
 
@@ -53,7 +55,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebStackRun]:
         print(f"  {path:<40} {line}")
 
 
-@pytest.mark.parametrize("row", ROWS, ids=[row.path for row in ROWS])
+@pytest.mark.parametrize("row", ROWS, ids=[row.id for row in ROWS])
 def test_a_change_of_the_field(stack: WebStackRun, row: FieldRow) -> None:
     if row.problem is not None:
         pytest.fail(row.problem)
@@ -99,8 +101,8 @@ def applied(stack: WebStackRun, row: FieldRow) -> None:
     previewed = (done.stdout + done.stderr).split("Updating (", 1)[0].splitlines()
     warned = sorted({line.strip() for line in previewed if "warning:" in line and row.path in line})
     downtime = any("downtime" in line for line in warned)
-    RESULTS[row.path] = result.line("downtime warned" if downtime else "no downtime").strip()
-    print(f"\n{row.path} {row.before!r} -> {row.after!r}: {result.summary()}; warned: {warned}")
+    RESULTS[row.id] = result.line("downtime warned" if downtime else "no downtime").strip()
+    print(f"\n{row.id} {row.before!r} -> {row.after!r}: {result.summary()}; warned: {warned}")
     assert row.costly is None or warned, f"{row.path}: the preview did not warn naming it"
     assert downtime or result.failed == 0, f"{row.path}: {result.summary()}"
     after = wait_for("the app answering after the change", lambda: page(stack.web()), 120)

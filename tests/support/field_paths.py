@@ -12,7 +12,7 @@ from pydantic.fields import FieldInfo
 
 from .change_matrix import _core
 
-__all__ = ["bumped", "get_path", "leaves", "set_path"]
+__all__ = ["bumped", "get_path", "leaves", "set_path", "switch_off_last"]
 
 _LAST_NUMBER = re.compile(r"[0-9]+(?!.*[0-9])")
 
@@ -52,3 +52,13 @@ def bumped(text: str) -> str | None:
     if number is None:
         return None
     return text[: number.start()] + str(int(number.group()) + 1) + text[number.end() :]
+
+
+def switch_off_last(paths: list[str], config: Mapping[str, Any]) -> list[str]:
+    """`paths` with each section switch that is on in `config` (`<section>.enabled`, True) moved after all
+    the others, in their order."""
+
+    def turned_off(path: str) -> bool:
+        return path.rpartition(".")[2] == "enabled" and get_path(config, path) is True
+
+    return [p for p in paths if not turned_off(p)] + [p for p in paths if turned_off(p)]

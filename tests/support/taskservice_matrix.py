@@ -1,5 +1,6 @@
 """The task-service change matrix, derived from each service's declaration: one row per field a user can
-set (nested sections walked, lists taken whole), in the order the model declares them, each with a new
+set (nested sections walked, lists taken whole), in the order the model declares them but with each section
+switched off only after the rest (so no field is changed while its section is off), each with a new
 value the field's own rules accept in the config as it stands after the rows before it. Pure data (no
 engine, no Pulumi); `tests/e2e/test_taskservice_matrix.py` applies the rows to deployed services.
 
@@ -29,7 +30,7 @@ from provisioning.sdk.fields import FROM_RESOURCE_NAME, has_role
 from provisioning.sdk.registry import Declaration
 
 from .change_matrix import _bounds, _catalog, _core
-from .field_paths import bumped, get_path, leaves, set_path
+from .field_paths import bumped, get_path, leaves, set_path, switch_off_last
 
 __all__ = ["SERVICES", "Row", "all_rows", "get_path", "leaves", "rows", "set_path"]
 
@@ -86,7 +87,8 @@ def rows(service: str, declaration: Declaration, base: Mapping[str, Any]) -> lis
     model = declaration.model
     full = model.model_validate(current).model_dump(mode="json")
     fields = dict(leaves(model))
-    for path, info in fields.items():
+    for path in switch_off_last(list(fields), full):
+        info = fields[path]
         value = get_path(current, path) if get_path(current, path) is not None else get_path(full, path)
         tried = (
             _with_partners(declaration, fields, set_path(current, path, c))

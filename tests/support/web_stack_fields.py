@@ -28,7 +28,7 @@ from provisioning.components.clusters.web_stack.spec import WEB_STACK, WebStackC
 from provisioning.sdk.cluster.settings import Costly, Fixed
 
 from .change_matrix import _bounds, _catalog, _core, _looks_cidr
-from .field_paths import bumped, get_path, leaves, set_path
+from .field_paths import bumped, get_path, leaves, set_path, switch_off_last
 
 __all__ = ["FieldRow", "get_path", "leaves", "rows", "set_path", "switch_off_last"]
 
@@ -38,7 +38,7 @@ class FieldRow:
     """One field changed on the stack as the rows before left it."""
 
     path: str
-    """The field, dotted (`web_tier.replicas`): the row's test id."""
+    """The field, dotted (`web_tier.replicas`)."""
     before: Any
     """Its value before the change."""
     after: Any
@@ -51,16 +51,13 @@ class FieldRow:
     """For a `Costly` field: what a change costs (the preview warns)."""
     problem: str | None = None
     """Why no new value could be derived."""
+    back: bool = False
+    """A switch turned back the way it was deployed, after every other row."""
 
-
-def switch_off_last(paths: list[str], config: Mapping[str, Any]) -> list[str]:
-    """`paths` with each section switch that is on in `config` (`<section>.enabled`, True) moved after all
-    the others, in their order."""
-
-    def turned_off(path: str) -> bool:
-        return path.rpartition(".")[2] == "enabled" and get_path(config, path) is True
-
-    return [p for p in paths if not turned_off(p)] + [p for p in paths if turned_off(p)]
+    @property
+    def id(self) -> str:
+        """The row's test id: the field, with `-back` for a switch turned back."""
+        return f"{self.path}-back" if self.back else self.path
 
 
 def rows(
@@ -87,7 +84,21 @@ def rows(
         found.append(FieldRow(path, value, _value(model, changed, path), changed, fixed, costly))
         if fixed is None and path not in elsewhere:
             current = changed
-    return found
+    return found + _switched_back(model, found, current, elsewhere)
+
+
+def _switched_back(
+    model: type[BaseModel], found: list[FieldRow], current: dict[str, Any], elsewhere: Collection[str]
+) -> list[FieldRow]:
+    """Every switch the rows turned, turned back in reverse order (a switch is changed both ways)."""
+    back: list[FieldRow] = []
+    turned = [r for r in found if isinstance(r.before, bool) and r.fixed is None and r.problem is None]
+    for row in reversed([r for r in turned if r.path not in elsewhere]):
+        changed = set_path(current, row.path, row.before)
+        problem = None if _valid(model, changed) else f"{row.path} cannot be turned back to {row.before!r}"
+        back.append(FieldRow(row.path, row.after, row.before, changed, None, row.costly, problem, back=True))
+        current = changed if problem is None else current
+    return back
 
 
 def _value(model: type[BaseModel], config: Mapping[str, Any], path: str) -> Any:

@@ -5,9 +5,9 @@ Imports no Pulumi."""
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from provisioning.providers.custom_cloud.api import catalog
 from provisioning.sdk.cluster.settings import ClusterSettings, Costly, Fixed
@@ -162,8 +162,30 @@ def _network(value: str, field: str) -> str:
     return value
 
 
+_SUBNET_BLOCKS = {"public_subnets": (1, 2), "private_subnets": (10, 20), "database_subnets": (100, 200)}
+"""Which blocks of the VPC each kind of subnet takes when not given: the VPC cut into blocks 8 bits longer
+(a /16 into /24s), so 10.0.0.0/16 gives 10.0.1.0/24, 10.0.2.0/24, 10.0.10.0/24 and so on."""
+_SMALLEST_SUBNET = 28
+"""The longest prefix a subnet may have (the Custom Cloud API's rule)."""
+
+
+def subnets_of(vpc_cidr: str) -> dict[str, list[str]] | None:
+    """The subnets each kind takes in `vpc_cidr` when not given, or None when the VPC is too small to cut
+    into blocks 8 bits longer (a prefix longer than /20)."""
+    vpc = ipaddress.IPv4Network(vpc_cidr)
+    prefix = vpc.prefixlen + 8
+    if prefix > _SMALLEST_SUBNET:
+        return None
+    size = 2 ** (32 - prefix)
+    return {
+        kind: [f"{vpc.network_address + block * size}/{prefix}" for block in blocks]
+        for kind, blocks in _SUBNET_BLOCKS.items()
+    }
+
+
 class NetworkSettings(SettingsModel):
-    """The VPC and its six subnets: public (web, load balancer), private (app, monitoring), database."""
+    """The VPC and its six subnets: public (web, load balancer), private (app, monitoring), database.
+    Subnets not given follow vpc_cidr (see `subnets_of`)."""
 
     vpc_cidr: Annotated[
         str,
@@ -176,15 +198,18 @@ class NetworkSettings(SettingsModel):
     public_subnets: Annotated[
         list[str], Fixed("the web servers and the load balancer in them, with its public address")
     ] = Field(default_factory=lambda: ["10.0.1.0/24", "10.0.2.0/24"])
-    """Subnets of the web servers and the load balancer (servers alternate between them)."""
+    """Subnets of the web servers and the load balancer (servers alternate between them); when not given,
+    blocks 1 and 2 of vpc_cidr cut 8 bits longer (10.0.1.0/24 and 10.0.2.0/24 of 10.0.0.0/16)."""
     private_subnets: Annotated[
         list[str], Fixed("the app servers and the monitoring server in them, with Prometheus's samples")
     ] = Field(default_factory=lambda: ["10.0.10.0/24", "10.0.20.0/24"])
-    """Subnets of the app servers and the monitoring server (servers alternate between them)."""
+    """Subnets of the app servers and the monitoring server (servers alternate between them); when not
+    given, blocks 10 and 20 of vpc_cidr cut 8 bits longer."""
     database_subnets: Annotated[
         list[str], Fixed("the database servers in them, with the database's data")
     ] = Field(default_factory=lambda: ["10.0.100.0/24", "10.0.200.0/24"])
-    """Subnets of the database servers (the primary in the first, the replica in the second)."""
+    """Subnets of the database servers (the primary in the first, the replica in the second); when not
+    given, blocks 100 and 200 of vpc_cidr cut 8 bits longer."""
     zones: Annotated[
         list[Annotated[str, InCatalog(catalog.ALL_ZONES)]],
         Fixed(
@@ -193,6 +218,19 @@ class NetworkSettings(SettingsModel):
         ),
     ] = Field(default_factory=lambda: ["us-west-1a", "us-west-1b"])
     """Zones the subnets of each kind alternate between (in the provider's region)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _subnets_follow_the_vpc(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("vpc_cidr"), str):
+            return data
+        try:
+            derived = subnets_of(data["vpc_cidr"])
+        except ValueError:
+            return data  # vpc_cidr's own rule names the problem
+        if derived is None:
+            return data
+        return {**data, **{kind: cidrs for kind, cidrs in derived.items() if data.get(kind) is None}}
 
     @field_validator("vpc_cidr")
     @classmethod
@@ -260,11 +298,21 @@ def scaling_bounds(config: WebStackConfig) -> list[Violation]:
 
 
 def subnets_fit(config: WebStackConfig) -> list[Violation]:
-    """Every subnet is inside vpc_cidr, and no two subnets overlap."""
+    """Every subnet is inside vpc_cidr, and no two subnets overlap; a VPC too small for the subnets to follow
+    it is named once when none is given."""
     vpc = ipaddress.IPv4Network(config.network.vpc_cidr)
+    defaults = NetworkSettings()
+    if subnets_of(str(vpc)) is None and all(
+        getattr(config.network, kind) == getattr(defaults, kind) for kind in _SUBNET_BLOCKS
+    ):
+        rule = (
+            f"network.vpc_cidr {vpc} is too small for the subnets to follow it (at most "
+            f"/{_SMALLEST_SUBNET - 8}): give public_subnets, private_subnets and database_subnets"
+        )
+        return [Violation("network.vpc_cidr", str(vpc), rule)]
     found: list[Violation] = []
     seen: list[tuple[str, ipaddress.IPv4Network]] = []
-    for kind in ("public_subnets", "private_subnets", "database_subnets"):
+    for kind in _SUBNET_BLOCKS:
         for index, cidr in enumerate(getattr(config.network, kind)):
             field = f"network.{kind}.{index}"
             subnet = ipaddress.IPv4Network(cidr)

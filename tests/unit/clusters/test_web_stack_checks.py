@@ -103,6 +103,13 @@ BAD: list[tuple[dict[str, Any], str, Any, str]] = [
         "network.public_subnets.0 10.1.1.0/24 must be inside vpc_cidr 10.0.0.0/16",
     ),
     (
+        {"network": {"vpc_cidr": "10.9.0.0/24"}},
+        "network.vpc_cidr",
+        "10.9.0.0/24",
+        "network.vpc_cidr 10.9.0.0/24 is too small for the subnets to follow it (at most /20): give "
+        "public_subnets, private_subnets and database_subnets",
+    ),
+    (
         {"network": {"database_subnets": ["10.0.100.0/24", "10.0.1.128/25"]}},
         "network.database_subnets.1",
         "10.0.1.128/25",

@@ -31,7 +31,7 @@ BASE: dict[str, Any] = {
 
 
 def test_every_field_has_a_row_named_by_its_path() -> None:
-    found = rows(BASE)
+    found = [r for r in rows(BASE) if not r.back]
     assert [r.path for r in found if r.problem] == []
     assert sorted(r.path for r in found) == sorted(path for path, _ in leaves(WebStackConfig))
     assert {"web_tier.replicas", "database_tier.high_availability", "network.zones"} <= {
@@ -60,7 +60,7 @@ def test_each_change_is_valid_and_changes_its_field() -> None:
     ],
 )
 def test_changes_come_from_types_bounds_catalogs_and_ranges(path: str, before: Any, after: Any) -> None:
-    [row] = [r for r in rows(BASE) if r.path == path]
+    [row] = [r for r in rows(BASE) if r.path == path and not r.back]
     assert (row.before, row.after) == (before, after)
 
 
@@ -73,12 +73,24 @@ def test_a_range_moves_with_the_ranges_inside_it() -> None:
 
 
 def test_rows_follow_the_rows_before_them_and_skip_refused_and_elsewhere_ones() -> None:
-    found = {r.path: r for r in rows(BASE, elsewhere={"app_tier.replicas"})}
+    found = {r.path: r for r in rows(BASE, elsewhere={"app_tier.replicas"}) if not r.back}
     # auto scaling turned on first: min_replicas cannot rise above the 2 app servers, so it goes down
     assert found["app_tier.auto_scaling.enabled"].after is True
     assert found["app_tier.auto_scaling.min_replicas"].after == 1
     assert found["app_name"].fixed and found["app_version"].config["app_name"] == "shop"
     assert found["app_tier.auto_scaling.enabled"].config["app_tier"]["replicas"] == 2
+
+
+def test_every_switch_turned_is_turned_back_last_in_reverse_order() -> None:
+    found = rows(BASE, elsewhere={"web_tier.load_balancer.ssl"})
+    turned = [r.path for r in found if isinstance(r.before, bool) and not r.back and not r.fixed]
+    back = [r for r in found if r.back]
+    assert found[-len(back) :] == back and [r.id for r in back] == [
+        f"{p}-back" for p in reversed(turned) if p != "web_tier.load_balancer.ssl"
+    ]
+    deployed = WebStackConfig.model_validate(BASE).model_dump(mode="json")
+    assert all(r.after == get_path(deployed, r.path) and r.problem is None for r in back)
+    assert "database_tier.high_availability-back" in {r.id for r in back}
 
 
 def test_a_switch_turned_off_comes_after_every_other_field() -> None:
@@ -102,7 +114,7 @@ class _WithMore(WebStackConfig):
 
 
 def test_a_field_added_joins_and_one_without_a_rule_fails_naming_it() -> None:
-    found = {r.path: r for r in rows(BASE, model=_WithMore)}
+    found = {r.path: r for r in rows(BASE, model=_WithMore) if not r.back}
     assert (found["log_level_count"].before, found["log_level_count"].after) == (3, 4)
     assert found["opaque"].after is None
     assert found["opaque"].problem and "opaque" in found["opaque"].problem

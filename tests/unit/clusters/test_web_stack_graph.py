@@ -8,6 +8,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -68,8 +69,9 @@ def mocks(monkeypatch: pytest.MonkeyPatch) -> Iterator[GraphMocks]:
         pulumi.runtime.settings.reset_options()
 
 
-def _deploy(values: dict[str, Any]) -> dict[str, Any]:
-    """A WebStack `shop` with `values` under the mocks; its outputs once every registration is done."""
+def _deploy(values: dict[str, Any], name: str = "shop") -> dict[str, Any]:
+    """A WebStack `name` (app `shop`) with `values` under the mocks; its outputs once every registration is
+    done."""
     from provisioning.components.clusters.web_stack import WebStack
 
     outputs: dict[str, Any] = {}
@@ -77,7 +79,7 @@ def _deploy(values: dict[str, Any]) -> dict[str, Any]:
     @pulumi.runtime.test
     def run() -> Any:
         stack = WebStack(
-            "shop",
+            name,
             {"app_name": "shop", **values},
             ssh_public_key="ssh-ed25519 AAAA test",
             ssh_private_key=pulumi.Output.secret("not-a-key"),
@@ -129,6 +131,29 @@ def test_servers_per_tier_with_their_subnets_and_machine_types(mocks: GraphMocks
     assert servers["shop-app-1"]["zone"] == "us-west-1b"
     assert servers["shop-db-primary"]["labels"] == {"cluster": "shop", "tier": "database", "role": "primary"}
     assert servers["shop-db-primary"]["keep_storage"] is False
+
+
+def test_subnets_not_given_follow_the_vpc(mocks: GraphMocks) -> None:
+    _deploy({**SMALL, "network": {"vpc_cidr": "10.81.0.0/16", "database_subnets": ["10.81.50.0/24"]}})
+    cidrs = sorted(a.inputs["cidr"] for a in mocks.created.values() if "network_id" in a.inputs)
+    assert cidrs == sorted(
+        ["10.81.1.0/24", "10.81.2.0/24", "10.81.10.0/24", "10.81.20.0/24", "10.81.50.0/24"]
+    )
+
+
+def test_resources_take_the_components_name_and_servers_the_apps_as_docs_clusters_md_says(
+    mocks: GraphMocks,
+) -> None:
+    _deploy(SMALL, name="web-stack")
+    assert mocks.created["web-stack-app-2"].inputs["name"] == "shop-app-2"
+    assert "web-stack-web-0-haproxy-configure" in mocks.created
+    docs = (Path(__file__).parents[3] / "docs" / "clusters.md").read_text()
+    quoted = (
+        "+ custom-cloud:Server web-stack-app-2 (create)",
+        "`shop-app-2`",
+        "web-stack-web-0-haproxy-configure",
+    )
+    assert [q for q in quoted if q not in " ".join(docs.split())] == []
 
 
 def test_keep_data_keeps_the_database_servers_disks(mocks: GraphMocks) -> None:

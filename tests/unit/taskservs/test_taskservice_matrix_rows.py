@@ -11,17 +11,33 @@ import pytest
 from provisioning.sdk.registry import Declaration
 from provisioning.sdk.taskservice.rules import CronSchedule, MemorySize
 from provisioning.sdk.taskservice.settings import SettingsModel, TaskServiceSettings
+from tests.support.field_paths import switch_off_last
 from tests.support.taskservice_matrix import SERVICES, Row, all_rows, get_path, leaves, rows, set_path
 
 ROWS = all_rows()
 
 
 @pytest.mark.parametrize("service", sorted(SERVICES))
-def test_every_field_has_a_row_in_declaration_order(service: str) -> None:
-    declaration, _base = SERVICES[service]
-    assert [row.field for row in ROWS if row.service == service] == [
-        path for path, _ in leaves(declaration.model)
-    ]
+def test_every_field_has_a_row_in_declaration_order_switch_offs_last(service: str) -> None:
+    declaration, base = SERVICES[service]
+    deployed = declaration.model.model_validate(base).model_dump(mode="json")
+    assert [row.field for row in ROWS if row.service == service] == switch_off_last(
+        [path for path, _ in leaves(declaration.model)], deployed
+    )
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_no_row_changes_a_field_while_its_section_is_switched_off(service: str) -> None:
+    declaration, settings = SERVICES[service]
+    inert = []
+    for row in (row for row in ROWS if row.service == service):
+        config = declaration.model.model_validate(settings).model_dump(mode="json")
+        parts = row.field.split(".")
+        sections = [".".join(parts[:n]) for n in range(1, len(parts))]
+        if any(f"{s}.enabled" != row.field and get_path(config, f"{s}.enabled") is False for s in sections):
+            inert.append(row.id)
+        settings = set_path(settings, row.field, row.value)
+    assert inert == []
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[row.id for row in ROWS])
