@@ -9,6 +9,8 @@
 # - The tests: the SSH client; PostgreSQL (the PostgreSQL state backend tests) and MariaDB (the MariaDB
 #   config checks); haproxy and promtool (rendered configs are checked with `haproxy -c` and `promtool`);
 #   openssl, curl, and the Python drivers of the web stack's application (psycopg2, pymysql) for its tests.
+# - TypeScript programs that add the component package (docs/typescript.md): node and npm, from Debian's
+#   nodejs and npm unless both commands are already there (e.g. a Node.js installed another way).
 # - Machine hosts (`--hosts machine`, docs/machine-hosts.md) need debootstrap (their Debian 12 image),
 #   systemd-container (systemd-nspawn boots each one) and apt-cacher-ng (the package cache the local cloud
 #   runs on its bridge); once they are present, scripts/machine-image.sh builds the image (once, then
@@ -50,6 +52,9 @@ for pkg in "${PACKAGES[@]}"; do
     status="$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)"
     [ "$status" = installed ] || missing+=("$pkg")
 done
+if ! { command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; }; then
+    missing+=(nodejs npm)
+fi
 if [ "${#missing[@]}" -eq 0 ]; then
     echo "==> system-packages: all present (${PACKAGES[*]})"
     machine_image

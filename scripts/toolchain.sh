@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the pinned Pulumi toolchain into $TOOLS (CLI, Python language host, shims, command plugin).
+# Installs the pinned Pulumi toolchain into $TOOLS (CLI, Python and Node.js language hosts, shims, command
+# plugin). The Node.js host runs TypeScript programs that add the component package (docs/typescript.md).
 #
 # Order: (1) a pinned `pulumi` already on PATH, (2) the official release archive, (3) a Go build from the
 # module proxy (CLI) and from the unmodified upstream sources in $THIRD_PARTY (language host, command plugin).
@@ -33,6 +34,7 @@ language_host_ok() {
     [ -x "$BIN/pulumi-language-python" ] && [ -x "$BIN/pulumi-language-python-exec" ] \
         && [ -x "$BIN/pulumi-resource-pulumi-python" ]
 }
+nodejs_host_ok() { [ -x "$BIN/pulumi-language-nodejs" ] && [ "$("$BIN/pulumi-language-nodejs" --version 2>/dev/null)" = "$PULUMI_VERSION" ]; }
 plugin_ok() { [ -d "$PULUMI_HOME/plugins/resource-command-v$1" ] && [ -f "$PULUMI_HOME/plugins/resource-command-v$1.lock" ]; }
 
 from_path() {
@@ -46,6 +48,7 @@ from_path() {
         [ -x "$dir/$piece" ] || { say "pulumi on PATH lacks $piece"; return 1; }
         ln -sf "$dir/$piece" "$BIN/$piece"
     done
+    if [ -x "$dir/pulumi-language-nodejs" ]; then ln -sf "$dir/pulumi-language-nodejs" "$BIN/pulumi-language-nodejs"; fi
     say "using pulumi $PULUMI_VERSION from $dir"
 }
 
@@ -120,6 +123,21 @@ build_language_host() {
     chmod u+w,+x "$BIN/pulumi-resource-pulumi-python" "$BIN/pulumi-language-python-exec"
 }
 
+# The Node.js language host: from the release archive or the pulumi on PATH when they brought it, else built
+# from the unmodified sources in $THIRD_PARTY (8 s with the CLI's Go build cache warm).
+install_nodejs_host() {
+    nodejs_host_ok && return 0
+    command -v go >/dev/null || fail "Go is not installed, and no pulumi-language-nodejs $PULUMI_VERSION came with the CLI: install Go >= 1.25 (e.g. apt-get install golang-go) and run make setup again"
+    [ -f "$THIRD_PARTY/pulumi-language-nodejs/main.go" ] \
+        || fail "the Node.js language host sources are missing at $THIRD_PARTY/pulumi-language-nodejs (set THIRD_PARTY=...)"
+    local dir
+    dir="$(scratch_copy "$THIRD_PARTY/pulumi-language-nodejs" language-nodejs)"
+    say "building pulumi-language-nodejs from $THIRD_PARTY/pulumi-language-nodejs"
+    (cd "$dir" && go build -ldflags "$(version_ldflags)" -o "$BIN/pulumi-language-nodejs" .) \
+        || fail "the Go build of pulumi-language-nodejs failed (see above)"
+    nodejs_host_ok || fail "$BIN/pulumi-language-nodejs does not report $PULUMI_VERSION"
+}
+
 install_command_plugin() {
     local version="$1" dir
     if ! plugin_ok "$version"; then
@@ -141,8 +159,8 @@ install_command_plugin() {
 main() {
     local plugin_version
     plugin_version="$(command_plugin_version)"
-    if cli_ok && language_host_ok && plugin_ok "$plugin_version"; then
-        say "pulumi $PULUMI_VERSION, its Python language host and command plugin $plugin_version are in $TOOLS"
+    if cli_ok && language_host_ok && nodejs_host_ok && plugin_ok "$plugin_version"; then
+        say "pulumi $PULUMI_VERSION, its Python and Node.js language hosts and command plugin $plugin_version are in $TOOLS"
         return 0
     fi
     if ! { cli_ok && language_host_ok; }; then
@@ -153,6 +171,7 @@ main() {
         }
     fi
     cli_ok || fail "$BIN/pulumi does not report $PULUMI_VERSION"
+    install_nodejs_host
     install_command_plugin "$plugin_version"
     say "ready: $("$BIN/pulumi" version) in $BIN, command plugin $plugin_version"
 }
