@@ -9,6 +9,7 @@ import importlib.util
 import sys
 import types
 import typing
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NotRequired, Required, TypedDict
 
@@ -17,7 +18,7 @@ import pulumi
 from ._served import CustomDatabaseHost, CustomDatabaseInputs, WebStackHost, WebStackInputs
 from ._source import ComponentSource, component_source
 
-__all__ = ["MODULE_NAME", "SERVED", "served_module"]
+__all__ = ["MODULE_NAME", "SERVED", "module_of", "served_module"]
 
 MODULE_NAME = "provisioning.components.package.served"
 """The generated module's name (it has no file: its source is written at import)."""
@@ -79,18 +80,22 @@ def served_module() -> types.ModuleType:
     """The module of the served components (`WebStack`, `CustomDatabase`) and their input types, written
     from the declarations on first use."""
     found = sys.modules.get(MODULE_NAME)
-    if found is not None:
-        return found
-    source = "\n\n".join(component_source(component) for component in _served())
-    path = str(Path(__file__).with_name("served.py"))  # no such file: inspect asks the loader
+    return found if found is not None else module_of(MODULE_NAME, _served())
+
+
+def module_of(name: str, components: Sequence[ComponentSource]) -> types.ModuleType:
+    """A module `name` (registered in `sys.modules`) holding `components`' classes and input types."""
+    source = "\n\n".join(component_source(component) for component in components)
+    # no such file: inspect asks the loader for the source
+    path = str(Path(__file__).with_name(name.rsplit(".", 1)[-1] + ".py"))
     loader = _SourceLoader(source, path)
-    spec = importlib.util.spec_from_file_location(MODULE_NAME, path, loader=loader)
+    spec = importlib.util.spec_from_file_location(name, path, loader=loader)
     assert spec is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules[MODULE_NAME] = module
+    sys.modules[name] = module
     try:
         loader.exec_module(module)
     except BaseException:
-        del sys.modules[MODULE_NAME]
+        del sys.modules[name]
         raise
     return module

@@ -13,7 +13,9 @@ from ._common import CliError
 
 __all__ = ["COMMAND_GROUPS", "CliError", "build_parser", "main"]
 
-COMMAND_GROUPS: tuple[str, ...] = ("cloud", "cluster", "cost", "extension", "package", "policy", "registry", "status")
+COMMAND_GROUPS: tuple[str, ...] = (
+    "cloud", "cluster", "cost", "extension", "package", "policy", "registry", "status",
+)  # fmt: skip
 """Modules of this package that add a command group: each has `register(commands: Subcommands) -> None`,
 which adds its parser and sets `func(args) -> int` on it. A new group is a module plus its name here.
 Group modules import their heavy dependencies inside the command functions, so `--help` stays fast."""
