@@ -7,6 +7,7 @@ Custom Cloud (record hosts), and a broken input fails the preview naming the fie
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import time
@@ -207,3 +208,28 @@ def test_a_typescript_program_adds_the_package_and_previews_a_web_stack(
         assert "app_name 'Shop!' must be 1 to 40 lowercase letters" in said, said[-3000:]
         assert "web_tier replicas must be at least 1 (got 0)" in said, said[-3000:]
     print(f"\ncomponent package timings (s): {json.dumps(TIMINGS)}")
+
+
+def test_the_typescript_template_makes_a_project_that_previews(venv: PackageVenv, tmp_path: Path) -> None:
+    require_node()
+    generated = tmp_path / "generated"
+    done = subprocess.run(
+        [require_engine(), "new", str(REPO_ROOT / "templates" / "web-stack-ts"), "--generate-only", "--yes",
+         "--name", "my-shop", "--description", "from the template", "--dir", str(generated),
+         "--non-interactive"],
+        capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL, timeout=300,
+        env={**os.environ, "PULUMI_BACKEND_URL": f"file://{tmp_path}"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    with running_cloud(tmp_path) as cloud:
+        project = PulumiProject.copy_of(generated, tmp_path / "project")
+        add_package(project.workdir, venv, project.env)
+        project.config_set("custom-cloud:apiUrl", cloud.url)
+        project.config_set("custom-cloud:apiKey", cloud.api_key, secret=True)
+        project.config_set("sshPublicKey", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPreviewOnly test")
+        project.config_set("sshPrivateKey", "not-a-real-key", secret=True)
+        project.config_set("databasePassword", "preview-only", secret=True)
+        project.run("config", "set", "--path", "cluster.webTier.replicas", "1", "--stack", project.stack)
+        preview = project.preview_json()
+        servers = [s for s in preview["steps"] if s["op"] == "create" and "custom-cloud:Server" in s["urn"]]
+        assert len(servers) == 1 + 5 + 2 + 1 + 1  # web 1, app 5 (the defaults), database 2, lb, monitoring
