@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -20,6 +22,8 @@ if TYPE_CHECKING:
 
 __all__ = ["PackageVenv", "install_source", "make_venv", "register", "runtime_lines", "venv_of"]
 
+_VIRTUALENV_LINE = re.compile(r"^([ \t]+virtualenv:[ \t]*)\S.*$", re.MULTILINE)
+"""The `virtualenv:` line of a Pulumi.yaml's runtime options, changed in place (comments kept)."""
 _FIND_PLUGIN = (
     "import importlib.metadata as m, provisioning.components.package as p; "
     "print(p.plugin_dir()); print(m.version('provisioning'))"
@@ -85,7 +89,8 @@ def make_venv(path: Path, source: str) -> PackageVenv:
     ]
     for step in steps:
         if subprocess.run(step, check=False).returncode != 0:
-            raise CliError(f"`{' '.join(step)}` failed (see above)")
+            shutil.rmtree(path, ignore_errors=True)  # no half-made venv to trip over next time
+            raise CliError(f"`{' '.join(step)}` failed (see above); {path} was removed")
     return venv_of(path)
 
 
@@ -96,7 +101,8 @@ def runtime_lines(venv: Path, runtime: str = "nodejs") -> str:
 
 def point_project_at(project: Path, venv: Path) -> Path:
     """Set `runtime.options.virtualenv` in `project`'s Pulumi.yaml (relative when the venv is inside the
-    project, else absolute), keeping its runtime name and other options; returns the file."""
+    project, else absolute), keeping its runtime name and other options (and the file's text, comments
+    included, when it only changes an existing `virtualenv:` line); returns the file."""
     import yaml
 
     file = project / "Pulumi.yaml"
@@ -110,8 +116,13 @@ def point_project_at(project: Path, venv: Path) -> Path:
     resolved = venv.resolve()
     inside = resolved.is_relative_to(project.resolve())
     options["virtualenv"] = str(resolved.relative_to(project.resolve())) if inside else str(resolved)
-    settings["runtime"] = {**runtime, "options": options}
-    file.write_text(yaml.safe_dump(settings, sort_keys=False))
+    text = file.read_text()
+    lines = _VIRTUALENV_LINE.findall(text)
+    if "virtualenv" in (runtime.get("options") or {}) and len(lines) == 1:  # change that line alone
+        file.write_text(_VIRTUALENV_LINE.sub(lambda m: m.group(1) + options["virtualenv"], text))
+    else:
+        settings["runtime"] = {**runtime, "options": options}
+        file.write_text(yaml.safe_dump(settings, sort_keys=False))
     return file
 
 

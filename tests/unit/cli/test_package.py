@@ -59,3 +59,10 @@ def test_a_folder_without_pulumi_yaml_is_named(tmp_path: Path) -> None:
 def test_from_applies_only_to_a_venv_the_command_makes(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["package", "setup", "--venv", sys.prefix, "--from", "x.whl"]) == 2
     assert "--from only applies to a venv this command makes" in capsys.readouterr().err
+
+
+def test_an_existing_virtualenv_line_is_changed_in_place(tmp_path: Path) -> None:
+    text = "name: shop\nruntime:\n  name: nodejs\n  options:\n    # the venv\n    virtualenv: venv\n"
+    (tmp_path / "Pulumi.yaml").write_text(text)
+    point_project_at(tmp_path, tmp_path / "elsewhere" / ".." / "other")
+    assert (tmp_path / "Pulumi.yaml").read_text() == text.replace("virtualenv: venv", "virtualenv: other")
