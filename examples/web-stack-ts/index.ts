@@ -22,6 +22,10 @@
 //     pulumi config set --path cluster.appTier.replicas 2
 //     pulumi config set --path cluster.appTier.autoScaling.enabled false
 //     pulumi up
+//
+// Optional: a CustomDatabase on a machine made elsewhere, from the config object `database`: its SSH
+// endpoint (host, sshPort, hostKeyFingerprints: the `SHA256:…` host key fingerprints), the address clients
+// use, and any CustomDatabase field (maxConnections, backup.schedule, …). The same SSH key reaches it.
 import * as pulumi from "@pulumi/pulumi";
 import * as provisioning from "@pulumi/provisioning";
 
@@ -40,9 +44,23 @@ const stack = new provisioning.WebStack("web-stack", {
     databasePassword: config.requireSecret("databasePassword"),
 });
 
+/** The inputs of CustomDatabase but the key and password. */
+type Database = Omit<provisioning.CustomDatabaseArgs, "sshPrivateKey" | "adminPassword">;
+
+const database = config.getObject<Database>("database");
+const db =
+    database &&
+    new provisioning.CustomDatabase("orders-db", {
+        ...database,
+        sshPrivateKey: config.requireSecret("sshPrivateKey"),
+        adminPassword: config.requireSecret("databasePassword"),
+    });
+
 export const endpoints = stack.endpoints;
 export const components = stack.components;
 export const status = stack.status;
 export const healthy = stack.healthy;
 export const estimatedHourlyCost = stack.estimatedHourlyCost;
 export const providerHourlyCost = stack.providerHourlyCost;
+export const databaseEndpoint = db?.endpoint;
+export const databaseHealthy = db?.healthy;

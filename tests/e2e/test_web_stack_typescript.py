@@ -2,7 +2,9 @@
 package from a wheel installed in its own venv, deploys a small stack (web 2, app 2, PostgreSQL, no
 monitoring) that serves the app's page through its load balancer, with the secrets it passed never in
 plaintext in the state; a new `app_version` rolls through the app tier without a failed request and the next
-preview is clean; a second `up` and a `refresh` change nothing; `destroy` leaves nothing on the cloud."""
+preview is clean; a second `up` and a `refresh` change nothing; a CustomDatabase from the same program on a
+machine made elsewhere (an instance made through the API) goes up healthy and away again; `destroy` leaves
+nothing on the cloud."""
 
 from __future__ import annotations
 
@@ -128,6 +130,51 @@ def test_a_new_app_version_rolls_and_previews_clean(stack: TypeScriptRun) -> Non
     assert probe.versions >= {"2.0"}
     assert wait_for("every app server on 2.0", lambda: {page(url)["version"] for _ in range(6)} == {"2.0"})
     stack.project.preview("--expect-no-changes")
+
+
+def set_database(stack: TypeScriptRun, database: dict[str, Any] | None) -> None:
+    """The stack config object `web-stack-ts:database` (None: no CustomDatabase)."""
+    path = stack.project.workdir / f"Pulumi.{stack.project.stack}.yaml"
+    settings = yaml.safe_load(path.read_text()) or {}
+    settings["config"].pop("web-stack-ts:database", None)
+    if database is not None:
+        settings["config"]["web-stack-ts:database"] = database
+    path.write_text(yaml.safe_dump(settings, sort_keys=True))
+
+
+def test_a_custom_database_on_a_machine_made_elsewhere(stack: TypeScriptRun) -> None:
+    public = stack.project.run("config", "get", "sshPublicKey", "--stack", stack.project.stack).stdout.strip()
+    body = {"name": "orders-db", "machine_type": "small", "zone": "us-west-1a", "ssh_public_key": public,
+            "external_ip": False}  # fmt: skip
+    made = stack.api.post("/instances", json=body).raise_for_status().json()
+    try:
+        machine = wait_for("the database machine running", lambda: _running(stack, made["id"]), 120)
+        set_database(stack, {
+            "host": machine["ssh_host"], "sshPort": machine["ssh_port"],
+            "hostKeyFingerprints": machine["ssh_host_key_fingerprints"], "address": machine["private_ip"],
+            "maxConnections": 50, "backup": {"enabled": False},
+        })  # fmt: skip
+        started = time.monotonic()
+        stack.project.up()
+        TIMINGS["CustomDatabase up"] = round(time.monotonic() - started, 1)
+        out = stack.outputs()
+        assert out["databaseHealthy"] is True and out["databaseEndpoint"] == f"{machine['private_ip']}:5432"
+        assert stack.sh(made["id"], "systemctl is-active customdb").strip() == "active"
+        assert stack.password not in stack.project.state_file().read_text()
+        stack.project.preview("--expect-no-changes")
+        set_database(stack, None)
+        stack.project.up()
+        assert stack.sh_rc(made["id"], "systemctl is-active customdb") != 0  # removed from the machine
+    finally:
+        set_database(stack, None)
+        stack.api.delete(f"/instances/{made['id']}")
+        gone = f"/instances/{made['id']}"
+        wait_for("the database machine gone", lambda: stack.api.get(gone).status_code == 404)
+
+
+def _running(stack: TypeScriptRun, iid: str) -> dict[str, Any] | None:
+    found = stack.instance(iid)
+    return found if found["status"] == "running" else None
 
 
 def test_destroy_leaves_nothing(stack: TypeScriptRun) -> None:
