@@ -8,9 +8,8 @@ THIRD_PARTY ?= $(CURDIR)/../shared/third_party
 export THIRD_PARTY
 ENV := source $(CURDIR)/scripts/env.sh &&
 VENV_STAMP := .venv/.installed
-# two workers: the machine-host (e2e) tests on one, one after another (tests/conftest.py), the engine and
-# unit tests beside them; the 40 slowest tests are listed at the end of every run (where CI time goes)
-PYTEST_ARGS ?= -n 2 --dist loadgroup --durations=40
+# the 40 slowest tests are listed at the end of every run (where CI time goes)
+PYTEST_ARGS ?= --durations=40
 
 .PHONY: help setup venv toolchain system-packages demo test test-unit test-engine policy lint bench clean
 
@@ -39,8 +38,8 @@ system-packages: ## Debian packages for machine hosts (and their images) and the
 demo: setup ## run the main job on the embedded defaults (local Custom Cloud + file:// state)
 	@$(ENV) scripts/demo.sh
 
-test: setup ## run every test: unit, emulator contract, real-engine integration
-	@$(ENV) python -m pytest $(PYTEST_ARGS)
+test: setup ## run every test: the machine-host ones, and beside them unit, emulator contract, real-engine integration
+	@$(ENV) scripts/test.sh $(PYTEST_ARGS)
 
 test-unit: setup ## only the fast tests (no engine)
 	@$(ENV) python -m pytest -m 'not engine and not e2e' $(PYTEST_ARGS)

@@ -1,20 +1,8 @@
-"""Suite-wide: the machine-host tests kept on one worker when the suite runs on several (`make test` runs two:
-the engine and unit tests beside them), and how many tests drove the real engine, so a green run cannot
-hide their absence."""
+"""Suite-wide reporting: how many tests drove the real engine, so a green run cannot hide their absence."""
 
 from __future__ import annotations
 
 import pytest
-
-MACHINE_HOSTS = pytest.mark.xdist_group("machine-hosts")
-"""The e2e tests run one after another on one worker: their checks that nothing is left (network
-namespaces, links, routes) look at the whole host, and their VPCs share address ranges."""
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.get_closest_marker("e2e") is not None:
-            item.add_marker(MACHINE_HOSTS)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
