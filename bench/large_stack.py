@@ -1,7 +1,7 @@
 """Large stacks: `pulumi up`, a no-op `up` and `pulumi destroy` of N servers, per backend and checkpoint mode.
 
     source scripts/env.sh && python bench/large_stack.py [--servers N | --full] [--parallel 100]
-        [--backends file,postgres] [--checkpoints off,on] [--phase-timeout SECONDS]
+        [--backends file,postgres] [--checkpoints off,on] [--programs sdk,plain] [--phase-timeout SECONDS]
 
 Size: 200 servers by default (what `make bench` runs: ≈ 3 min for the four configurations on two CPUs);
 `--full` runs the 1,000 servers the goals below are stated for (≈ 25 min, most of it the checkpoints-on
@@ -16,6 +16,10 @@ written once at the end), on a fresh emulator (`--lifecycle immediate`, record h
    host and `import provisioning`; the fastest of two runs each);
 2. `pulumi up` of N `Server`s, then a no-op `pulumi up` (no changes), then `pulumi stack export` (state
    bytes per server: the exported checkpoint JSON's size / N), then `pulumi destroy`.
+
+Each configuration runs two programs (`--programs`): `sdk`, N `Server`s of this SDK, and `plain`, N of the
+smallest dynamic resource plain Pulumi offers (a provider class in the program whose `create` returns its
+inputs: no SDK, no API), so that the SDK's share of each phase reads as a ratio from the same run.
 
 Every command runs with `--parallel P` and `PULUMI_PARALLEL=P`. Prints a table: seconds, ms per resource
 over the baseline ((t - empty-program t) / N; `up` and the no-op against the empty `up`, `destroy` against
@@ -67,7 +71,36 @@ count = config.get_int("servers") or 0
 servers = [Server(f"s-{n}", machine_type="micro", zone="us-west-1a") for n in range(count)]
 pulumi.export("count", len(servers))
 """
-GOALS_MS = {"up": 15.0, "destroy": 10.0}  # per resource over the baseline, checkpoints off
+PLAIN_PROGRAM = """\
+import pulumi
+from pulumi.dynamic import CreateResult, Resource, ResourceProvider
+
+
+class Provider(ResourceProvider):
+    def create(self, props):
+        return CreateResult(id_=props["name"], outs=props)
+
+
+class Plain(Resource):
+    def __init__(self, name):
+        super().__init__(Provider(), name, {"name": name, "machine_type": "micro", "zone": "us-west-1a"})
+
+
+count = pulumi.Config("bench").get_int("servers") or 0
+servers = [Plain(f"s-{n}") for n in range(count)]
+pulumi.export("count", len(servers))
+"""
+PROGRAMS = {"sdk": (PROGRAM, "custom-cloud:Server"), "plain": (PLAIN_PROGRAM, "dynamic:Resource")}
+"""Each program and the type its resources' type token ends with."""
+GOALS_MS = {
+    ("off", "up"): 10.0,
+    ("off", "no-op up"): 5.0,
+    ("on", "up"): 30.0,
+    ("on", "destroy"): 20.0,
+}
+"""The SDK's goals per resource over the empty program, by checkpoint mode and phase."""
+STATE_GOAL_BYTES = 1000
+"""State per server as stored (compact JSON)."""
 PHASES = ("up", "no-op up", "destroy")
 
 
@@ -79,6 +112,7 @@ class PhaseFailed(RuntimeError):
 class Result:
     backend: str
     checkpoints: str
+    program: str = "sdk"
     baseline_up: float = 0.0
     baseline_destroy: float = 0.0
     seconds: dict[str, float] = field(default_factory=dict)
@@ -123,12 +157,12 @@ class Stack:
     """CPU seconds (user + system) of the last command and the descendants it reaped."""
 
     @classmethod
-    def create(cls, workdir: Path, name: str, env: dict[str, str], parallel: int) -> Stack:
+    def create(cls, workdir: Path, name: str, env: dict[str, str], parallel: int, program: str) -> Stack:
         workdir.mkdir(parents=True)
         (workdir / "Pulumi.yaml").write_text(
             f"name: {PROJECT}\nruntime:\n  name: python\n  options:\n    virtualenv: {REPO / '.venv'}\n"
         )
-        (workdir / "__main__.py").write_text(PROGRAM)
+        (workdir / "__main__.py").write_text(PROGRAMS[program][0])
         stack = cls(workdir, name, env, parallel)
         stack.run("stack", "init", name, timeout=120)
         return stack
@@ -261,15 +295,19 @@ def environment(
     return env
 
 
-def run_configuration(backend: Backend, checkpoints: str, opts: argparse.Namespace, tmp: Path) -> Result:
-    result = Result(backend.name, checkpoints)
+def run_configuration(
+    backend: Backend, checkpoints: str, opts: argparse.Namespace, tmp: Path, program: str = "sdk"
+) -> Result:
+    result = Result(backend.name, checkpoints, program)
     n = opts.servers
-    label = f"{backend.name}, checkpoints {checkpoints}"
-    root = tmp / f"{backend.name}-{checkpoints}"
+    label = f"{program}, {backend.name}, checkpoints {checkpoints}"
+    root = tmp / f"{program}-{backend.name}-{checkpoints}"
     root.mkdir()
     with running_cloud(root, lifecycle="immediate") as cloud, LoadSampler() as load:
         env = environment(backend.url, checkpoints, opts.parallel, cloud, root / "logs")
-        stack = Stack.create(root / "project", f"{backend.name}-{checkpoints}", env, opts.parallel)
+        stack = Stack.create(
+            root / "project", f"{program}-{backend.name}-{checkpoints}", env, opts.parallel, program
+        )
         done = False
         try:
             stack.config_set("custom-cloud:apiUrl", cloud.url)
@@ -300,7 +338,7 @@ def run_configuration(backend: Backend, checkpoints: str, opts: argparse.Namespa
             exported = stack.export()
             deployment = json.loads(exported)
             resources = deployment["deployment"].get("resources") or []
-            servers = [r for r in resources if r["type"].endswith("custom-cloud:Server")]
+            servers = [r for r in resources if r["type"].endswith(PROGRAMS[program][1])]
             if len(servers) != n:
                 raise PhaseFailed(f"the state holds {len(servers)} servers, expected {n}")
             result.state_bytes = len(exported.encode())
@@ -348,49 +386,73 @@ def ms_per_resource(seconds: float, baseline: float, n: int) -> float:
 
 
 def print_table(results: list[Result], n: int, parallel: int) -> None:
-    by_key = {(r.backend, r.checkpoints): r for r in results}
+    by_key = {(r.program, r.backend, r.checkpoints): r for r in results}
     print()
     print(f"servers={n}  --parallel {parallel}  emulator --lifecycle immediate (record hosts)  "
           f"{os.cpu_count()} CPUs")  # fmt: skip
-    header = (f"{'backend':<9}{'ckpt':<5}{'phase':<10}{'seconds':>9}{'ms/res':>9}  {'goal (ckpt off)':<20}"
-              f"{'state-write share':>18}{'CPU s pulumi/emulator/PostgreSQL':>34}")  # fmt: skip
+    header = (f"{'program':<8}{'backend':<9}{'ckpt':<5}{'phase':<10}{'seconds':>9}{'ms/res':>9}  "
+              f"{'goal (sdk)':<18}{'state-write share':>18}"
+              f"{'CPU s pulumi/emulator/PostgreSQL':>34}")  # fmt: skip
     print(header)
     print("-" * len(header))
     for r in results:
         for phase in PHASES:
             if phase not in r.seconds:
                 continue
-            base = r.baseline_destroy if phase == "destroy" else r.baseline_up
-            ms = ms_per_resource(r.seconds[phase], base, n)
+            ms = _ms(r, phase, n)
             goal = ""
-            if r.checkpoints == "off" and phase in GOALS_MS:
-                limit = GOALS_MS[phase]
+            limit = GOALS_MS.get((r.checkpoints, phase))
+            if r.program == "sdk" and limit is not None:
                 goal = f"<= {limit:.0f} ms: {'met' if ms <= limit else 'MISSED'}"
             share = ""
-            other = by_key.get((r.backend, "off"))
+            other = by_key.get((r.program, r.backend, "off"))
             if r.checkpoints == "on" and other is not None and phase in other.seconds:
                 t_on, t_off = r.seconds[phase], other.seconds[phase]
                 share = f"{(t_on - t_off) / t_on * 100:.0f} %"
             cpu, emulator, server = r.cpu.get(phase, (0.0, 0.0, None))
             db = "-" if server is None else f"{server:.1f}"
-            figures = f"{r.seconds[phase]:>9.2f}{ms:>9.2f}  {goal:<20}{share:>18}"
+            figures = f"{r.seconds[phase]:>9.2f}{ms:>9.2f}  {goal:<18}{share:>18}"
             figures += f"{cpu:>15.1f} /{emulator:>6.1f} /{db:>9}"
-            print(f"{r.backend:<9}{r.checkpoints:<5}{phase:<10}{figures}")
+            print(f"{r.program:<8}{r.backend:<9}{r.checkpoints:<5}{phase:<10}{figures}")
     print()
-    print(f"{'backend':<9}{'ckpt':<5}{'baseline up':>12}{'baseline destroy':>18}{'state B/server':>16}"
-          f"{'(compact)':>11}{'load avg min/mean/max':>24}")  # fmt: skip
+    print(f"{'program':<8}{'backend':<9}{'ckpt':<5}{'baseline up':>12}{'baseline destroy':>18}"
+          f"{'state B/server':>16}{'(compact)':>11}{'load avg min/mean/max':>24}")  # fmt: skip
     for r in results:
         load = f"{min(r.load):.2f}/{statistics.mean(r.load):.2f}/{max(r.load):.2f}" if r.load else "-"
-        print(f"{r.backend:<9}{r.checkpoints:<5}{r.baseline_up:>11.2f}s{r.baseline_destroy:>17.2f}s"
-              f"{r.state_bytes / n:>16.0f}{r.state_bytes_compact / n:>11.0f}{load:>24}")  # fmt: skip
+        compact = r.state_bytes_compact / n
+        met = "" if r.program != "sdk" else f"  goal <= {STATE_GOAL_BYTES}: "
+        met += "" if r.program != "sdk" else ("met" if compact <= STATE_GOAL_BYTES else "MISSED")
+        print(f"{r.program:<8}{r.backend:<9}{r.checkpoints:<5}{r.baseline_up:>11.2f}s"
+              f"{r.baseline_destroy:>17.2f}s{r.state_bytes / n:>16.0f}{compact:>11.0f}"
+              f"{load:>24}{met}")  # fmt: skip
+    shares = [(r, by_key.get(("plain", r.backend, r.checkpoints))) for r in results if r.program == "sdk"]
+    if any(plain is not None for _, plain in shares):
+        print()
+        print("the SDK against plain Pulumi (ms/res of the sdk program / of the plain one, same run):")
+        for r, plain in shares:
+            if plain is None:
+                continue
+            cells = [
+                f"{phase} {_ms(r, phase, n):.2f}/{_ms(plain, phase, n):.2f} = "
+                f"{_ms(r, phase, n) / max(_ms(plain, phase, n), 0.01):.2f}x"
+                for phase in PHASES
+                if phase in r.seconds and phase in plain.seconds
+            ]
+            print(f"  {r.backend}, checkpoints {r.checkpoints}: " + "; ".join(cells))
     print()
     print(
         "ms/res = (t - t of the same command on the empty program) / servers; state B/server = bytes of "
-        "`pulumi stack export` / servers (compact: re-serialized without indentation); state-write share = "
-        "(t_on - t_off) / t_on; CPU s = user + system seconds of the CLI with its language and provider "
-        "hosts, of the emulator and of the PostgreSQL server with its backends. PostgreSQL runs with "
-        "fsync=off (tests/support/postgres.py); a no-op up writes no step: its share is noise."
+        "`pulumi stack export` / servers (compact: re-serialized without indentation, as the backends "
+        "store it); state-write share = (t_on - t_off) / t_on; CPU s = user + system seconds of the CLI "
+        "with its language and provider hosts, of the emulator and of the PostgreSQL server with its "
+        "backends. PostgreSQL runs with fsync=off (tests/support/postgres.py); a no-op up writes no step: "
+        "its share is noise."
     )
+
+
+def _ms(result: Result, phase: str, n: int) -> float:
+    base = result.baseline_destroy if phase == "destroy" else result.baseline_up
+    return ms_per_resource(result.seconds[phase], base, n)
 
 
 def main() -> None:
@@ -403,6 +465,7 @@ def main() -> None:
     parser.add_argument("--parallel", type=int, default=100, help="--parallel, PULUMI_PARALLEL")
     parser.add_argument("--backends", default="file,postgres", help="comma-separated: file, postgres")
     parser.add_argument("--checkpoints", default="off,on", help="comma-separated: off, on")
+    parser.add_argument("--programs", default="sdk,plain", help="comma-separated: sdk, plain")
     parser.add_argument("--phase-timeout", type=float, default=None,
                         help="seconds before a phase is killed (default 60 + 1 per server)")  # fmt: skip
     opts = parser.parse_args()
@@ -415,14 +478,17 @@ def main() -> None:
     opts.parallel = max(1, opts.parallel)
     backends = [b.strip() for b in opts.backends.split(",") if b.strip()]
     modes = [m.strip() for m in opts.checkpoints.split(",") if m.strip()]
+    programs = [p.strip() for p in opts.programs.split(",") if p.strip()]
+    if not programs or set(programs) - set(PROGRAMS):
+        parser.error("--programs takes sdk,plain")
     if not backends or set(backends) - {"file", "postgres"} or not modes or set(modes) - {"off", "on"}:
         parser.error("--backends takes file,postgres and --checkpoints takes off,on")
     if opts.phase_timeout is None:
         opts.phase_timeout = 60.0 + opts.servers
     require_engine()
-    print(f"large stack: {opts.servers} servers, backends {backends}, checkpoints {modes}, "
-          f"--parallel {opts.parallel}, phase limit {opts.phase_timeout:.0f} s; load average before "
-          f"{os.getloadavg()[0]:.2f}", flush=True)  # fmt: skip
+    print(f"large stack: {opts.servers} servers, programs {programs}, backends {backends}, "
+          f"checkpoints {modes}, --parallel {opts.parallel}, phase limit {opts.phase_timeout:.0f} s; "
+          f"load average before {os.getloadavg()[0]:.2f}", flush=True)  # fmt: skip
     results: list[Result] = []
     failed = False
     with tempfile.TemporaryDirectory(prefix="bench-large-stack-") as tmp_name:
@@ -431,7 +497,8 @@ def main() -> None:
             try:
                 with state_backend(backend, tmp) as state:
                     for mode in modes:
-                        results.append(run_configuration(state, mode, opts, tmp))
+                        for program in programs:
+                            results.append(run_configuration(state, mode, opts, tmp, program))
             except PhaseFailed as error:
                 failed = True
                 print(f"  {backend}: FAILED: {error}", flush=True)

@@ -113,8 +113,9 @@ __all__ = [
     "provider_capabilities",
 ]
 
-_MODULES = ("capabilities", "client", "config", "cost", "lookups", "resources", "specs")
-"""Where the public names live, searched in this order on first use."""
+_MODULES = ("resources", "capabilities", "client", "config", "cost", "lookups", "specs")
+"""Where the public names live, searched in this order on first use (the resources first: what every
+program imports)."""
 
 
 def __getattr__(name: str) -> Any:

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import pulumi.dynamic as dyn
 
-from provisioning.sdk.api_client import idempotency_key
 from provisioning.sdk.dynamic import DynamicProvider
 from provisioning.sdk.errors import ConfigError, NotFound
 
-from .client import Created, CustomCloudClient
 from .config import CustomCloudConfig, load_config, origin_of
 from .preflight import preflight
+
+if TYPE_CHECKING:  # the HTTP client is imported where a call needs it: a program never does
+    import httpx
+
+    from .client import Created, CustomCloudClient
 
 __all__ = ["CustomCloudProvider", "create_idempotent", "ignore_not_found"]
 
@@ -66,6 +68,8 @@ class CustomCloudProvider(DynamicProvider):
 
     def client(self) -> CustomCloudClient:
         """A fresh API client (built per call: the provider object captures no client)."""
+        from .client import CustomCloudClient
+
         return CustomCloudClient.from_config(self.config(), transport=self._transport)
 
 
@@ -87,6 +91,8 @@ def create_idempotent(
 ) -> Any:
     """POST with a key derived from `scope` and `body`, so a retried or repeated create finds what the first
     one made. A replayed answer whose resource is gone (deleted since) moves on to the next key generation."""
+    from provisioning.sdk.api_client import idempotency_key
+
     for generation in range(MAX_KEY_GENERATIONS):
         key = idempotency_key(scope, body, generation)
         created = create(key)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi.dynamic as dyn
 
@@ -17,9 +17,11 @@ from provisioning.sdk.validation import Violation
 from ._provider import CustomCloudProvider
 from .api.collections import INSTANCES, VOLUMES
 from .api.models import InstancePublic, VolumePublic
-from .client import CustomCloudClient
 from .resource_provider import GONE
 from .specs import VOLUME_ATTACHMENT
+
+if TYPE_CHECKING:  # the HTTP client is built by the provider base where a call needs it
+    from .client import CustomCloudClient
 
 __all__ = ["VolumeAttachmentProvider", "attachment_id"]
 

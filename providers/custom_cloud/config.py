@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -140,6 +141,17 @@ def load_config(
             data[name] = value
     if "api_key" not in data:
         raise ConfigError("custom-cloud:apiKey", None, MISSING_KEY_MESSAGE)
+    items = tuple(sorted(data.items()))
+    try:
+        return _validated(items)
+    except TypeError:  # a value that cannot be a cache key (a list given in the stack config)
+        return _validated.__wrapped__(items)
+
+
+@functools.lru_cache(maxsize=32)
+def _validated(items: tuple[tuple[str, Any], ...]) -> CustomCloudConfig:
+    """The config of these values, validated once per process (every `check` of every resource reads it)."""
+    data = dict(items)
     try:
         return CustomCloudConfig.model_validate(data)
     except Exception as exc:  # pydantic.ValidationError: re-raise as ConfigError without values of secrets

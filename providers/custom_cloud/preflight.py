@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from typing import TYPE_CHECKING
 
-import httpx
-
-from provisioning.sdk.api_client import RetryPolicy
 from provisioning.sdk.errors import ApiError, ConfigError, NotFound, TransportError, Unauthenticated
 
-from .client import CustomCloudClient
+if TYPE_CHECKING:  # the HTTP client is imported when a probe runs (in the provider host, never a program)
+    import httpx
 from .config import DEFAULT_API_URL, CustomCloudConfig
 
 __all__ = ["PROBE_TIMEOUT", "preflight"]
@@ -46,6 +45,10 @@ def preflight(
 
 
 def _probe(config: CustomCloudConfig, transport: httpx.BaseTransport | None) -> ConfigError | None:
+    from provisioning.sdk.api_client import RetryPolicy
+
+    from .client import CustomCloudClient
+
     url = config.api_url
     unset = " (custom-cloud:apiUrl is not set, so the default was used)" if url == DEFAULT_API_URL else ""
     client = CustomCloudClient.from_config(
@@ -79,6 +82,8 @@ def _probe(config: CustomCloudConfig, transport: httpx.BaseTransport | None) -> 
 
 
 def _unreachable(url: str, reason: str) -> str:
+    import httpx
+
     host = httpx.URL(url).host
     if any(marker in reason for marker in _UNRESOLVED):
         return f"the host {host!r} of {url} does not resolve"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi.dynamic as dyn
 from pydantic import BaseModel
@@ -22,8 +22,10 @@ from provisioning.sdk.waiters import NO_FIRST_ANSWER, Pace, wait_for
 from ._provider import CustomCloudProvider, create_idempotent, ignore_not_found
 from .api import catalog
 from .api.collections import LOAD_BALANCERS, NETWORKS, SUBNETS, VOLUMES, Collection
-from .client import CustomCloudClient
 from .specs import DEFAULT_CREATE_TIMEOUT, LOAD_BALANCER, NETWORK, SUBNET, VOLUME
+
+if TYPE_CHECKING:  # the HTTP client is built by the provider base where a call needs it
+    from .client import CustomCloudClient
 
 __all__ = [
     "GONE",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
@@ -15,10 +15,12 @@ from provisioning.sdk.waiters import Pace, wait_for
 
 from .api.collections import INSTANCES, SUBNETS
 from .api.models import InstancePublic, SubnetPublic
-from .client import CustomCloudClient
 from .cost import calculate_server_cost
 from .resource_provider import ApiResourceProvider
 from .specs import SERVER
+
+if TYPE_CHECKING:  # the HTTP client is built by the provider base where a call needs it
+    from .client import CustomCloudClient
 
 __all__ = ["ServerProvider"]
 

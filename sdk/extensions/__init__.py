@@ -1,53 +1,57 @@
 """Extensions: the `extension.toml` model, discovery through entry points, and the new / validate / test /
 build / publish / install cycle on Python packaging (see docs/extensions.md). Imports no Pulumi."""
 
-from .archive import build_epoch, selected_files, write_archive
-from .build import BuildResult, build_extension, sha256_of
-from .discovery import (
-    InstalledExtension,
-    UnknownTemplate,
-    entry_point_group,
-    installed_extensions,
-    manifest_of_module,
-    template_path,
-)
-from .errors import (
-    BuildFailed,
-    ExtensionError,
-    InstallRefused,
-    ManifestError,
-    ManifestProblem,
-    PublishRefused,
-    StackConfigUnavailable,
-)
-from .index import IndexFile, project_files
-from .install import Verified, install_extension, resolve_extensions
-from .manifest import (
-    KINDS,
-    MANIFEST_NAME,
-    Build,
-    Compatibility,
-    Configuration,
-    Dependencies,
-    ExtensionInfo,
-    ExtensionManifest,
-    Provides,
-    load_manifest,
-    parse_manifest,
-)
-from .project import ExtensionProject, find_project
-from .publish import Release, find_release, publish_release
-from .scaffold import SCAFFOLD_KINDS, scaffold_extension
-from .testing import LocalCloud, extension_test_paths, local_cloud, run_extension_tests
-from .validate import (
-    EXIT_ENVIRONMENT,
-    EXIT_INVALID,
-    EXIT_OK,
-    Finding,
-    StackConfigKeys,
-    ValidationReport,
-    validate_extension,
-)
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .archive import build_epoch, selected_files, write_archive
+    from .build import BuildResult, build_extension, sha256_of
+    from .discovery import (
+        InstalledExtension,
+        UnknownTemplate,
+        entry_point_group,
+        installed_extensions,
+        manifest_of_module,
+        template_path,
+    )
+    from .errors import (
+        BuildFailed,
+        ExtensionError,
+        InstallRefused,
+        ManifestError,
+        ManifestProblem,
+        PublishRefused,
+        StackConfigUnavailable,
+    )
+    from .index import IndexFile, project_files
+    from .install import Verified, install_extension, resolve_extensions
+    from .manifest import (
+        KINDS,
+        MANIFEST_NAME,
+        Build,
+        Compatibility,
+        Configuration,
+        Dependencies,
+        ExtensionInfo,
+        ExtensionManifest,
+        Provides,
+        load_manifest,
+        parse_manifest,
+    )
+    from .project import ExtensionProject, find_project
+    from .publish import Release, find_release, publish_release
+    from .scaffold import SCAFFOLD_KINDS, scaffold_extension
+    from .testing import LocalCloud, extension_test_paths, local_cloud, run_extension_tests
+    from .validate import (
+        EXIT_ENVIRONMENT,
+        EXIT_INVALID,
+        EXIT_OK,
+        Finding,
+        StackConfigKeys,
+        ValidationReport,
+        validate_extension,
+    )
 
 __all__ = [
     "EXIT_ENVIRONMENT",
@@ -104,3 +108,30 @@ __all__ = [
     "validate_extension",
     "write_archive",
 ]
+
+_MODULES = (
+    "archive",
+    "build",
+    "discovery",
+    "errors",
+    "index",
+    "install",
+    "manifest",
+    "project",
+    "publish",
+    "scaffold",
+    "testing",
+    "validate",
+)
+"""Where the public names live, searched in this order on first use: a program that needs one (the
+provider's manifest) does not load the build, publish and scaffold machinery (jinja2, httpx)."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        for module in _MODULES:
+            value = getattr(import_module(f"{__name__}.{module}"), name, None)
+            if value is not None:
+                globals()[name] = value
+                return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,48 @@
+"""What a Pulumi program pays at start for `from provisioning.providers.custom_cloud import Server`: the
+resources, their declarations and the SDK's base, not the HTTP client (httpx, the API client: the provider
+host builds those where a call needs them) nor the extension tooling (jinja2, build, publish)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+NEVER_IN_A_PROGRAM = (
+    "httpx",
+    "jinja2",
+    "provisioning.providers.custom_cloud.client",
+    "provisioning.sdk.api_client",
+    "provisioning.sdk.extensions.scaffold",
+    "provisioning.sdk.extensions.publish",
+)
+
+
+def _loaded_after(statement: str) -> set[str]:
+    probe = f"import sys, json\n{statement}\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return set(json.loads(done.stdout))
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "from provisioning.providers.custom_cloud import Server, Network, Subnet, LoadBalancer, Volume",
+        "from provisioning.providers.custom_cloud import VolumeAttachment",
+    ],
+)
+def test_a_program_importing_the_resources_loads_no_http_client_nor_extension_tooling(statement: str) -> None:
+    loaded = _loaded_after(statement)
+    assert [name for name in NEVER_IN_A_PROGRAM if name in loaded] == []
+    assert "provisioning.providers.custom_cloud.server" in loaded  # the probe did import the resources
+
+
+def test_the_lazy_packages_still_give_every_public_name() -> None:
+    import provisioning.sdk as sdk
+    import provisioning.sdk.extensions as extensions
+
+    for package in (sdk, extensions):
+        missing = [name for name in package.__all__ if getattr(package, name, None) is None]
+        assert missing == [], f"{package.__name__} lacks {missing}"
