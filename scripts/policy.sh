@@ -47,8 +47,17 @@ for example in "$PROJECT_ROOT"/examples/*/; do
         pulumi config set --secret "$project:token" "policy-check-$RANDOM$RANDOM"
         pulumi config set --secret "$project:databasePassword" "policy-check-$RANDOM$RANDOM"
         # a cluster's config object (examples/web-stack): its required fields
-        if grep -q 'require_object("cluster")' "$work/__main__.py"; then
+        if [ -f "$work/__main__.py" ] && grep -q 'require_object("cluster")' "$work/__main__.py"; then
             pulumi config set --path "$project:cluster.app_name" policy
+        fi
+        # a TypeScript example (docs/typescript.md): a venv with provisioning (made once) that its Pulumi.yaml
+        # points at, its npm packages, the component package added; its cluster object is camelCase
+        if [ -f "$work/package.json" ]; then
+            provisioning package setup --venv "$scratch/package-venv" --project .
+            npm install --no-audit --no-fund --prefer-offline
+            pulumi package add "$("$scratch/package-venv/bin/python" -c \
+                'import provisioning.components.package as p; print(p.plugin_dir())')" --non-interactive
+            pulumi config set --path "$project:cluster.appName" policy
         fi
     ) >"$work/setup.log" 2>&1 || { cat "$work/setup.log" >&2; exit 1; }
     echo "==> policy: pulumi preview --policy-pack of examples/$name"
