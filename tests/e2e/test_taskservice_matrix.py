@@ -382,13 +382,24 @@ def _run_service(service: str, stack: CloudStack, outcomes: dict[str, Outcome]) 
             _refused(stack, keeper, settings, row, outcome, before)
 
 
+def _selected_services(session: pytest.Session) -> set[str]:
+    """The services whose rows this session runs (`-k custom_database` deploys that service alone)."""
+    params = (getattr(item, "callspec", None) for item in session.items)
+    return {p.params["row"].service for p in params if p is not None and "row" in p.params}
+
+
 @pytest.fixture(scope="module")
-def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Outcome]]:
+def outcomes(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[dict[str, Outcome]]:
     tmp = tmp_path_factory.mktemp("taskservice-matrix")
     found: dict[str, Outcome] = {}
+    selected = _selected_services(request.session)
     with database_cloud(tmp) as cloud:
         stacks: list[tuple[str, CloudStack]] = []
         for index, service in enumerate(SERVICES):
+            if service not in selected:
+                continue
             folder = tmp / service
             folder.mkdir()
             # a project of its own: the cloud knows a resource by project, stack and name
