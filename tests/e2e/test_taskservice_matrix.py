@@ -90,13 +90,15 @@ printf "$unit" > /etc/systemd/system/matrix-backend.service
 systemctl daemon-reload && systemctl enable --now matrix-backend
 """
 
-# certificate files the settings name must already be on the host: the user puts a pair there first
+# certificate files the settings name must already be on the hosts the service runs on (the server and
+# each standby): the user puts a pair there first
 tls = settings.get("ssl") or {}
 tls_files = [
     remote.Command(
-        "tls-files", connection=connection_args(server, private_key),
+        f"tls-files-{n}" if n else "tls-files", connection=host.connection,
         create=TLS_PAIR.format(cert=tls["cert_file"], key=tls["key_file"]),
     )
+    for n, host in enumerate([target, *standbys])
 ] if tls.get("cert_file") else []
 
 if service == "haproxy":
