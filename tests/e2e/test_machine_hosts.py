@@ -386,6 +386,28 @@ def test_machines_booting_at_once_are_all_running(world: World) -> None:
                 time.sleep(0.1)
 
 
+def test_a_public_address_given_up_and_handed_out_again_answers_at_once(world: World) -> None:
+    """A load balancer turned off and on again gets its public address back on a new machine (another
+    MAC): the host must not send to the old one (it did, for up to a minute: SSH's key scan failed)."""
+    public = world.ssh.key.with_suffix(".pub").read_text().strip()
+    addresses = []
+    for name in ("again-1", "again-2"):
+        body = {"name": name, "machine_type": "micro", "zone": "us-west-1a", "subnet": world.subnet,
+                "ssh_public_key": public, "external_ip": True}  # fmt: skip
+        inst = _wait_status(
+            world.api, world.api.post("/instances", json=body).raise_for_status().json()["id"], "running"
+        )
+        addresses.append(inst["public_ip"])
+        world.ssh.trust(inst["ssh_host"], inst["ssh_port"], inst["ssh_host_key_fingerprints"])
+        assert sh(world, inst, "hostname").strip() == name
+        world.api.delete(f"/instances/{inst['id']}").raise_for_status()
+        deadline = time.monotonic() + 60
+        while world.api.get(f"/instances/{inst['id']}").status_code != 404:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+    assert addresses[0] == addresses[1], addresses  # the address was handed out again
+
+
 def test_delete_with_keep_storage_keeps_the_disk_as_a_volume(world: World) -> None:
     public = world.ssh.key.with_suffix(".pub").read_text().strip()
     body = {"name": "keeper", "machine_type": "micro", "zone": "us-west-1a", "subnet": world.subnet,

@@ -76,6 +76,11 @@ def plug(w: Wiring, tag: str) -> None:
             run(
                 ["ip", "route", "replace", f"{w.public_ip}/32", "dev", w.bridge, "proto", network.ROUTE_PROTO]
             )
+        # an address given up by an instance deleted before (a load balancer turned off and on again gets
+        # the public address back) must not reach its old MAC: the host forgets the old neighbour entries
+        for address in (w.private_ip, w.public_ip):
+            if address:
+                network.forget_neighbour(address, w.bridge)
     except (HostError, OSError) as exc:
         unplug(w.netns, w.veth, w.public_ip)
         if isinstance(exc, OSError):

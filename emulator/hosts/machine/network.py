@@ -23,6 +23,7 @@ __all__ = [
     "detach",
     "ensure_bridge",
     "ensure_guard",
+    "forget_neighbour",
     "gateway_of",
     "link_exists",
     "our_links",
@@ -142,6 +143,13 @@ def remove_bridge_if_unused(name: str) -> bool:
         return False
     run(["ip", "link", "del", name], check=False)
     return True
+
+
+def forget_neighbour(address: str, device: str) -> None:
+    """Drop the host's neighbour (ARP) entry of `address` on `device`: a new instance given an address that
+    an instance deleted before held has another MAC, which a stale entry would send its packets past for up
+    to a minute."""
+    run(["ip", "neigh", "flush", "to", address, "dev", device], check=False)
 
 
 def detach(veth: str, public_ip: str | None) -> None:
