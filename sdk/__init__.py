@@ -3,8 +3,9 @@
 Every name is imported on first use: a program or a command that needs one part (the registry, the errors)
 does not load the others (`pulumi` for the dynamic-provider base, httpx for the client)."""
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ._lazy import names_on_first_use
 
 if TYPE_CHECKING:
     from .api_client import ApiClient, RetryPolicy, idempotency_key
@@ -77,12 +78,4 @@ _MODULES = (
 )
 """Where the public names live, searched in this order on first use."""
 
-
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        for module in _MODULES:
-            value = getattr(import_module(f"{__name__}.{module}"), name, None)
-            if value is not None:
-                globals()[name] = value
-                return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = names_on_first_use(__name__, __all__, _MODULES)

@@ -5,8 +5,9 @@ imported without loading Pulumi."""
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from provisioning.sdk._lazy import names_on_first_use
 
 if TYPE_CHECKING:
     from .capabilities import PROVIDER_NAME, PROVIDER_VERSION, get_provider_info, provider_capabilities
@@ -117,12 +118,4 @@ _MODULES = ("resources", "capabilities", "client", "config", "cost", "lookups", 
 """Where the public names live, searched in this order on first use (the resources first: what every
 program imports)."""
 
-
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        for module in _MODULES:
-            value = getattr(import_module(f"{__name__}.{module}"), name, None)
-            if value is not None:
-                globals()[name] = value
-                return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = names_on_first_use(__name__, __all__, _MODULES)

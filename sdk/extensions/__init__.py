@@ -1,8 +1,9 @@
 """Extensions: the `extension.toml` model, discovery through entry points, and the new / validate / test /
 build / publish / install cycle on Python packaging (see docs/extensions.md). Imports no Pulumi."""
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from provisioning.sdk._lazy import names_on_first_use
 
 if TYPE_CHECKING:
     from .archive import build_epoch, selected_files, write_archive
@@ -126,12 +127,4 @@ _MODULES = (
 """Where the public names live, searched in this order on first use: a program that needs one (the
 provider's manifest) does not load the build, publish and scaffold machinery (jinja2, httpx)."""
 
-
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        for module in _MODULES:
-            value = getattr(import_module(f"{__name__}.{module}"), name, None)
-            if value is not None:
-                globals()[name] = value
-                return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = names_on_first_use(__name__, __all__, _MODULES)
