@@ -259,3 +259,11 @@ def test_the_apps_own_rules_are_named_by_the_stacks_field() -> None:
     assert (found.field, found.value) == ("web_tier.load_balancer.health_check_path", "/version")
     assert "is one of the application's own paths" in found.rule
     assert mocks.created == []
+
+
+def test_the_declared_subnet_defaults_are_the_blocks_the_default_vpc_gives() -> None:
+    from provisioning.components.clusters.web_stack.spec import NetworkSettings, subnets_of
+
+    declared = NetworkSettings()
+    derived = subnets_of(declared.vpc_cidr)
+    assert derived == {kind: getattr(declared, kind) for kind in derived or {}} and derived
