@@ -12,14 +12,15 @@ set -m
 log_dir="${PROVISIONING_LOG_DIR:-${TOOLS:-.tools}/logs}"
 mkdir -p "$log_dir"
 rest_log="$log_dir/test-rest.log"
+e2e_log="$log_dir/test-e2e.log"
 
 echo "==> test: the machine-host tests here; the others beside them (their output: $rest_log, printed at the end)"
 python -m pytest -m "not e2e" "$@" >"$rest_log" 2>&1 &
 rest=$!
 trap 'kill -INT "$rest" 2>/dev/null; wait "$rest"' INT TERM
 
-python -m pytest -m e2e "$@"
-e2e_status=$?
+python -m pytest -m e2e "$@" 2>&1 | tee "$e2e_log"
+e2e_status=${PIPESTATUS[0]}
 wait "$rest"
 rest_status=$?
 trap - INT TERM
@@ -30,5 +31,8 @@ trap - INT TERM
 echo
 echo "==> test: the unit, emulator and record-host engine tests (exit $rest_status)"
 cat "$rest_log"
+# the machine-host run's outcome again, last, where a log's tail shows it
+echo "==> test: the machine-host tests' outcome (their output: $e2e_log)"
+grep -E '^(FAILED|ERROR) |^=+ .*(passed|failed|error|no tests ran)' "$e2e_log" | cut -c1-400
 echo "==> test: machine-host tests exit $e2e_status; the others exit $rest_status"
 [ "$e2e_status" -eq 0 ] && [ "$rest_status" -eq 0 ]

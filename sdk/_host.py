@@ -18,6 +18,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from ._deletes_in_flight import after_running_delete, delete_finished, delete_started
+
 DEFAULT_HOST_WORKERS = 128
 """Worker threads after raising (override with `$PROVISIONING_PROVIDER_WORKERS`)."""
 
@@ -141,11 +143,14 @@ _wrapped: dict[str, int] = {}
 
 
 def _wrap_servicer(
-    name: str, rewrite: Callable[[Any], Any], answer: Callable[[Any, Any], Any] | None = None
+    name: str,
+    rewrite: Callable[[Any], Any],
+    answer: Callable[[Any, Any], Any] | None = None,
+    finished: Callable[[Any], None] | None = None,
 ) -> int | None:
     """Make the host's servicer method `name` pass each request through `rewrite` first, and its response
-    through `answer(request, response)` if given (once per process); the number of gRPC handlers
-    re-pointed, or None outside the host."""
+    through `answer(request, response)` if given; `finished(request)` runs once the method returned or
+    raised (once per process). The number of gRPC handlers re-pointed, or None outside the host."""
     if name in _wrapped:
         return _wrapped[name]
     servicer = getattr(sys.modules.get("__main__"), "DynamicResourceProviderServicer", None)
@@ -155,7 +160,11 @@ def _wrap_servicer(
 
     def method(self: Any, request: Any, context: Any) -> Any:
         request = rewrite(request)
-        response = original(self, request, context)
+        try:
+            response = original(self, request, context)
+        finally:
+            if finished is not None:
+                finished(request)
         return response if answer is None else answer(request, response)
 
     method.__name__ = f"{name.lower()}_rewritten"
@@ -179,8 +188,14 @@ def with_urn(request: Any) -> Any:
 def install_create_urn() -> bool:
     """In the host, make `Create` pass the resource URN to the provider (`props["__urn"]`), so creates can
     stamp an ownership label (`sdk/ownership.py`); the serialized provider its Check took out of the inputs
-    goes back in first (see `install_provider_in_outputs_only`). Returns True once installed."""
-    return _wrap_servicer("Create", lambda r: with_urn(with_checked_provider(r, "properties"))) is not None
+    goes back in first (see `install_provider_in_outputs_only`). A Create also waits for a running Delete
+    of the same resource, which Delete records (see `_deletes_in_flight.py`). Returns True once
+    installed."""
+    _wrap_servicer("Delete", delete_started, finished=delete_finished)
+    created = _wrap_servicer(
+        "Create", lambda r: with_urn(with_checked_provider(after_running_delete(r), "properties"))
+    )
+    return created is not None
 
 
 def create_handlers() -> int:

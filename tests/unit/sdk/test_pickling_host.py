@@ -103,7 +103,7 @@ _CREATE_PROBE = textwrap.dedent(
         from provisioning.sdk import _host as host
         import provisioning.sdk.dynamic  # noqa: F401 (installs the host patches on import)
         servicer = sys.modules["__main__"].DynamicResourceProviderServicer
-        names = " ".join(getattr(servicer, m).__name__ for m in ("Check", "Diff", "Update", "Read"))
+        names = " ".join(getattr(servicer, m).__name__ for m in ("Check", "Diff", "Update", "Read", "Delete"))
         create = f"create={servicer.Create.__name__} handlers={host.create_handlers()}"
         print(f"RESULT {create} {names}", flush=True)
         os._exit(0)
@@ -117,7 +117,7 @@ _CREATE_PROBE = textwrap.dedent(
 def test_create_urn_patch_reaches_pulumis_real_host() -> None:
     result = subprocess.run([sys.executable, "-c", _CREATE_PROBE], capture_output=True, text=True, timeout=60)
     line = next((row for row in result.stdout.splitlines() if row.startswith("RESULT")), "")
-    rewritten = "check_rewritten diff_rewritten update_rewritten read_rewritten"
+    rewritten = "check_rewritten diff_rewritten update_rewritten read_rewritten delete_rewritten"
     assert line == f"RESULT create=create_rewritten handlers=1 {rewritten}", (
         "pulumi's dynamic host internals changed (servicer.Create, grpc handlers): update "
         f"provisioning/sdk/_host.py\n{result.stdout}\n{result.stderr}"
