@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -23,8 +24,9 @@ __all__ = ["CustomCloudProvider", "create_idempotent", "ignore_not_found"]
 
 _log = logging.getLogger("provisioning.custom_cloud")
 
-MAX_KEY_GENERATIONS = 16
-"""How many key generations a create walks past when earlier ones replay resources that are gone."""
+MAX_KEY_GENERATIONS = 8
+"""How many derived key generations a create tries while earlier ones replay resources that are gone; past
+them it uses a key of its own (a stack destroyed and made again every night must not run out of keys)."""
 
 
 class CustomCloudProvider(DynamicProvider):
@@ -90,7 +92,9 @@ def create_idempotent(
     body: Any,
 ) -> Any:
     """POST with a key derived from `scope` and `body`, so a retried or repeated create finds what the first
-    one made. A replayed answer whose resource is gone (deleted since) moves on to the next key generation."""
+    one made. A replayed answer whose resource is gone (deleted since) moves on to the next key generation;
+    after `MAX_KEY_GENERATIONS` of those, to a key of this call's own (its HTTP retries still share it; a
+    create repeated after an interrupted `up` then meets its name taken and adopts by ownership label)."""
     from provisioning.sdk.api_client import idempotency_key
 
     for generation in range(MAX_KEY_GENERATIONS):
@@ -104,9 +108,10 @@ def create_idempotent(
                 return created.resource
         except NotFound:
             pass
-    raise RuntimeError(
-        f"create of {scope!r}: {MAX_KEY_GENERATIONS} idempotency keys all replay deleted resources"
+    _log.info(
+        "create of %s: %d key generations replay deleted resources, a key of its own", scope, generation + 1
     )
+    return create(idempotency_key(scope, body, uuid.uuid4().hex)).resource
 
 
 def _failure(problem: ConfigError) -> dyn.CheckFailure:

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from provisioning.providers.custom_cloud._provider import MAX_KEY_GENERATIONS
 from provisioning.providers.custom_cloud.resource_provider import (
     LoadBalancerProvider,
     NetworkProvider,
@@ -215,6 +216,21 @@ def test_volume_lifecycle_grows_in_place_and_replaces_on_shrink(cloud: Cloud) ->
     provider.delete(created.id, grown)
     assert items(cloud, "volumes") == []
     assert provider.read(created.id, grown).id == ""
+
+
+def test_a_volume_made_and_deleted_again_and_again_is_made_each_time(cloud: Cloud) -> None:
+    """The same create (same scope, same body) after its resource was deleted, more times than there are
+    derived key generations (a stack destroyed and deployed again every night): each makes a new volume,
+    and a repeat of the last create finds that one."""
+    provider = cloud.provider(VolumeProvider)
+    inputs, made = checked(provider, VOL), []
+    for _night in range(2 * MAX_KEY_GENERATIONS + 4):
+        created = provider.create(inputs)
+        assert [v["id"] for v in items(cloud, "volumes")] == [created.id] and created.id not in made
+        made.append(created.id)
+        provider.delete(created.id, created.outs)
+    created = provider.create(inputs)
+    assert provider.create(inputs).id == created.id and len(items(cloud, "volumes")) == 1
 
 
 def test_volume_errors_name_the_field_and_never_the_key(cloud: Cloud) -> None:
