@@ -13,7 +13,18 @@ from .networks import NetworksMixin
 from .projects import ProjectsMixin, hash_key
 from .volumes import VolumesMixin
 
-__all__ = ["CloudBackend", "IdemRequest", "Lifecycle", "Outcome", "hash_key"]
+__all__ = [
+    "CloudBackend",
+    "IdemRequest",
+    "InstancesMixin",
+    "Lifecycle",
+    "LoadBalancersMixin",
+    "NetworksMixin",
+    "Outcome",
+    "ProjectsMixin",
+    "VolumesMixin",
+    "hash_key",
+]
 
 
 class CloudBackend(InstancesMixin, NetworksMixin, LoadBalancersMixin, VolumesMixin, ProjectsMixin):

@@ -5,8 +5,7 @@ servers and the standard outputs (endpoints, components, status, healthy, costs)
 The config side (`ClusterSettings`, the field markers `Fixed` and `Costly`, `hosts_block`, `hosts_script`)
 imports no Pulumi; `Cluster`, `Member`, `Built` and `host_names` load Pulumi when first used."""
 
-from typing import Any
-
+from .._lazy import names_on_first_use
 from .hosts import hosts_block, hosts_script
 from .settings import ClusterSettings, Costly, Fixed
 
@@ -24,10 +23,4 @@ __all__ = [
 
 _LAZY = {"Built": "component", "Cluster": "component", "Member": "component", "host_names": "hosts"}
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        from importlib import import_module
-
-        return getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = names_on_first_use(__name__, _LAZY)

@@ -4,8 +4,7 @@ and runs its steps on a server over SSH with pulumi-command; see docs/task-servi
 The config side (`TaskServiceSettings`, rules, templates, health records, change planning) imports no
 Pulumi; `TaskService`, `Step`, `Target`, `ChangePlan` and `InvalidConfig` load Pulumi when first used."""
 
-from typing import Any
-
+from .._lazy import names_on_first_use
 from .changes import fingerprint, planned_changes, secret_fingerprint
 from .health import HealthReport, parse_health
 from .rules import CronSchedule, InRange, MemorySize, Positive, memory_bytes
@@ -49,10 +48,4 @@ _LAZY = {
     "TaskService": "component",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        from importlib import import_module
-
-        return getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = names_on_first_use(__name__, _LAZY)

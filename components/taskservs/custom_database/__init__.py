@@ -2,7 +2,7 @@
 over SSH (`docs/task-services.md`). The declaration (`spec`) and the rendering (`render`) import no Pulumi;
 `CustomDatabase` loads it when first used."""
 
-from typing import Any
+from provisioning.sdk._lazy import names_on_first_use
 
 from .spec import (
     CUSTOM_DATABASE,
@@ -24,9 +24,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name == "CustomDatabase":
-        from .component import CustomDatabase
-
-        return CustomDatabase
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = names_on_first_use(__name__, ["CustomDatabase"], ["component"])

@@ -2,16 +2,11 @@
 configured over SSH (`docs/task-services.md`). The declaration (`spec`) and the rendering (`render`) import
 no Pulumi; `HAProxy` loads it when first used."""
 
-from typing import Any
+from provisioning.sdk._lazy import names_on_first_use
 
 from .spec import HAPROXY, Backend, HAProxyConfig, StatsSettings
 
 __all__ = ["HAPROXY", "Backend", "HAProxy", "HAProxyConfig", "StatsSettings"]
 
 
-def __getattr__(name: str) -> Any:
-    if name == "HAProxy":
-        from .component import HAProxy
-
-        return HAProxy
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = names_on_first_use(__name__, ["HAProxy"], ["component"])

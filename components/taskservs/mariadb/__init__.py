@@ -2,7 +2,7 @@
 read-only replicas (GTID replication), backups and metrics, configured over SSH (`docs/task-services.md`).
 The declaration (`spec`) and the rendering (`render`) import no Pulumi; `MariaDB` loads it when first used."""
 
-from typing import Any
+from provisioning.sdk._lazy import names_on_first_use
 
 from .spec import (
     MARIADB,
@@ -26,9 +26,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name == "MariaDB":
-        from .component import MariaDB
-
-        return MariaDB
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = names_on_first_use(__name__, ["MariaDB"], ["component"])

@@ -2,16 +2,11 @@
 and users, configured over SSH (`docs/task-services.md`). The declaration (`spec`) and the rendering
 (`render`) import no Pulumi; `PostgreSQL` loads it when first used."""
 
-from typing import Any
+from provisioning.sdk._lazy import names_on_first_use
 
 from .spec import POSTGRESQL, DatabaseSettings, PostgreSQLConfig, UserSettings
 
 __all__ = ["POSTGRESQL", "DatabaseSettings", "PostgreSQL", "PostgreSQLConfig", "UserSettings"]
 
 
-def __getattr__(name: str) -> Any:
-    if name == "PostgreSQL":
-        from .component import PostgreSQL
-
-        return PostgreSQL
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = names_on_first_use(__name__, ["PostgreSQL"], ["component"])

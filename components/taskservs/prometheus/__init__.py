@@ -2,16 +2,11 @@
 the node exporter on the servers it watches, configured over SSH (`docs/task-services.md`). The declaration
 (`spec`) and the rendering (`render`) import no Pulumi; `Prometheus` loads it when first used."""
 
-from typing import Any
+from provisioning.sdk._lazy import names_on_first_use
 
 from .spec import PROMETHEUS, NodeExporterSettings, PrometheusConfig, ScrapeJob
 
 __all__ = ["PROMETHEUS", "NodeExporterSettings", "Prometheus", "PrometheusConfig", "ScrapeJob"]
 
 
-def __getattr__(name: str) -> Any:
-    if name == "Prometheus":
-        from .component import Prometheus
-
-        return Prometheus
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = names_on_first_use(__name__, ["Prometheus"], ["component"])

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-import provisioning.sdk.extensions as extensions
 from provisioning.sdk.extensions import (
     ExtensionError,
     build_extension,
@@ -55,11 +54,6 @@ def test_installed_extensions_and_templates_are_found() -> None:
         match=r"no installed extension provides template 'nope' \(provisioning.templates\); known: ",
     ):
         template_path("nope")
-
-
-def test_the_export_list_is_true() -> None:
-    exported = list(extensions.__all__)
-    assert len(exported) == len(set(exported)) and all(hasattr(extensions, name) for name in exported)
 
 
 def test_in_tree_extensions_are_tested_by_the_project_tests_named_after_them() -> None:

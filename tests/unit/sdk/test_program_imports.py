@@ -37,12 +37,3 @@ def test_a_program_importing_the_resources_loads_no_http_client_nor_extension_to
     loaded = _loaded_after(statement)
     assert [name for name in NEVER_IN_A_PROGRAM if name in loaded] == []
     assert "provisioning.providers.custom_cloud.server" in loaded  # the probe did import the resources
-
-
-def test_the_lazy_packages_still_give_every_public_name() -> None:
-    import provisioning.sdk as sdk
-    import provisioning.sdk.extensions as extensions
-
-    for package in (sdk, extensions):
-        missing = [name for name in package.__all__ if getattr(package, name, None) is None]
-        assert missing == [], f"{package.__name__} lacks {missing}"
