@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ._health_records import ServiceStatus
 from ._table import render_table
-
-if TYPE_CHECKING:
-    from .status import ServiceStatus
 
 __all__ = ["ClusterView", "TierServer", "clusters_from_state", "render_clusters"]
 

@@ -19,11 +19,12 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._common import CliError
+from ._health_records import HealthProbe, ServiceStatus
 from ._stack import add_stack_arguments, export_stack
 from ._table import render_table
 
@@ -46,60 +47,6 @@ SECRET_SIG = "4dabf18193072939515e22adb298388d"
 """The key Pulumi marks a secret value with in a stack export."""
 TIMEOUT = 120.0
 """Seconds one health check may take, SSH included."""
-
-
-@dataclass(frozen=True)
-class HealthProbe:
-    """One health step of a task service, as the stack recorded it: what to run again and where."""
-
-    service: str
-    """The task service's resource name (`db`; a replica's step adds `(replica-0)`)."""
-    type: str
-    """Its type token (`provisioning:taskservs:CustomDatabase`)."""
-    server: str
-    """The server it runs on (the stack's resource with that SSH endpoint), else `host:port`."""
-    host: str
-    """SSH host."""
-    port: int
-    """SSH port."""
-    user: str
-    """SSH user."""
-    host_key: str = field(repr=False)
-    """The pinned public host key (`ssh-ed25519 AAAA…`)."""
-    private_key: str = field(repr=False)
-    """The SSH private key (a secret: never printed)."""
-    script: str = field(repr=False)
-    """The health step's recorded command."""
-    stdin: str | None = field(default=None, repr=False)
-    """The step's secret input (never printed)."""
-    urn: str = ""
-    """The task service's URN (what a cluster's `components` output names it by)."""
-
-
-@dataclass(frozen=True)
-class ServiceStatus:
-    """What a health check found now."""
-
-    service: str
-    """The task service's resource name."""
-    type: str
-    """Its type token."""
-    server: str
-    """Where it runs."""
-    status: str
-    """`running`, `unhealthy` or `unreachable` (SSH failed)."""
-    healthy: bool
-    """Every check passed."""
-    failing: str
-    """The first failing check (empty when healthy)."""
-    why: str
-    """Its message (or why the host could not be reached)."""
-    checks: list[dict[str, str]]
-    """Every check: name, status, message, last_check."""
-    urn: str = ""
-    """The task service's URN."""
-    host: str = ""
-    """The address it was checked at (SSH host)."""
 
 
 def _reveal(value: Any, what: str) -> Any:
