@@ -27,7 +27,7 @@ if TYPE_CHECKING:
         WaitTimeout,
     )
     from .registry import Declaration, declaration, declarations, register
-    from .schemas import ClusterConfig, ProviderConfig, ServerConfig, TaskServiceConfig
+    from .schemas import ProviderConfig, TaskServiceConfig
     from .validation import Violation, parse, violations
     from .waiters import wait_for
 
@@ -35,7 +35,6 @@ __all__ = [
     "ApiClient",
     "ApiError",
     "Backoff",
-    "ClusterConfig",
     "ConfigError",
     "Conflict",
     "Declaration",
@@ -47,7 +46,6 @@ __all__ = [
     "ProvisioningError",
     "RateLimited",
     "RetryPolicy",
-    "ServerConfig",
     "ServerError",
     "TaskServiceConfig",
     "TransportError",

@@ -13,16 +13,17 @@ from provisioning.sdk import (
     ConfigError,
     NotFound,
     ProvisioningError,
-    ServerConfig,
     WaitTimeout,
     parse,
     violations,
     wait_for,
 )
 from provisioning.sdk.errors import InvalidState, RateLimited, ServerError, api_error_for_status
+from provisioning.sdk.schemas import SchemaModel
 
 
-class Sized(ServerConfig):
+class Sized(SchemaModel):
+    labels: dict[str, str] = {}
     size: int = 20
 
     @field_validator("size")
