@@ -18,6 +18,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from provisioning.providers.custom_cloud import specs
 from provisioning.sdk.cost import COST_OUTPUT
 from provisioning.sdk.registry import declaration_for_type
 
@@ -26,10 +27,10 @@ from .config import BudgetConfig, EnvironmentConfig, LabelsConfig, schema_of
 
 __all__ = ["stack_policies"]
 
-SERVER = "custom-cloud:Server"
-LOAD_BALANCER = "custom-cloud:LoadBalancer"
-VOLUME = "custom-cloud:Volume"
-VOLUME_ATTACHMENT = "custom-cloud:VolumeAttachment"
+SERVER = specs.SERVER.type_token
+LOAD_BALANCER = specs.LOAD_BALANCER.type_token
+VOLUME = specs.VOLUME.type_token
+VOLUME_ATTACHMENT = specs.VOLUME_ATTACHMENT.type_token
 PRODUCTION_STACKS = ("prod", "production")
 """Stack names (or prefixes before a dash) that mean production when no `environment` is configured."""
 
@@ -76,7 +77,7 @@ def _budget(args: StackValidationArgs, report: ReportViolation) -> None:
     items = []
     for resource in args.resources:
         value = _props(resource).get(COST_OUTPUT)
-        if isinstance(value, int | float) and _token(resource) in (SERVER, "custom-cloud:Volume"):
+        if isinstance(value, int | float) and _token(resource) in (SERVER, VOLUME):
             items.append((float(value), f"{_token(resource)} {resource.name!r}"))
     total = round(sum(v for v, _ in items), 6)
     if total > float(limit):

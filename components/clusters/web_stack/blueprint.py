@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from provisioning.sdk.registry import declaration
+from provisioning.components.taskservs.webapp.spec import WEBAPP
 from provisioning.sdk.validation import Violation
 
 from .instance_types import LOAD_BALANCER_TYPE, MONITORING_TYPE
@@ -231,8 +231,6 @@ def alert_rules(config: WebStackConfig) -> list[dict[str, str]]:
     ]
 
 
-WEBAPP = "provisioning:taskservs:WebApp"
-"""The app servers' task service."""
 _FIELDS = {
     "version": "app_version",
     "environment": "environment",
@@ -245,7 +243,7 @@ def derived_violations(config: WebStackConfig) -> list[Violation]:
     that is one of the app's own paths), named by the WebStack field it comes from."""
     app = next(p for p in placements(config) if p.tier == "app")
     found = []
-    for violation in declaration(WEBAPP).check(webapp_config(config, app)):
+    for violation in WEBAPP.check(webapp_config(config, app)):
         field = _FIELDS.get(violation.field, f"app_tier ({violation.field})")
         found.append(Violation(field, violation.value, violation.rule))
     return found
