@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from .app import create_app
-from .backend import CloudBackend
-from .errors import ApiError
-from .faults import FaultConfig, Faults
-from .hosts import HostBackend, HostEndpoint, RecordHostBackend
-from .settings import DEFAULT_PUBLIC_POOL, Settings
-from .store import Store
+from provisioning.sdk._lazy import names_on_first_use
+
+_WHERE = {
+    "create_app": "app",
+    "CloudBackend": "backend",
+    "ApiError": "errors",
+    "FaultConfig": "faults",
+    "Faults": "faults",
+    "HostBackend": "hosts",
+    "HostEndpoint": "hosts",
+    "RecordHostBackend": "hosts",
+    "DEFAULT_PUBLIC_POOL": "settings",
+    "Settings": "settings",
+    "Store": "store",
+}
+"""Each public name's module: loaded on first use, so that reading the settings loads no web framework."""
 
 __all__ = [
     "DEFAULT_PUBLIC_POOL",
@@ -23,3 +32,5 @@ __all__ = [
     "Store",
     "create_app",
 ]
+
+__getattr__ = names_on_first_use(__name__, _WHERE)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from provisioning.emulator.settings import DEFAULT_PUBLIC_POOL, MACHINE_PUBLIC_POOL
+
 from ._cloud_list import add_list
 from ._common import CliError
 
@@ -37,11 +39,8 @@ DEFAULT_STATE = ".state/custom-cloud.db"
 """State file when neither `--state` nor `CUSTOM_CLOUD_STATE` says otherwise (relative to the cwd)."""
 DEFAULT_PROJECT = "default"
 """Project that `cloud serve` makes when no bootstrap project and key are given."""
-RECORD_PUBLIC_POOL = "127.77.0.0/16"
-"""`provisioning.emulator.settings.DEFAULT_PUBLIC_POOL`, copied so that `--help` does not load the emulator
-(tests/unit/cli keeps the two equal)."""
-MACHINE_PUBLIC_POOL = "100.79.0.0/16"
-"""`provisioning.emulator.settings.MACHINE_PUBLIC_POOL`, copied for the same reason."""
+RECORD_PUBLIC_POOL = DEFAULT_PUBLIC_POOL
+"""The public pool with record hosts (the emulator's default)."""
 KEY_SUFFIX = ".key"
 """The default project's key file is the state file's path plus this."""
 _HOSTS = ("auto", "record", "machine")
