@@ -20,41 +20,6 @@ from .engine import GONE, Lookup
 from .errors import AmbiguousLookup, LookupFailed, NothingFound
 from .results import Addresses, LoadBalancerResult, NetworkResult, ServerResult, SubnetResult, VolumeResult
 
-__all__ = [
-    "GONE",
-    "LOOKUPS",
-    "Addresses",
-    "AmbiguousLookup",
-    "LoadBalancerResult",
-    "Lookup",
-    "LookupFailed",
-    "NetworkResult",
-    "NothingFound",
-    "ServerResult",
-    "SubnetResult",
-    "VolumeResult",
-    "get_load_balancer",
-    "get_load_balancer_output",
-    "get_load_balancers",
-    "get_load_balancers_output",
-    "get_network",
-    "get_network_output",
-    "get_networks",
-    "get_networks_output",
-    "get_server",
-    "get_server_output",
-    "get_servers",
-    "get_servers_output",
-    "get_subnet",
-    "get_subnet_output",
-    "get_subnets",
-    "get_subnets_output",
-    "get_volume",
-    "get_volume_output",
-    "get_volumes",
-    "get_volumes_output",
-]
-
 # -- the table ----------------------------------------------------------------------------------------------
 
 SERVERS: Lookup[ServerResult] = Lookup(INSTANCES, "server", ServerResult, ("zone",))
@@ -99,3 +64,19 @@ get_volume = VOLUMES_LOOKUP.one
 get_volumes = VOLUMES_LOOKUP.all
 get_volume_output = VOLUMES_LOOKUP.one_output
 get_volumes_output = VOLUMES_LOOKUP.all_output
+
+__all__ = [
+    "GONE",
+    "LOOKUPS",
+    "Addresses",
+    "AmbiguousLookup",
+    "LoadBalancerResult",
+    "Lookup",
+    "LookupFailed",
+    "NetworkResult",
+    "NothingFound",
+    "ServerResult",
+    "SubnetResult",
+    "VolumeResult",
+    *sorted(name for name in dict(globals()) if name.startswith("get_")),
+]
