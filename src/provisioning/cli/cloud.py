@@ -6,10 +6,8 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import os
-import secrets
 import shlex
 import socket
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +16,7 @@ from provisioning.emulator.settings import DEFAULT_PUBLIC_POOL, MACHINE_PUBLIC_P
 
 from ._cloud_list import add_list
 from ._common import CliError
+from ._local_service import SecretFile, cannot_listen, kept
 
 if TYPE_CHECKING:
     from ._common import Subcommands
@@ -200,44 +199,26 @@ def key_path(state: str | os.PathLike[str]) -> Path:
     return Path(os.fspath(state) + KEY_SUFFIX)
 
 
+_KEY_FILE = SecretFile(
+    prefix="cc_",
+    nbytes=32,
+    missing="no API key at {path}: start `provisioning cloud serve` once on this state file (without "
+    f"bootstrap options): it creates project {DEFAULT_PROJECT!r} and writes its key there",
+    open_to_others="run `chmod 600 {path}`",
+    not_a_file="{path} is not a file: move it away, `provisioning cloud serve` makes a new key",
+    empty="{path} holds no API key: delete it, `provisioning cloud serve` makes a new one",
+)
+"""The default project's key file."""
+
+
 def read_key_file(path: Path) -> str:
     """The key in `path`; a `CliError` says what to do when it is missing, open to others or empty."""
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise CliError(
-            f"no API key at {path}: start `provisioning cloud serve` once on this state file (without "
-            f"bootstrap options): it creates project {DEFAULT_PROJECT!r} and writes its key there"
-        ) from None
-    if not stat.S_ISREG(info.st_mode):
-        raise CliError(f"{path} is not a file: move it away, `provisioning cloud serve` makes a new key")
-    if info.st_mode & 0o077:
-        raise CliError(
-            f"{path} is open to other users (mode {stat.S_IMODE(info.st_mode):04o}): run `chmod 600 {path}`"
-        )
-    key = path.read_text(encoding="utf-8").strip()
-    if not key or any(c.isspace() for c in key):
-        raise CliError(f"{path} holds no API key: delete it, `provisioning cloud serve` makes a new one")
-    return key
+    return _KEY_FILE.read(path)
 
 
 def ensure_key_file(path: Path) -> tuple[str, bool]:
     """The key in `path`, made first (random, mode 0600) when the file is missing; True when made now."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return read_key_file(path), False
-    key = "cc_" + secrets.token_urlsafe(32)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            os.fchmod(file.fileno(), 0o600)  # whatever the umask
-            file.write(key + "\n")
-            file.flush()
-            os.fsync(file.fileno())
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    return key, True
+    return _KEY_FILE.ensure(path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,10 +235,9 @@ class _Bootstrap:
         """The start-up lines about the project (never the key)."""
         if self.key_origin != "file":
             return [f"custom-cloud project: {self.project}, API key from {self.key_origin}"]
-        how = "new, mode 0600" if self.made else "kept from an earlier start"
         get_key = f"provisioning cloud key --state {shlex.quote(self.state)}"
         return [
-            f"custom-cloud project: {self.project}, API key in {key_path(self.state)} ({how})",
+            f"custom-cloud project: {self.project}, API key in {key_path(self.state)} ({kept(self.made)})",
             f'  use it: pulumi config set --secret custom-cloud:apiKey "$({get_key})"',
         ]
 
@@ -421,9 +401,7 @@ def _listen(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        raise CliError(
-            f"cannot listen on {host}:{port} ({exc.strerror}): choose another --port (0 picks a free one)"
-        ) from None
+        raise cannot_listen(host, port, exc, "choose another --port (0 picks a free one)") from None
     return sock
 
 

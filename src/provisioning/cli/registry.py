@@ -7,13 +7,12 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import os
-import secrets
 import socket
-import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._common import CliError
+from ._local_service import SecretFile, cannot_listen, kept
 
 if TYPE_CHECKING:
     from ._common import Subcommands
@@ -66,30 +65,13 @@ def _state_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _password(state: Path) -> tuple[str, bool]:
-    """The publisher's password in STATE/publisher.key, made (random, 0600) when missing."""
-    path = state / "publisher.key"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return _read_password(path), False
-    password = "pub_" + secrets.token_urlsafe(24)
-    with os.fdopen(fd, "w", encoding="utf-8") as file:
-        os.fchmod(file.fileno(), 0o600)
-        file.write(password + "\n")
-    return password, True
-
-
-def _read_password(path: Path) -> str:
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise CliError(
-            f"no password at {path}: start `provisioning registry serve` once to make it"
-        ) from None
-    if info.st_mode & 0o077:
-        raise CliError(f"{path} is open to other users (mode {stat.S_IMODE(info.st_mode):04o}): chmod 600 it")
-    return path.read_text(encoding="utf-8").strip()
+_PASSWORD_FILE = SecretFile(
+    prefix="pub_",
+    nbytes=24,
+    missing="no password at {path}: start `provisioning registry serve` once to make it",
+    open_to_others="chmod 600 it",
+)
+"""The publisher's password, STATE/publisher.key."""
 
 
 def _checked_host(host: str, allow: bool) -> str:
@@ -110,7 +92,7 @@ def _serve(args: argparse.Namespace) -> int:
     state = Path(args.state).resolve()
     packages = state / "packages"
     packages.mkdir(parents=True, exist_ok=True, mode=0o700)
-    password, made = _password(state)
+    password, made = _PASSWORD_FILE.ensure(state / "publisher.key")
     try:
         import pypiserver
         from passlib.apache import HtpasswdFile
@@ -129,9 +111,11 @@ def _serve(args: argparse.Namespace) -> int:
         hash_algo="sha256",
     )
     server = _wsgi_server(host, args.port, app)
-    how = "new, mode 0600" if made else "kept from an earlier start"
     print(f"registry packages: {packages}", flush=True)
-    print(f"registry uploads: user {PUBLISHER!r}, password in {state / 'publisher.key'} ({how})", flush=True)
+    print(
+        f"registry uploads: user {PUBLISHER!r}, password in {state / 'publisher.key'} ({kept(made)})",
+        flush=True,
+    )
     print(_LISTENING.format(host=host, port=server.server_port), flush=True)
     try:
         server.serve_forever()
@@ -157,9 +141,9 @@ def _wsgi_server(host: str, port: int, app: Any) -> Any:
     try:
         return make_server(host, port, app, server_class=Server, handler_class=Quiet)
     except OSError as exc:
-        raise CliError(f"cannot listen on {host}:{port} ({exc.strerror}): choose another --port") from None
+        raise cannot_listen(host, port, exc, "choose another --port") from None
 
 
 def _key(args: argparse.Namespace) -> int:
-    print(_read_password(Path(args.state).resolve() / "publisher.key"))
+    print(_PASSWORD_FILE.read(Path(args.state).resolve() / "publisher.key"))
     return 0
