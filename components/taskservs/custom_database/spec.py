@@ -5,21 +5,19 @@ Imports no Pulumi."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field
 
 from provisioning.sdk.registry import Declaration, register
 from provisioning.sdk.rules import AtLeast, InCatalog, Matches
-from provisioning.sdk.taskservice.rules import (
-    UNPRIVILEGED_PORT,
-    CronSchedule,
-    MemorySize,
-    Positive,
-    deep_path,
-)
+from provisioning.sdk.taskservice.rules import UNPRIVILEGED_PORT, MemorySize, Positive, deep_path
 from provisioning.sdk.taskservice.settings import SettingsModel, TaskServiceSettings
 from provisioning.sdk.validation import Violation
+
+from .. import _database as database
+from .._database import Default, defaults, metrics_port_apart, postgres
+from .._database.postgres import LOG_LEVELS
 
 __all__ = [
     "CUSTOM_DATABASE",
@@ -34,8 +32,6 @@ __all__ = [
 
 REPLICATION_MODES = ("async", "sync")
 """`replication.mode`: standbys confirm commits (sync) or not (async)."""
-LOG_LEVELS = ("debug", "info", "warn", "error")
-"""`monitoring.log_level`: the metrics exporter's log levels."""
 
 _PATH = deep_path("/var/lib/customdb")
 _VERSION = Matches(
@@ -54,17 +50,20 @@ class ReplicationSettings(SettingsModel):
     """How many standbys (one replica target each)."""
 
 
-class BackupSettings(SettingsModel):
-    """Scheduled logical backups (pg_dump, custom format) to a local folder."""
-
-    enabled: bool = True
-    """Install the backup script and its cron entry."""
-    schedule: Annotated[str, CronSchedule()] = "0 2 * * *"
-    """When backups run: a 5-field cron schedule (minute hour day-of-month month day-of-week)."""
-    retention_days: Annotated[int, AtLeast(1)] = 7
-    """Backups older than this many days are deleted after each backup."""
-    storage_location: Annotated[str, _PATH] = "/var/backups/customdb"
-    """Local folder the dumps go to."""
+if TYPE_CHECKING:  # the type checker sees the shared shapes; pydantic, CustomDatabase's own sections
+    from .._database import BackupSettings
+    from .._database.postgres import MonitoringSettings
+else:
+    BackupSettings = database.BackupSettings.for_service(
+        doc="Scheduled logical backups (pg_dump, custom format) to a local folder.",
+        enabled=Default(True),
+        storage_location=(Annotated[str, _PATH], Default("/var/backups/customdb")),
+    )
+    MonitoringSettings = postgres.MonitoringSettings.for_service(
+        doc="The Prometheus metrics exporter (prometheus-postgres-exporter).",
+        enabled=Default(True, "Run the exporter as a second service (`customdb-exporter`)."),
+        metrics_port=Default(9187),
+    )
 
 
 class SslSettings(SettingsModel):
@@ -76,17 +75,6 @@ class SslSettings(SettingsModel):
     """Certificate (PEM) already on the host; none: a self-signed one is generated there."""
     key_file: Annotated[str, _PATH] | None = None
     """Private key (PEM) of `cert_file`, already on the host."""
-
-
-class MonitoringSettings(SettingsModel):
-    """The Prometheus metrics exporter (prometheus-postgres-exporter)."""
-
-    enabled: bool = True
-    """Run the exporter as a second service (`customdb-exporter`)."""
-    metrics_port: Annotated[int, UNPRIVILEGED_PORT] = 9187
-    """TCP port of the exporter's /metrics."""
-    log_level: Annotated[str, InCatalog(LOG_LEVELS)] = "info"
-    """The exporter's log level."""
 
 
 class CustomDatabaseConfig(TaskServiceSettings):
@@ -106,11 +94,11 @@ class CustomDatabaseConfig(TaskServiceSettings):
     """Server log folder."""
     replication: ReplicationSettings = Field(default_factory=ReplicationSettings)
     """Streaming standbys."""
-    backup: BackupSettings = Field(default_factory=BackupSettings)
+    backup: BackupSettings = Field(default_factory=defaults(BackupSettings))
     """Scheduled backups."""
     ssl: SslSettings = Field(default_factory=SslSettings)
     """TLS."""
-    monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
+    monitoring: MonitoringSettings = Field(default_factory=defaults(MonitoringSettings))
     """Metrics exporter."""
 
 
@@ -143,14 +131,6 @@ def ssl_files_together(config: CustomDatabaseConfig) -> list[Violation]:
     given, missing = ("ssl.cert_file", "ssl.key_file") if key is None else ("ssl.key_file", "ssl.cert_file")
     rule = f"ssl.cert_file and ssl.key_file must be given together ({given} is {cert or key!r})"
     return [Violation(missing, None, rule)]
-
-
-def metrics_port_apart(config: CustomDatabaseConfig) -> list[Violation]:
-    """monitoring.metrics_port differs from port when monitoring is enabled."""
-    if config.monitoring.enabled and config.monitoring.metrics_port == config.port:
-        rule = f"monitoring.metrics_port must differ from port {config.port}"
-        return [Violation("monitoring.metrics_port", config.port, rule)]
-    return []
 
 
 CUSTOM_DATABASE = register(

@@ -5,21 +5,19 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field
 
 from provisioning.sdk.registry import Declaration, register
-from provisioning.sdk.rules import AtLeast, InCatalog, Matches
-from provisioning.sdk.taskservice.rules import (
-    SQL_NAME,
-    UNPRIVILEGED_PORT,
-    CronSchedule,
-    Positive,
-    deep_path,
-)
-from provisioning.sdk.taskservice.settings import SettingsModel, TaskServiceSettings
+from provisioning.sdk.rules import Matches
+from provisioning.sdk.taskservice.rules import UNPRIVILEGED_PORT, Positive, deep_path
+from provisioning.sdk.taskservice.settings import TaskServiceSettings
 from provisioning.sdk.validation import Violation
+
+from .. import _database as database
+from .._database import Default, defaults, metrics_port_apart, postgres
+from .._database.postgres import LOG_LEVELS
 
 __all__ = [
     "LOG_LEVELS",
@@ -32,61 +30,35 @@ __all__ = [
     "UserSettings",
 ]
 
-LOG_LEVELS = ("debug", "info", "warn", "error")
-"""`monitoring.log_level`: the metrics exporter's log levels."""
-
 _PATH = deep_path("/var/backups/pg")
 
 
-class UserSettings(SettingsModel):
-    """A login role; its password is a secret given to the component (`passwords`), never in the config."""
-
-    name: Annotated[str, SQL_NAME]
-    """The role's name."""
-    createdb: bool = False
-    """It may create databases."""
-
-
-class DatabaseSettings(SettingsModel):
-    """A database to create."""
-
-    name: Annotated[str, SQL_NAME]
-    """The database's name."""
-    owner: Annotated[str, SQL_NAME] = "postgres"
-    """Its owner: `postgres` or one of `users`."""
-
-
-class ReplicationSettings(SettingsModel):
-    """Streaming replication to hot standbys, each the Debian cluster cloned from the primary."""
-
-    enabled: bool = False
-    """Run `replicas` streaming standbys (the component's `replicas` targets)."""
-    replicas: Annotated[int, AtLeast(1)] = 1
-    """How many standbys (one replica target each)."""
-
-
-class BackupSettings(SettingsModel):
-    """Scheduled logical backups of the primary (pg_dump, custom format) to a local folder."""
-
-    enabled: bool = False
-    """Install the backup script and its cron entry on the primary."""
-    schedule: Annotated[str, CronSchedule()] = "0 2 * * *"
-    """When backups run: a 5-field cron schedule (minute hour day-of-month month day-of-week)."""
-    retention_days: Annotated[int, AtLeast(1)] = 7
-    """Backups older than this many days are deleted after each backup."""
-    storage_location: Annotated[str, _PATH] = "/var/backups/postgresql"
-    """Local folder the dumps go to."""
-
-
-class MonitoringSettings(SettingsModel):
-    """The Prometheus metrics exporter (prometheus-postgres-exporter) on every server of the cluster."""
-
-    enabled: bool = False
-    """Run the exporter as a service (`postgresql-exporter`) beside each server."""
-    metrics_port: Annotated[int, UNPRIVILEGED_PORT] = 9187
-    """TCP port of the exporter's /metrics."""
-    log_level: Annotated[str, InCatalog(LOG_LEVELS)] = "info"
-    """The exporter's log level."""
+if TYPE_CHECKING:  # the type checker sees the shared shapes; pydantic, PostgreSQL's own sections
+    from .._database import BackupSettings, DatabaseSettings, ReplicationSettings, UserSettings
+    from .._database.postgres import MonitoringSettings
+else:
+    UserSettings = database.UserSettings.for_service(
+        doc="A login role; its password is a secret given to the component (`passwords`), never in the "
+        "config.",
+        name=Default(doc="The role's name."),
+        createdb=(bool, Default(False, "It may create databases.")),
+    )
+    DatabaseSettings = database.DatabaseSettings.for_service(
+        owner=Default("postgres", "Its owner: `postgres` or one of `users`."),
+    )
+    ReplicationSettings = database.ReplicationSettings.for_service(
+        doc="Streaming replication to hot standbys, each the Debian cluster cloned from the primary.",
+    )
+    BackupSettings = database.BackupSettings.for_service(
+        doc="Scheduled logical backups of the primary (pg_dump, custom format) to a local folder.",
+        enabled=Default(False, "Install the backup script and its cron entry on the primary."),
+        storage_location=(Annotated[str, _PATH], Default("/var/backups/postgresql")),
+    )
+    MonitoringSettings = postgres.MonitoringSettings.for_service(
+        doc="The Prometheus metrics exporter (prometheus-postgres-exporter) on every server of the cluster.",
+        enabled=Default(False, "Run the exporter as a service (`postgresql-exporter`) beside each server."),
+        metrics_port=Default(9187),
+    )
 
 
 class PostgreSQLConfig(TaskServiceSettings):
@@ -106,9 +78,9 @@ class PostgreSQLConfig(TaskServiceSettings):
     """Login roles to create, each with a password in the component's `passwords`."""
     replication: ReplicationSettings = Field(default_factory=ReplicationSettings)
     """Streaming standbys."""
-    backup: BackupSettings = Field(default_factory=BackupSettings)
+    backup: BackupSettings = Field(default_factory=defaults(BackupSettings))
     """Scheduled backups."""
-    monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
+    monitoring: MonitoringSettings = Field(default_factory=defaults(MonitoringSettings))
     """Metrics exporter."""
 
 
@@ -129,21 +101,7 @@ def addresses_valid(config: PostgreSQLConfig) -> list[Violation]:
 
 def names_unique_and_owners_known(config: PostgreSQLConfig) -> list[Violation]:
     """Users and databases are named once each; a database's owner is `postgres` or one of `users`."""
-    found = []
-    for field, names in (
-        ("users", [u.name for u in config.users]),
-        ("databases", [d.name for d in config.databases]),
-    ):
-        repeated = sorted({name for name in names if names.count(name) > 1})
-        if repeated:
-            found.append(
-                Violation(field, repeated, f"{field} names must be unique ({', '.join(repeated)} repeat)")
-            )
-    users = {"postgres", *(u.name for u in config.users)}
-    for database in config.databases:
-        if database.owner not in users:
-            rule = f"databases owner {database.owner!r} of {database.name!r} must be postgres or one of users"
-            found.append(Violation("databases", database.owner, rule))
+    found = database.repeated_names(config) + database.unknown_owners(config, "postgres")
     if any(u.name == "postgres" for u in config.users):
         found.append(
             Violation("users", "postgres", "users must not include postgres (the cluster's superuser)")
@@ -152,14 +110,6 @@ def names_unique_and_owners_known(config: PostgreSQLConfig) -> list[Violation]:
         rule = "users must not include replicator (the replication role) when replication is enabled"
         found.append(Violation("users", "replicator", rule))
     return found
-
-
-def metrics_port_apart(config: PostgreSQLConfig) -> list[Violation]:
-    """monitoring.metrics_port differs from port when monitoring is enabled."""
-    if config.monitoring.enabled and config.monitoring.metrics_port == config.port:
-        rule = f"monitoring.metrics_port must differ from port {config.port}"
-        return [Violation("monitoring.metrics_port", config.port, rule)]
-    return []
 
 
 POSTGRESQL = register(
