@@ -10,9 +10,9 @@ from provisioning.sdk.taskservice.rules import memory_bytes
 from provisioning.sdk.taskservice.scripts import Host, Scripts
 from provisioning.sdk.taskservice.templates import TemplateLibrary
 
-from ..postgres_common import TEMPLATES as POSTGRES_TEMPLATES
-from ..postgres_common import Cluster, cluster_files
-from ..postgres_common import replica_name as shared_replica_name
+from .._database.postgres import TEMPLATES as POSTGRES_TEMPLATES
+from .._database.postgres import ClusterLayout, cluster_files
+from .._database.postgres import replica_name as shared_replica_name
 from .spec import CustomDatabaseConfig
 
 __all__ = [
@@ -77,9 +77,9 @@ def replica_name(config: CustomDatabaseConfig, index: int) -> str:
     return shared_replica_name(config.name, index)
 
 
-def cluster(config: CustomDatabaseConfig) -> Cluster:
+def cluster(config: CustomDatabaseConfig) -> ClusterLayout:
     """The cluster as the shared PostgreSQL templates see it (backups, exporter, checks)."""
-    return Cluster(
+    return ClusterLayout(
         title=f"CustomDatabase {config.name}",
         prefix=SERVICE,
         data_directory=config.data_directory,

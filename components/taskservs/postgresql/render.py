@@ -10,8 +10,8 @@ from typing import Literal
 
 from provisioning.sdk.taskservice.templates import TemplateLibrary
 
-from ..postgres_common import TEMPLATES as POSTGRES_TEMPLATES
-from ..postgres_common import Cluster, cluster_files, replica_name
+from .._database.postgres import TEMPLATES as POSTGRES_TEMPLATES
+from .._database.postgres import ClusterLayout, cluster_files, replica_name
 from .spec import PostgreSQLConfig
 
 __all__ = [
@@ -70,9 +70,9 @@ def passfile(config: PostgreSQLConfig) -> str:
     return f"{conf_dir(config)}/replication.pgpass"
 
 
-def cluster(config: PostgreSQLConfig) -> Cluster:
+def cluster(config: PostgreSQLConfig) -> ClusterLayout:
     """The cluster as the shared PostgreSQL templates see it (backups, exporter, checks)."""
-    return Cluster(
+    return ClusterLayout(
         title=f"PostgreSQL {config.name}",
         prefix=SERVICE,
         data_directory=f"/var/lib/postgresql/{config.version}/main",

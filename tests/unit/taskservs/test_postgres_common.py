@@ -1,4 +1,4 @@
-"""What the PostgreSQL task services share (`components/taskservs/postgres_common`): where a cluster's
+"""What the PostgreSQL task services share (`components/taskservs/_database/postgres`): where a cluster's
 files go, the replica-target rule, and the same templates rendering each service's backup script, cron entry
 and exporter (only names and paths differ)."""
 
@@ -8,18 +8,19 @@ from typing import Any
 
 import pytest
 
+from provisioning.components.taskservs import postgres_common
+from provisioning.components.taskservs._database.postgres import ClusterLayout, replica_name
 from provisioning.components.taskservs.custom_database.render import Host as CustomHost
 from provisioning.components.taskservs.custom_database.render import config_files as custom_files
 from provisioning.components.taskservs.custom_database.spec import CustomDatabaseConfig
-from provisioning.components.taskservs.postgres_common import Cluster, replica_name
 from provisioning.components.taskservs.postgresql.render import config_files as pg_files
 from provisioning.components.taskservs.postgresql.spec import PostgreSQLConfig
 from provisioning.sdk.taskservice.credentials import replica_violations
 
 
 def test_a_cluster_names_its_files_after_its_prefix() -> None:
-    found = Cluster("PostgreSQL pg", "postgresql", "/var/lib/postgresql/15/main", "/var/run/postgresql", 5432,
-                    "/var/log/postgresql", "postgresql@15-main.service")  # fmt: skip
+    found = ClusterLayout("PostgreSQL pg", "postgresql", "/var/lib/postgresql/15/main", "/var/run/postgresql",
+                          5432, "/var/log/postgresql", "postgresql@15-main.service")  # fmt: skip
     assert (found.backup_script, found.cron_file) == (
         "/usr/local/sbin/postgresql-backup",
         "/etc/cron.d/postgresql-backup",
@@ -27,6 +28,10 @@ def test_a_cluster_names_its_files_after_its_prefix() -> None:
     assert found.exporter == "postgresql-exporter"
     assert found.exporter_unit_file == "/etc/systemd/system/postgresql-exporter.service"
     assert replica_name("orders-db", 2) == "orders_db_replica_2"
+
+
+def test_the_former_import_path_still_names_them() -> None:
+    assert postgres_common.Cluster is ClusterLayout and postgres_common.replica_name is replica_name
 
 
 CASES = [

@@ -1,5 +1,5 @@
-"""What the PostgreSQL services (CustomDatabase, PostgreSQL) share beyond every database service: the
-metrics exporter's section, with its log level. Imports no Pulumi."""
+"""The PostgreSQL services' metrics exporter section (prometheus-postgres-exporter), with its log level.
+Imports no Pulumi."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 
 from provisioning.sdk.rules import InCatalog
 
-from . import settings
+from .. import settings
 
 __all__ = ["LOG_LEVELS", "MonitoringSettings"]
 
