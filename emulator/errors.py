@@ -25,6 +25,12 @@ class ApiError(Exception):
     status: ClassVar[int] = 500
     code: ClassVar[str] = "internal"
 
+    def __init_subclass__(cls, *, status: int = 0, code: str = "", **kw: Any) -> None:
+        """`class NotFound(ApiError, status=404, code="not_found")`: each error's status and code."""
+        super().__init_subclass__(**kw)
+        cls.status = status or cls.status
+        cls.code = code or cls.code
+
     def __init__(self, message: str, *, details: dict[str, Any] | None = None, **kw: Any) -> None:
         super().__init__(message)
         self.message = message
@@ -36,53 +42,32 @@ class ApiError(Exception):
         return {"error": {"code": self.code, "message": self.message, "details": self.details}}
 
 
-class InvalidRequest(ApiError):
+class InvalidRequest(ApiError, status=400, code="invalid_request"):
     """Malformed request (e.g. a body that is not JSON)."""
 
-    status = 400
-    code = "invalid_request"
 
-
-class Unauthenticated(ApiError):
+class Unauthenticated(ApiError, status=401, code="unauthenticated"):
     """Missing or wrong bearer token."""
 
-    status = 401
-    code = "unauthenticated"
 
-
-class NotFound(ApiError):
+class NotFound(ApiError, status=404, code="not_found"):
     """No such resource in the caller's project (or no such route)."""
 
-    status = 404
-    code = "not_found"
 
-
-class MethodNotAllowed(ApiError):
+class MethodNotAllowed(ApiError, status=405, code="method_not_allowed"):
     """The route exists but not with this method."""
 
-    status = 405
-    code = "method_not_allowed"
 
-
-class Conflict(ApiError):
+class Conflict(ApiError, status=409, code="conflict"):
     """Name clash or resource in use (`details.field` or `details.dependents`)."""
 
-    status = 409
-    code = "conflict"
 
-
-class InvalidState(ApiError):
+class InvalidState(ApiError, status=409, code="invalid_state"):
     """The action is not allowed in the resource's current status."""
 
-    status = 409
-    code = "invalid_state"
 
-
-class ValidationFailed(ApiError):
+class ValidationFailed(ApiError, status=422, code="validation_failed"):
     """A field breaks a rule; `details` holds field, value, rule and `errors`."""
-
-    status = 422
-    code = "validation_failed"
 
     @classmethod
     def field(cls, field: str, value: Any, rule: str, message: str) -> ValidationFailed:
@@ -91,28 +76,20 @@ class ValidationFailed(ApiError):
         return cls(message, details={**one, "errors": [one]})
 
 
-class IdempotencyMismatch(ApiError):
+class IdempotencyMismatch(ApiError, status=422, code="idempotency_mismatch"):
     """The Idempotency-Key was used before with another request."""
 
-    status = 422
-    code = "idempotency_mismatch"
 
-
-class RateLimited(ApiError):
+class RateLimited(ApiError, status=429, code="rate_limited"):
     """Too many requests for this key; `Retry-After` says when to retry."""
-
-    status = 429
-    code = "rate_limited"
 
     def __init__(self, message: str, *, retry_after: int, details: dict[str, Any] | None = None) -> None:
         super().__init__(message, details={"retry_after": retry_after, **(details or {})})
         self.headers["Retry-After"] = str(retry_after)
 
 
-class InjectedFault(ApiError):
+class InjectedFault(ApiError, code="injected_fault"):
     """A fault injected on purpose (status 500, 503 or 429 as configured)."""
-
-    code = "injected_fault"
 
     def __init__(self, message: str, *, status: int) -> None:
         super().__init__(message, details={"status": status})

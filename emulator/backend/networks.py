@@ -41,6 +41,14 @@ class NetworksMixin(BaseBackend):
 
         return self.write(project_id, 201, op, idem)
 
+    def update_network(self, project_id: str, nid: str, body: NetworkUpdate) -> Outcome:
+        """PATCH /v1/networks/{id}: relabel."""
+        return self.update_fields(project_id, "network", nid, body)
+
+    def update_subnet(self, project_id: str, sid: str, body: SubnetUpdate) -> Outcome:
+        """PATCH /v1/subnets/{id}: relabel."""
+        return self.update_fields(project_id, "subnet", sid, body)
+
     def update_fields(
         self, project_id: str, kind: str, rid: str, body: NetworkUpdate | SubnetUpdate
     ) -> Outcome:
@@ -57,25 +65,11 @@ class NetworksMixin(BaseBackend):
 
     def delete_network(self, project_id: str, nid: str) -> Outcome:
         """DELETE /v1/networks/{id} → 204; 409 with dependents while subnets or instances use it."""
-
-        def op(conn: sqlite3.Connection, now: float) -> None:
-            self.get(conn, project_id, "network", nid, now)
-            dependents = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT id FROM resources WHERE project_id = ? AND ((kind = 'subnet'"
-                    " AND json_extract(body, '$.network_id') = ?) OR (kind = 'instance'"
-                    " AND json_extract(body, '$.vpc') = ?)) ORDER BY seq",
-                    (project_id, nid, nid),
-                )
-            ]
-            if dependents:
-                raise Conflict(
-                    f"network {nid!r} is used by {', '.join(dependents)}", details={"dependents": dependents}
-                )
-            self.delete_row(conn, nid)
-
-        return self.write(project_id, 204, op)
+        users = (
+            "(kind = 'subnet' AND json_extract(body, '$.network_id') = ?)"
+            " OR (kind = 'instance' AND json_extract(body, '$.vpc') = ?)"
+        )
+        return self._delete_unused(project_id, "network", nid, users, 2)
 
     def create_subnet(self, project_id: str, body: SubnetCreate, idem: IdemRequest | None) -> Outcome:
         """POST /v1/subnets → 201; the CIDR lies inside the network's and overlaps no sibling."""
@@ -125,21 +119,21 @@ class NetworksMixin(BaseBackend):
 
     def delete_subnet(self, project_id: str, sid: str) -> Outcome:
         """DELETE /v1/subnets/{id} → 204; 409 with dependents while instances use it."""
+        users = "kind = 'instance' AND json_extract(body, '$.subnet') = ?"
+        return self._delete_unused(project_id, "subnet", sid, users, 1)
+
+    def _delete_unused(self, project_id: str, kind: str, rid: str, users: str, uses: int) -> Outcome:
+        """Delete `rid` → 204, or 409 naming the resources that use it: those matching the SQL condition
+        `users`, which compares `uses` columns with the id."""
 
         def op(conn: sqlite3.Connection, now: float) -> None:
-            self.get(conn, project_id, "subnet", sid, now)
-            dependents = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT id FROM resources WHERE project_id = ? AND kind = 'instance'"
-                    " AND json_extract(body, '$.subnet') = ? ORDER BY seq",
-                    (project_id, sid),
-                )
-            ]
+            self.get(conn, project_id, kind, rid, now)
+            sql = f"SELECT id FROM resources WHERE project_id = ? AND ({users}) ORDER BY seq"
+            dependents = [r[0] for r in conn.execute(sql, (project_id, *[rid] * uses))]
             if dependents:
                 raise Conflict(
-                    f"subnet {sid!r} is used by {', '.join(dependents)}", details={"dependents": dependents}
+                    f"{kind} {rid!r} is used by {', '.join(dependents)}", details={"dependents": dependents}
                 )
-            self.delete_row(conn, sid)
+            self.delete_row(conn, rid)
 
         return self.write(project_id, 204, op)
