@@ -9,7 +9,6 @@ standby (pg_basebackup from the primary), configure and health."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -22,6 +21,7 @@ from provisioning.sdk.taskservice.settings import Category, ServiceMetadata
 from provisioning.sdk.taskservice.target import Target
 from provisioning.sdk.validation import Violation
 
+from .._database.component import host_outputs
 from .render import PACKAGES, Host, Scripts, major_of, scripts
 from .spec import CUSTOM_DATABASE, CustomDatabaseConfig
 
@@ -74,10 +74,9 @@ class CustomDatabase(TaskService):
     def steps(self, config: BaseModel, target: Target) -> list[Step]:
         """The primary's steps, then each replica's (after the primary is healthy)."""
         assert isinstance(config, CustomDatabaseConfig)
-        found = self._host_steps(config, target, target.address.apply(lambda a: Host(a)), "")
-        for index, replica in enumerate(self._replicas):
-            addresses = pulumi.Output.all(replica.address, target.address)
-            host = addresses.apply(functools.partial(_replica_host, index))
+        primary, *replicas = host_outputs(Host, target, self._replicas)
+        found = self._host_steps(config, target, primary, "")
+        for index, (replica, host) in enumerate(zip(self._replicas, replicas, strict=True)):
             found += self._host_steps(config, replica, host, f"replica-{index}-")
         return found
 
@@ -110,10 +109,6 @@ class CustomDatabase(TaskService):
             steps.append(make(name, *categories[name], secret=secret))
         steps.append(make("health", None, None, secret=self._admin_password, health=True))
         return steps
-
-
-def _replica_host(index: int, addresses: list[str]) -> Host:
-    return Host(addresses[0], "replica", index, addresses[1])
 
 
 def _script(found: Scripts, kind: str) -> str:

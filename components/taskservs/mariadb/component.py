@@ -13,66 +13,35 @@ databases, then GTID replication), credentials (the exporter's local account) an
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
 from pydantic import BaseModel
 
-from provisioning.sdk.taskservice.component import Step, TaskService
-from provisioning.sdk.taskservice.credentials import (
-    credentials_input,
-    password_violations,
-    replica_violations,
-)
+from provisioning.sdk.taskservice.component import Step
 from provisioning.sdk.taskservice.settings import ServiceMetadata
 from provisioning.sdk.taskservice.target import Target
 from provisioning.sdk.validation import Violation
 
+from .._database.component import ReplicatedDatabase, host_outputs
 from .render import PATHS, Host, packages, scripts
 from .spec import MARIADB, MariaDBConfig
 
 __all__ = ["MariaDB"]
 
 
-class MariaDB(TaskService):
+class MariaDB(ReplicatedDatabase[MariaDBConfig]):
     """MariaDB from the OS packages as the service `mariadb`, with accounts, databases, read-only replicas,
     backups and metrics."""
 
     declaration = MARIADB
 
-    replica_endpoints: pulumi.Output[list[str]]
-    """Where clients reach each read-only replica (`address:port`), in the order of `replicas`."""
-
-    def __init__(
-        self,
-        resource_name: str,
-        config: MariaDBConfig | Mapping[str, Any] | None = None,
-        *,
-        target: Target,
-        passwords: Mapping[str, pulumi.Input[str]] | None = None,
-        replicas: Sequence[Target] = (),
-        replication_password: pulumi.Input[str] | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        """`config`: the fields of `MariaDBConfig` (checked before anything is registered); `target`: the
-        primary's server; `passwords`: each user's password (secrets), by user name; `replicas`: one
-        target per `replication.replicas`; `replication_password`: the `replicator` account's password
-        (a secret; needed with replication)."""
-        self._passwords = dict(passwords or {})
-        self._replicas = tuple(replicas)
-        self._replication_password = replication_password
-        super().__init__(resource_name, config, target=target, opts=opts)
-
     def extra_violations(self, config: BaseModel) -> list[Violation]:
         """Every user has a password and every password a user; as many replica targets as
         `replication.replicas` asks for; a replication password with replication."""
         assert isinstance(config, MariaDBConfig)
-        found = password_violations([u.name for u in config.users], self._passwords)
-        replication = config.replication
-        found += replica_violations(replication.enabled, replication.replicas, len(self._replicas))
-        if replication.enabled and self._replication_password is None:
+        found = self.account_violations(config)
+        if config.replication.enabled and self._replication_password is None:
             rule = "replication.enabled needs replication_password=<secret> (the replicator's password)"
             found.append(Violation("replication.enabled", True, rule))
         return found
@@ -92,38 +61,13 @@ class MariaDB(TaskService):
             data_directories=(PATHS["data_dir"], config.backup.storage_location),
         )
 
-    def endpoint_of(self, config: Any, target: Target) -> pulumi.Output[str]:
-        """`address:port` of the primary; the replicas' go to `replica_endpoints`."""
-        port = config.port
-        self.replica_endpoints = pulumi.Output.all(*(r.address for r in self._replicas)).apply(
-            lambda addresses: [f"{address}:{port}" for address in addresses]
-        )
-        return super().endpoint_of(config, target)
-
-    def register_outputs(self, outputs: Mapping[str, Any]) -> None:
-        """The task service's outputs and `replica_endpoints`."""
-        super().register_outputs({**outputs, "replica_endpoints": self.replica_endpoints})
-
     def steps(self, config: BaseModel, target: Target) -> list[Step]:
         """The primary's steps, then each replica's (its standby after the primary is healthy)."""
         assert isinstance(config, MariaDBConfig)
-        names = sorted(self._passwords)
-        secrets: list[pulumi.Input[str]] = [self._passwords[name] for name in names]
-        if config.replication.enabled and self._replication_password is not None:
-            names.append("replicator")
-            secrets.append(self._replication_password)
-        values: pulumi.Output[list[Any]] = pulumi.Output.all(*secrets)
-        text = values.apply(lambda found: credentials_input(dict(zip(names, found, strict=True))))
-        primary = self._host_steps(config, target, target.address.apply(Host), "", pulumi.Output.secret(text))
-        found = list(primary)
-        replication = (
-            None if self._replication_password is None else pulumi.Output.secret(self._replication_password)
-        )
-        for index, replica in enumerate(self._replicas):
-            host = pulumi.Output.all(replica.address, target.address).apply(
-                functools.partial(_replica_host, index)
-            )
-            found += self._host_steps(config, replica, host, f"replica-{index}-", replication)
+        primary, *replicas = host_outputs(Host, target, self._replicas)
+        found = self._host_steps(config, target, primary, "", self.credentials(config))
+        for index, (replica, host) in enumerate(zip(self._replicas, replicas, strict=True)):
+            found += self._host_steps(config, replica, host, f"replica-{index}-", self._replication_password)
         return found
 
     def _host_steps(
@@ -163,7 +107,3 @@ class MariaDB(TaskService):
 
 _INSTALL: dict[str, Any] = {"first": "install", "again": "install"}
 _CONFIGURE: dict[str, Any] = {"first": "configure", "again": "configure"}
-
-
-def _replica_host(index: int, addresses: list[str]) -> Host:
-    return Host(addresses[0], "replica", index, addresses[1])

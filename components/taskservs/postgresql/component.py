@@ -16,70 +16,38 @@ last, on the primary, standbys-health (it sees every standby streaming)."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
-from typing import Any
 
 import pulumi
 from pydantic import BaseModel
 
-from provisioning.sdk.taskservice.component import Step, TaskService
-from provisioning.sdk.taskservice.credentials import (
-    credentials_input,
-    password_violations,
-    replica_violations,
-)
+from provisioning.sdk.taskservice.component import Step
 from provisioning.sdk.taskservice.settings import ServiceMetadata
 from provisioning.sdk.taskservice.target import Target
 from provisioning.sdk.validation import Violation
 
+from .._database.component import ReplicatedDatabase
 from .render import Host, packages, scripts
 from .spec import POSTGRESQL, PostgreSQLConfig
 
 __all__ = ["PostgreSQL"]
 
 
-class PostgreSQL(TaskService):
+class PostgreSQL(ReplicatedDatabase[PostgreSQLConfig]):
     """The stock Debian PostgreSQL cluster, with its databases and users (passwords as secrets), streaming
     standbys, backups and a metrics exporter."""
 
     declaration = POSTGRESQL
 
-    replica_endpoints: pulumi.Output[list[str]]
-    """Where clients reach each standby, read-only (`address:port`), in the order of `replicas`."""
-
-    def __init__(
-        self,
-        resource_name: str,
-        config: PostgreSQLConfig | Mapping[str, Any] | None = None,
-        *,
-        target: Target,
-        passwords: Mapping[str, pulumi.Input[str]] | None = None,
-        replicas: Sequence[Target] = (),
-        replication_password: pulumi.Input[str] | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        """`config`: the fields of `PostgreSQLConfig`; `target`: the (primary) server; `passwords`: each
-        user's password (secrets), by user name; `replicas`: one target per `replication.replicas`;
-        `replication_password`: the `replicator` role's password (a secret), with replication."""
-        self._passwords = dict(passwords or {})
-        self._replicas = tuple(replicas)
-        self._replication_password = (
-            None if replication_password is None else pulumi.Output.secret(replication_password)
-        )
-        super().__init__(resource_name, config, target=target, opts=opts)
-
     def extra_violations(self, config: BaseModel) -> list[Violation]:
         """Every user has a password in `passwords`, and every password a user; as many replica targets as
         `replication.replicas`; a replication password exactly with replication."""
         assert isinstance(config, PostgreSQLConfig)
-        found = password_violations([user.name for user in config.users], self._passwords)
-        replication = config.replication
-        found += replica_violations(replication.enabled, replication.replicas, len(self._replicas))
+        found = self.account_violations(config)
         given = self._replication_password is not None
-        if replication.enabled and not given:
+        if config.replication.enabled and not given:
             rule = "replication.enabled needs replication_password=<secret> (the replicator role's password)"
             found.append(Violation("replication_password", None, rule))
-        elif given and not replication.enabled:
+        elif given and not config.replication.enabled:
             rule = "replication_password was given but replication.enabled is false"
             found.append(Violation("replication_password", "[secret]", rule))
         return found
@@ -107,12 +75,7 @@ class PostgreSQL(TaskService):
         standbys-health last."""
         assert isinstance(config, PostgreSQLConfig)
         found = scripts(config)
-        names = sorted(self._passwords)
-        values: pulumi.Output[list[Any]] = pulumi.Output.all(
-            self._replication_password, *(self._passwords[name] for name in names)
-        )
-        text: pulumi.Output[str] = values.apply(lambda found: credentials_input(_accounts(names, found)))
-        secret: pulumi.Output[str] = pulumi.Output.secret(text)
+        secret = self.credentials(config)
         steps = [
             Step("remove", target, found["remove-armed"], None, None, delete=found["remove"]),
             Step("install", target, found["install"], "install", "install"),
@@ -147,23 +110,6 @@ class PostgreSQL(TaskService):
             Step(prefix + "configure", replica, part("configure"), "configure", "configure"),
             Step(prefix + "health", replica, part("health"), None, None, health=True),
         ]
-
-    def register_outputs(self, outputs: Mapping[str, Any]) -> None:
-        """The outputs of every task service, and `replica_endpoints`."""
-        assert isinstance(self.config, PostgreSQLConfig)
-        port = self.config.port
-        addresses = pulumi.Output.all(*(replica.address for replica in self._replicas))
-        self.replica_endpoints = addresses.apply(lambda found: [f"{address}:{port}" for address in found])
-        super().register_outputs({**outputs, "replica_endpoints": self.replica_endpoints})
-
-
-def _accounts(names: list[str], found: list[Any]) -> dict[str, str]:
-    """The credentials step's accounts: each user's password (`found[1:]`, in the order of `names`), and
-    the `replicator` role's (`found[0]`) with replication."""
-    accounts = dict(zip(names, found[1:], strict=True))
-    if found[0] is not None:
-        accounts["replicator"] = found[0]
-    return accounts
 
 
 def _replica_scripts(config: PostgreSQLConfig, index: int, primary_address: str) -> dict[str, str]:

@@ -4,6 +4,7 @@ words, and is named and placed as a section declared in the service's spec."""
 
 from __future__ import annotations
 
+import inspect
 from types import ModuleType
 from typing import Annotated
 
@@ -85,3 +86,15 @@ def test_a_field_the_shape_lacks_needs_its_annotation() -> None:
 def test_the_services_share_their_rules() -> None:
     assert mariadb.MARIADB.rules[-1] is postgresql.POSTGRESQL.rules[-1] is database.metrics_port_apart
     assert custom_database.CUSTOM_DATABASE.rules[-1] is database.metrics_port_apart
+
+
+def test_mariadb_and_postgresql_keep_their_documented_constructor() -> None:
+    from provisioning.components.taskservs.mariadb import MariaDB
+    from provisioning.components.taskservs.postgresql import PostgreSQL
+
+    documented = "resource_name config target passwords replicas replication_password opts".split()
+    for service in (MariaDB, PostgreSQL):
+        parameters = inspect.signature(service).parameters
+        assert list(parameters) == documented
+        assert [p.name for p in parameters.values() if p.kind is p.KEYWORD_ONLY] == documented[2:]
+        assert parameters["target"].default is inspect.Parameter.empty

@@ -1,0 +1,113 @@
+"""The component plumbing the database services share: the constructor of those with login accounts and
+read-only replicas (MariaDB, PostgreSQL), the rules on its arguments, the credentials step's stdin and the
+`replica_endpoints` output; and each server's `Host` as an output of its address."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Generic, Literal, Protocol, TypeVar
+
+import pulumi
+from pydantic import BaseModel
+
+from provisioning.sdk.taskservice.component import TaskService
+from provisioning.sdk.taskservice.credentials import (
+    credentials_input,
+    password_violations,
+    replica_violations,
+)
+from provisioning.sdk.taskservice.target import Target
+from provisioning.sdk.validation import Violation
+
+from .settings import ReplicationSettings, UserSettings
+
+__all__ = ["ReplicatedDatabase", "host_outputs"]
+
+Config = TypeVar("Config", bound=BaseModel)
+Host = TypeVar("Host")
+Role = Literal["primary", "replica"]
+
+
+class _Replicated(Protocol):
+    @property
+    def users(self) -> Sequence[UserSettings]: ...
+    @property
+    def replication(self) -> ReplicationSettings: ...
+
+
+class ReplicatedDatabase(TaskService, Generic[Config]):
+    """Base of the database services with login accounts and read-only replicas: the constructor, the rules
+    on its arguments, the credentials step's stdin and `replica_endpoints`."""
+
+    replica_endpoints: pulumi.Output[list[str]]
+    """Where clients reach each read-only replica (`address:port`), in the order of `replicas`."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        config: Config | Mapping[str, Any] | None = None,
+        *,
+        target: Target,
+        passwords: Mapping[str, pulumi.Input[str]] | None = None,
+        replicas: Sequence[Target] = (),
+        replication_password: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """`config`: the fields of the service's config model (checked before anything is registered);
+        `target`: the primary's server; `passwords`: each user's password (secrets), by user name;
+        `replicas`: one target per `replication.replicas`; `replication_password`: the `replicator`
+        account's password (a secret), with replication."""
+        self._passwords = dict(passwords or {})
+        self._replicas = tuple(replicas)
+        self._replication_password = (
+            None if replication_password is None else pulumi.Output.secret(replication_password)
+        )
+        super().__init__(resource_name, config, target=target, opts=opts)
+
+    def account_violations(self, config: _Replicated) -> list[Violation]:
+        """Every user has a password in `passwords`, and every password a user; as many replica targets as
+        `replication.replicas`."""
+        found = password_violations([user.name for user in config.users], self._passwords)
+        replication = config.replication
+        return found + replica_violations(replication.enabled, replication.replicas, len(self._replicas))
+
+    def credentials(self, config: _Replicated) -> pulumi.Output[str]:
+        """The credentials step's stdin, a secret: each user's password, and the `replicator` account's
+        with replication."""
+        names = sorted(self._passwords)
+        secrets: list[pulumi.Input[str]] = [self._passwords[name] for name in names]
+        if config.replication.enabled and self._replication_password is not None:
+            names.append("replicator")
+            secrets.append(self._replication_password)
+        values: pulumi.Output[list[Any]] = pulumi.Output.all(*secrets)
+        text = values.apply(lambda found: credentials_input(dict(zip(names, found, strict=True))))
+        return pulumi.Output.secret(text)
+
+    def endpoint_of(self, config: Any, target: Target) -> pulumi.Output[str]:
+        """`address:port` of the primary; the replicas' go to `replica_endpoints`."""
+        port = config.port
+        self.replica_endpoints = pulumi.Output.all(*(r.address for r in self._replicas)).apply(
+            lambda addresses: [f"{address}:{port}" for address in addresses]
+        )
+        return super().endpoint_of(config, target)
+
+    def register_outputs(self, outputs: Mapping[str, Any]) -> None:
+        """The task service's outputs and `replica_endpoints`."""
+        super().register_outputs({**outputs, "replica_endpoints": self.replica_endpoints})
+
+
+def host_outputs(
+    host: Callable[[str, Role, int, str | None], Host], primary: Target, replicas: Sequence[Target]
+) -> list[pulumi.Output[Host]]:
+    """Each server as the scripts see it, made by `host` (address, role, index, primary address) once the
+    addresses are known: the primary's, then each replica's."""
+
+    def replica(index: int, addresses: list[str]) -> Host:
+        return host(addresses[0], "replica", index, addresses[1])
+
+    found = [primary.address.apply(lambda address: host(address, "primary", 0, None))]
+    for index, target in enumerate(replicas):
+        addresses = pulumi.Output.all(target.address, primary.address)
+        found.append(addresses.apply(functools.partial(replica, index)))
+    return found
