@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from provisioning import __version__
 
 from ._common import CliError
+from ._extras import missing_extra_message
 
 __all__ = ["COMMAND_GROUPS", "CliError", "build_parser", "main"]
 
@@ -41,4 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except CliError as exc:
         print(f"provisioning: error: {exc}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as exc:
+        needed = missing_extra_message(exc)
+        if needed is None:
+            raise
+        print(f"provisioning: error: {needed}", file=sys.stderr)
         return 2
