@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -53,28 +53,22 @@ def check_name(value: str) -> str:
     return value
 
 
-def _version(value: str) -> str:
-    try:
-        Version(value)
-    except InvalidVersion:
-        raise ValueError(f"{value!r} is not a version: use a PEP 440 version such as 1.0.0") from None
-    return value
+def _parses(parse: Callable[[str], object], error: type[Exception], rule: str) -> Callable[[str], str]:
+    """A validator: the value if `parse` accepts it, else ValueError naming the value and `rule`."""
+
+    def check(value: str) -> str:
+        try:
+            parse(value)
+        except error:
+            raise ValueError(f"{value!r} {rule}") from None
+        return value
+
+    return check
 
 
-def _specifier(value: str) -> str:
-    try:
-        SpecifierSet(value)
-    except InvalidSpecifier:
-        raise ValueError(f"{value!r} is not a version specifier such as '>=1.0,<2'") from None
-    return value
-
-
-def _requirement(value: str) -> str:
-    try:
-        Requirement(value)
-    except InvalidRequirement:
-        raise ValueError(f"{value!r} is not a requirement such as 'acme-dns>=1.2,<2'") from None
-    return value
+_version = _parses(Version, InvalidVersion, "is not a version: use a PEP 440 version such as 1.0.0")
+_specifier = _parses(SpecifierSet, InvalidSpecifier, "is not a version specifier such as '>=1.0,<2'")
+_requirement = _parses(Requirement, InvalidRequirement, "is not a requirement such as 'acme-dns>=1.2,<2'")
 
 
 def _matching(pattern: re.Pattern[str], what: str) -> AfterValidator:
