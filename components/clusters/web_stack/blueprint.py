@@ -7,9 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 
+from provisioning.components.taskservs.custom_database.spec import CUSTOM_DATABASE
+from provisioning.components.taskservs.mariadb.spec import MARIADB
+from provisioning.components.taskservs.postgresql.spec import POSTGRESQL
 from provisioning.components.taskservs.webapp.spec import WEBAPP
+from provisioning.sdk.registry import Declaration
 from provisioning.sdk.validation import Violation
 
 from .instance_types import LOAD_BALANCER_TYPE, MONITORING_TYPE
@@ -17,10 +22,12 @@ from .spec import WebStackConfig
 
 __all__ = [
     "APP_PORT",
+    "DATABASES",
     "DATABASE_PORTS",
     "DISK_SIZE",
     "EXPORTER_PORTS",
     "TIERS",
+    "DatabaseService",
     "Placement",
     "alert_rules",
     "database_config",
@@ -42,12 +49,46 @@ STATS_PORT = 8404
 """HAProxy's stats page and /metrics."""
 NODE_EXPORTER_PORT = 9100
 """The node exporter on every server."""
-DATABASE_PORTS = {"postgresql": 5432, "mysql": 3306, "custom-database": 5432}
-"""The database's port by `database_tier.type`."""
-EXPORTER_PORTS = {"postgresql": 9187, "mysql": 9104, "custom-database": 9187}
-"""The database exporter's port by `database_tier.type`."""
 DISK_SIZE = 20
 """Every server's disk, GB."""
+
+
+@dataclass(frozen=True)
+class DatabaseService:
+    """The task service of one `database_tier.type`, as the stack uses it."""
+
+    declaration: Declaration
+    """Its declaration: the stack's database and exporter ports are its defaults."""
+    app_kind: str
+    """What WebApp calls it (`database.kind`)."""
+    login: str | None = None
+    """The account the app logs in with when the service makes none for it (CustomDatabase: postgres);
+    None: the app gets a user and a database of its own, both named after it."""
+
+    @property
+    def port(self) -> int:
+        """The service's default port."""
+        port: int = self.declaration.model.model_fields["port"].default
+        return port
+
+    @property
+    def exporter_port(self) -> int:
+        """Its metrics exporter's default port."""
+        monitoring = self.declaration.model.model_fields["monitoring"].get_default(call_default_factory=True)
+        port: int = monitoring.metrics_port
+        return port
+
+
+DATABASES = {
+    "postgresql": DatabaseService(POSTGRESQL, "postgresql"),
+    "mysql": DatabaseService(MARIADB, "mysql"),
+    "custom-database": DatabaseService(CUSTOM_DATABASE, "postgresql", login="postgres"),
+}
+"""The database task service of each `database_tier.type`."""
+DATABASE_PORTS = {kind: service.port for kind, service in DATABASES.items()}
+"""The database's port by `database_tier.type`."""
+EXPORTER_PORTS = {kind: service.exporter_port for kind, service in DATABASES.items()}
+"""The database exporter's port by `database_tier.type`."""
 
 _TALKS_TO = {
     "database": ("database",),
@@ -124,8 +165,9 @@ def placements(config: WebStackConfig) -> list[Placement]:
 
 def database_login(config: WebStackConfig) -> tuple[str, str]:
     """The app's database and user: both `app_name` with `_` for `-` (CustomDatabase: postgres, postgres)."""
-    if config.database_tier.type == "custom-database":
-        return "postgres", "postgres"
+    login = DATABASES[config.database_tier.type].login
+    if login is not None:
+        return login, login
     name = config.app_name.replace("-", "_")
     return name, name
 
@@ -141,27 +183,34 @@ def database_config(config: WebStackConfig) -> dict[str, Any]:
         "monitoring": {"enabled": config.monitoring.enabled},
         "keep_data": config.keep_data,
     }
-    if tier.type != "custom-database":
+    if DATABASES[tier.type].login is None:
         database, user = database_login(config)
         settings["users"] = [{"name": user}]
         settings["databases"] = [{"name": database, "owner": user}]
     return settings
 
 
+_FROM_STACK = {
+    "app_name": "app_name",
+    "environment": "environment",
+    "version": "app_version",
+    "health_check_path": "web_tier.load_balancer.health_check_path",
+}
+"""WebApp's fields that copy a WebStack field (by its dotted path): how `webapp_config` fills them, and which
+WebStack field a violation of the app's rules on one of them names."""
+
+
 def webapp_config(config: WebStackConfig, placement: Placement) -> dict[str, Any]:
     """WebApp on one app server: the stack's app name, environment and version, reading and writing the
     database on the primary by host name."""
     database, user = database_login(config)
-    kind = "mysql" if config.database_tier.type == "mysql" else "postgresql"
+    copied = {field: reduce(getattr, path.split("."), config) for field, path in _FROM_STACK.items()}
     return {
         "name": placement.name,
-        "app_name": config.app_name,
-        "environment": config.environment,
-        "version": config.app_version,
+        **copied,
         "port": APP_PORT,
-        "health_check_path": config.web_tier.load_balancer.health_check_path,
         "database": {
-            "kind": kind,
+            "kind": DATABASES[config.database_tier.type].app_kind,
             "host": f"{config.app_name}-db-primary",
             "port": DATABASE_PORTS[config.database_tier.type],
             "name": database,
@@ -231,19 +280,12 @@ def alert_rules(config: WebStackConfig) -> list[dict[str, str]]:
     ]
 
 
-_FIELDS = {
-    "version": "app_version",
-    "environment": "environment",
-    "health_check_path": "web_tier.load_balancer.health_check_path",
-}
-
-
 def derived_violations(config: WebStackConfig) -> list[Violation]:
     """The rules the app's config breaks that this config's own rules cannot see (e.g. a health check path
     that is one of the app's own paths), named by the WebStack field it comes from."""
     app = next(p for p in placements(config) if p.tier == "app")
     found = []
     for violation in WEBAPP.check(webapp_config(config, app)):
-        field = _FIELDS.get(violation.field, f"app_tier ({violation.field})")
+        field = _FROM_STACK.get(violation.field, f"app_tier ({violation.field})")
         found.append(Violation(field, violation.value, violation.rule))
     return found

@@ -98,3 +98,15 @@ def test_mariadb_and_postgresql_keep_their_documented_constructor() -> None:
         assert list(parameters) == documented
         assert [p.name for p in parameters.values() if p.kind is p.KEYWORD_ONLY] == documented[2:]
         assert parameters["target"].default is inspect.Parameter.empty
+
+
+def test_the_web_stack_takes_each_database_types_ports_from_its_service() -> None:
+    from provisioning.components.clusters.web_stack import blueprint
+
+    assert {kind: s.declaration for kind, s in blueprint.DATABASES.items()} == {
+        "postgresql": postgresql.POSTGRESQL,
+        "mysql": mariadb.MARIADB,
+        "custom-database": custom_database.CUSTOM_DATABASE,
+    }
+    assert blueprint.DATABASE_PORTS == {"postgresql": 5432, "mysql": 3306, "custom-database": 5432}
+    assert blueprint.EXPORTER_PORTS == {"postgresql": 9187, "mysql": 9104, "custom-database": 9187}
