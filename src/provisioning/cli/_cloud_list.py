@@ -9,8 +9,10 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from provisioning.emulator.settings import DEFAULT_HOST, DEFAULT_PORT
+
 from ._common import CliError
-from ._stack import stack_config
+from ._stack import add_config_source, stack_config
 from ._table import render_table
 
 if TYPE_CHECKING:
@@ -32,12 +34,11 @@ def add_list(sub: Subcommands) -> None:
         "--key-file, else from the stack config of the Pulumi project in --cwd (custom-cloud:apiUrl, "
         "custom-cloud:apiKey), else from CUSTOM_CLOUD_API_URL and CUSTOM_CLOUD_API_KEY.",
     )
-    listing.add_argument("--url", help="the API's base URL, ending in /v1 (http://127.0.0.1:8787/v1)")
-    listing.add_argument("--key-file", help="a file holding the API key (`cloud serve` writes one)")
     listing.add_argument(
-        "--cwd", default=".", help="the Pulumi project whose stack config is read (default: here)"
+        "--url", help=f"the API's base URL, ending in /v1 (http://{DEFAULT_HOST}:{DEFAULT_PORT}/v1)"
     )
-    listing.add_argument("--stack", help="that project's stack (default: the selected one)")
+    listing.add_argument("--key-file", help="a file holding the API key (`cloud serve` writes one)")
+    add_config_source(listing, cwd_help="the Pulumi project whose stack config is read (default: here)")
     listing.add_argument("--json", action="store_true", help="print JSON for machines")
     listing.set_defaults(func=_list)
 

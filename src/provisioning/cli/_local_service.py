@@ -1,18 +1,39 @@
 """What the commands serving a local service share (`cloud serve`, `registry serve`): the secret kept in a
 0600 file beside the service's state (made on the first start, read on every later one), and the messages
-about it and about the port."""
+about it and about the port, and their `--host`, `--port` and `--state` options."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import secrets
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ._common import CliError
 
-__all__ = ["SecretFile", "cannot_listen", "kept"]
+__all__ = ["SecretFile", "address_options", "cannot_listen", "kept", "state_option"]
+
+
+def address_options(
+    parser: argparse.ArgumentParser,
+    *,
+    host: str,
+    host_help: str,
+    port: int,
+    port_help: str,
+    host_type: Callable[[str], str] = str,
+) -> None:
+    """Add `--host` (default `host`, checked by `host_type`) and `--port` (default `port`)."""
+    parser.add_argument("--host", type=host_type, default=host, help=host_help)
+    parser.add_argument("--port", type=int, default=port, help=port_help)
+
+
+def state_option(parser: argparse.ArgumentParser, *, env: str, default: str, metavar: str, help: str) -> None:
+    """Add `--state`: where the service keeps its state, else `$env` (empty = unset), else `default`."""
+    parser.add_argument("--state", default=os.environ.get(env) or default, metavar=metavar, help=help)
 
 
 @dataclass(frozen=True, slots=True)

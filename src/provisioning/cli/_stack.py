@@ -1,4 +1,5 @@
-"""Reading a stack's state for a command: its arguments (STACK, --cwd, --json) and `pulumi stack export`."""
+"""Reading a stack for a command: its arguments (STACK or --stack, --cwd, --json), its config and
+`pulumi stack export`."""
 
 from __future__ import annotations
 
@@ -11,14 +12,23 @@ from typing import Any
 
 from ._common import CliError
 
-__all__ = ["add_stack_arguments", "config_keys", "export_stack", "stack_config"]
+__all__ = ["add_config_source", "add_stack_arguments", "config_keys", "export_stack", "stack_config"]
 
 
-def add_stack_arguments(parser: argparse.ArgumentParser) -> None:
-    """STACK, `--cwd DIR` and `--json`, as every command that reads a stack takes them."""
+def add_stack_arguments(parser: argparse.ArgumentParser, *, json: bool = True) -> None:
+    """STACK, `--cwd DIR` and (unless `json` is False) `--json`, as every command that reads a stack takes
+    them."""
     parser.add_argument("stack", metavar="STACK", help="stack name (as `pulumi stack ls` shows it)")
     parser.add_argument("--cwd", default=".", help="the Pulumi project folder (default: here)")
-    parser.add_argument("--json", action="store_true", help="print JSON for machines")
+    if json:
+        parser.add_argument("--json", action="store_true", help="print JSON for machines")
+
+
+def add_config_source(parser: argparse.ArgumentParser, *, cwd_help: str) -> None:
+    """`--cwd DIR` and `--stack STACK`: the project and stack whose config a command may read (`cwd_help`
+    says what for)."""
+    parser.add_argument("--cwd", default=".", help=cwd_help)
+    parser.add_argument("--stack", help="that project's stack (default: the selected one)")
 
 
 def _pulumi() -> str:

@@ -12,61 +12,75 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from provisioning.emulator.settings import DEFAULT_PUBLIC_POOL, MACHINE_PUBLIC_POOL
+from provisioning.emulator.settings import (
+    ADMIN_TOKEN_ENV,
+    BOOTSTRAP_KEY_ENV,
+    BOOTSTRAP_PROJECT_ENV,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    DEFAULT_PROJECT,
+    DEFAULT_PUBLIC_POOL,
+    DEFAULT_STATE,
+    HOSTS,
+    HOSTS_ENV,
+    KEY_SUFFIX,
+    LIFECYCLE_MODES,
+    MACHINE_PUBLIC_POOL,
+    STATE_ENV,
+    SYNCHRONOUS_MODES,
+    Settings,
+    key_path,
+)
 
 from ._cloud_list import add_list
-from ._common import CliError
-from ._local_service import SecretFile, cannot_listen, kept
+from ._common import CliError, command_group
+from ._local_service import SecretFile, address_options, cannot_listen, kept, state_option
 
 if TYPE_CHECKING:
     from ._common import Subcommands
 
-__all__ = [
-    "DEFAULT_PROJECT",
-    "DEFAULT_STATE",
-    "KEY_SUFFIX",
-    "MACHINE_PUBLIC_POOL",
-    "RECORD_PUBLIC_POOL",
-    "describe_hosts",
-    "ensure_key_file",
-    "key_path",
-    "read_key_file",
-    "register",
-]
+__all__ = ["describe_hosts", "ensure_key_file", "read_key_file", "register"]
 
-DEFAULT_STATE = ".state/custom-cloud.db"
-"""State file when neither `--state` nor `CUSTOM_CLOUD_STATE` says otherwise (relative to the cwd)."""
-DEFAULT_PROJECT = "default"
-"""Project that `cloud serve` makes when no bootstrap project and key are given."""
-RECORD_PUBLIC_POOL = DEFAULT_PUBLIC_POOL
-"""The public pool with record hosts (the emulator's default)."""
-KEY_SUFFIX = ".key"
-"""The default project's key file is the state file's path plus this."""
-_HOSTS = ("auto", "record", "machine")
+_DEFAULTS = Settings()
+"""The emulator's defaults, which the options of `cloud serve` share."""
+_NUMBERS = (
+    ("--boot-delay", "boot_delay_s", "SECONDS", "duration of timed transitions"),
+    ("--rate-limit", "rate_limit", "RPS", "requests/s per key (0 = off)"),
+    (
+        "--fault-error-rate",
+        "fault_error_rate",
+        "SHARE",
+        "share (0-1) of requests answered with an injected error",
+    ),
+    ("--fault-latency-ms", "fault_latency_ms", "MS", "latency added to every request"),
+)
+"""The numeric options of `cloud serve`: flag, the `Settings` field of its default and type, metavar, help."""
 _LISTENING = "custom-cloud listening on http://{host}:{port}/v1"
 """Parsed by tests/support/cloud.py and scripts: keep it exactly."""
 
 
 def register(commands: Subcommands) -> None:
     """Add `cloud serve`, `cloud key` and `cloud list`."""
-    cloud = commands.add_parser(
+    sub = command_group(
+        commands,
         "cloud",
-        help="the local Custom Cloud (the API service on 127.0.0.1, its key)",
-        description="The local Custom Cloud: the Custom Cloud API on 127.0.0.1 with its state in SQLite.",
+        help=f"the local Custom Cloud (the API service on {DEFAULT_HOST}, its key)",
+        description=f"The local Custom Cloud: the Custom Cloud API on {DEFAULT_HOST} with its state in "
+        "SQLite.",
     )
-    sub = cloud.add_subparsers(dest="cloud_command", required=True, metavar="COMMAND")
     _add_serve(sub)
     _add_key(sub)
     add_list(sub)
 
 
 def _state_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--state",
-        default=os.environ.get("CUSTOM_CLOUD_STATE") or DEFAULT_STATE,
+    state_option(
+        parser,
+        env=STATE_ENV,
+        default=DEFAULT_STATE,
         metavar="PATH",
-        help=f"SQLite state file (default: $CUSTOM_CLOUD_STATE, else {DEFAULT_STATE}); the API key of "
-        f"project {DEFAULT_PROJECT!r} is kept beside it in PATH.key (mode 0600)",
+        help=f"SQLite state file (default: ${STATE_ENV}, else {DEFAULT_STATE}); the API key of "
+        f"project {DEFAULT_PROJECT!r} is kept beside it in PATH{KEY_SUFFIX} (mode 0600)",
     )
 
 
@@ -75,45 +89,52 @@ def _add_serve(sub: Subcommands) -> None:
         "serve",
         help="run the Custom Cloud API service",
         description=(
-            "Run the Custom Cloud API on 127.0.0.1. With no bootstrap options it creates project "
-            f"{DEFAULT_PROJECT!r} and writes its API key to a 0600 file beside the state file (PATH.key), "
+            f"Run the Custom Cloud API on {DEFAULT_HOST}. With no bootstrap options it creates project "
+            f"{DEFAULT_PROJECT!r} and writes its API key to a 0600 file beside the state file "
+            f"(PATH{KEY_SUFFIX}), "
             "reused on every restart; `provisioning cloud key` prints it. It never prints the key."
         ),
     )
-    serve.add_argument("--host", type=_loopback, default="127.0.0.1", help="address in 127.0.0.0/8")
-    serve.add_argument("--port", type=int, default=8787, help="TCP port (default: 8787); 0 picks a free one")
+    address_options(
+        serve,
+        host=DEFAULT_HOST,
+        host_help="address in 127.0.0.0/8",
+        host_type=_loopback,
+        port=DEFAULT_PORT,
+        port_help=f"TCP port (default: {DEFAULT_PORT}); 0 picks a free one",
+    )
     _state_arg(serve)
     serve.add_argument(
         "--bootstrap-project",
         metavar="NAME",
         help="instead of the default project: create project NAME if missing, opened by --bootstrap-key "
-        "(default: $CUSTOM_CLOUD_BOOTSTRAP_PROJECT); give both or neither",
+        f"(default: ${BOOTSTRAP_PROJECT_ENV}); give both or neither",
     )
     serve.add_argument(
         "--bootstrap-key",
         metavar="KEY",
-        help="the API key of --bootstrap-project; prefer $CUSTOM_CLOUD_BOOTSTRAP_KEY (not visible in ps)",
+        help=f"the API key of --bootstrap-project; prefer ${BOOTSTRAP_KEY_ENV} (not visible in ps)",
     )
     serve.add_argument(
         "--admin-token",
         metavar="TOKEN",
-        help="bearer token of the /admin routes, off without one; prefer $CUSTOM_CLOUD_ADMIN_TOKEN",
+        help=f"bearer token of the /admin routes, off without one; prefer ${ADMIN_TOKEN_ENV}",
     )
     serve.add_argument(
         "--hosts",
-        choices=_HOSTS,
+        choices=HOSTS,
         default=None,
         help="what runs behind an instance: record = nothing, instances are records only and nothing is "
         "created on this machine; machine = a Debian 12 machine with systemd booted by systemd-nspawn from "
         "the image scripts/machine-image.sh builds, i.e. network namespaces, bridges, routes and cgroups "
         "created on this machine, and a package cache on its own bridge (Linux, root only); "
-        "auto = machine where it can run, else record (default: $CUSTOM_CLOUD_HOSTS, else auto)",
+        f"auto = machine where it can run, else record (default: ${HOSTS_ENV}, else auto)",
     )
     serve.add_argument(
         "--public-pool",
         metavar="CIDR",
         help="range public IPs come from. record hosts: a CIDR in 127.0.0.0/8, records only, nothing "
-        f"listens on them (default {RECORD_PUBLIC_POOL}); machine hosts: a CIDR in "
+        f"listens on them (default {DEFAULT_PUBLIC_POOL}); machine hosts: a CIDR in "
         "100.64.0.0/10, addresses on the emulator's own bridges, never routed off this machine "
         f"(default {MACHINE_PUBLIC_POOL})",
     )
@@ -126,27 +147,14 @@ def _add_serve(sub: Subcommands) -> None:
     )
     serve.add_argument(
         "--lifecycle",
-        choices=("immediate", "timed", "manual"),
-        default="timed",
+        choices=LIFECYCLE_MODES,
+        default=_DEFAULTS.lifecycle,
         help="how instances move (provisioning → running, …): at once, after --boot-delay (default), or "
         "by POST /admin/instances/{id}/advance",
     )
-    serve.add_argument(
-        "--boot-delay", type=float, default=1.0, metavar="SECONDS", help="duration of timed transitions"
-    )
-    serve.add_argument(
-        "--rate-limit", type=float, default=0.0, metavar="RPS", help="requests/s per key (0 = off)"
-    )
-    serve.add_argument(
-        "--fault-error-rate",
-        type=float,
-        default=0.0,
-        metavar="SHARE",
-        help="share (0-1) of requests answered with an injected error",
-    )
-    serve.add_argument(
-        "--fault-latency-ms", type=int, default=0, metavar="MS", help="latency added to every request"
-    )
+    for flag, setting, metavar, text in _NUMBERS:
+        default = getattr(_DEFAULTS, setting)
+        serve.add_argument(flag, type=type(default), default=default, metavar=metavar, help=text)
     serve.add_argument(
         "--fault-route",
         action="append",
@@ -156,8 +164,8 @@ def _add_serve(sub: Subcommands) -> None:
     )
     serve.add_argument(
         "--synchronous",
-        choices=("FULL", "NORMAL"),
-        default="FULL",
+        choices=SYNCHRONOUS_MODES,
+        default=_DEFAULTS.synchronous,
         help="SQLite synchronous: FULL survives power loss, NORMAL only a killed process",
     )
     serve.add_argument(
@@ -194,11 +202,6 @@ def _loopback(host: str) -> str:
     )
 
 
-def key_path(state: str | os.PathLike[str]) -> Path:
-    """Where the default project's API key of `state` lives: `<state>.key`."""
-    return Path(os.fspath(state) + KEY_SUFFIX)
-
-
 _KEY_FILE = SecretFile(
     prefix="cc_",
     nbytes=32,
@@ -226,7 +229,7 @@ class _Bootstrap:
     project: str
     key: str
     key_origin: str
-    """`--bootstrap-key`, `CUSTOM_CLOUD_BOOTSTRAP_KEY`, or "file" for the default project's key file."""
+    """`--bootstrap-key`, `BOOTSTRAP_KEY_ENV`, or "file" for the default project's key file."""
     state: str = ""
     made: bool = False
     """The key file was made by this start."""
@@ -242,9 +245,9 @@ class _Bootstrap:
         ]
 
 
-def _option(args: argparse.Namespace, name: str) -> tuple[str | None, str]:
-    """The value of `--name` (else its `CUSTOM_CLOUD_*` variable; empty = unset) and which one gave it."""
-    flag, env = "--" + name.replace("_", "-"), "CUSTOM_CLOUD_" + name.upper()
+def _option(args: argparse.Namespace, name: str, env: str) -> tuple[str | None, str]:
+    """The value of `--name` (else variable `env`; empty = unset) and which one gave it."""
+    flag = "--" + name.replace("_", "-")
     value = getattr(args, name)
     if value:
         return str(value), flag
@@ -253,18 +256,18 @@ def _option(args: argparse.Namespace, name: str) -> tuple[str | None, str]:
 
 def _bootstrap(args: argparse.Namespace, state: str) -> _Bootstrap:
     """The project to create at start and its key: the bootstrap options, else the default project."""
-    project, project_origin = _option(args, "bootstrap_project")
-    key, key_origin = _option(args, "bootstrap_key")
+    project, project_origin = _option(args, "bootstrap_project", BOOTSTRAP_PROJECT_ENV)
+    key, key_origin = _option(args, "bootstrap_key", BOOTSTRAP_KEY_ENV)
     if key and not project:
         raise CliError(
             f"a bootstrap key ({key_origin}) needs the project it opens: add --bootstrap-project NAME "
-            f"(or CUSTOM_CLOUD_BOOTSTRAP_PROJECT=NAME), or drop the key to use project {DEFAULT_PROJECT!r} "
+            f"(or {BOOTSTRAP_PROJECT_ENV}=NAME), or drop the key to use project {DEFAULT_PROJECT!r} "
             "and its key file"
         )
     if project and not key:
         raise CliError(
             f"bootstrap project {project!r} ({project_origin}) needs its API key: set "
-            "CUSTOM_CLOUD_BOOTSTRAP_KEY (or --bootstrap-key KEY), or drop the project to use project "
+            f"{BOOTSTRAP_KEY_ENV} (or --bootstrap-key KEY), or drop the project to use project "
             f"{DEFAULT_PROJECT!r} and its key file"
         )
     if project and key:
@@ -272,7 +275,7 @@ def _bootstrap(args: argparse.Namespace, state: str) -> _Bootstrap:
     if state == ":memory:":
         raise CliError(
             f"--state :memory: leaves no place for the key of project {DEFAULT_PROJECT!r}: give a state "
-            "file, or --bootstrap-project and CUSTOM_CLOUD_BOOTSTRAP_KEY"
+            f"file, or --bootstrap-project and {BOOTSTRAP_KEY_ENV}"
         )
     os.makedirs(os.path.dirname(state), mode=0o700, exist_ok=True)  # it will hold the key file
     key, made = ensure_key_file(key_path(state))
@@ -280,15 +283,15 @@ def _bootstrap(args: argparse.Namespace, state: str) -> _Bootstrap:
 
 
 def _hosts_choice(args: argparse.Namespace) -> tuple[str, str]:
-    """`--hosts` (else `CUSTOM_CLOUD_HOSTS`, else auto) and where it came from."""
+    """`--hosts` (else `HOSTS_ENV`, else auto) and where it came from."""
     if args.hosts:
         return args.hosts, f"--hosts {args.hosts}"
-    env = os.environ.get("CUSTOM_CLOUD_HOSTS") or None
+    env = os.environ.get(HOSTS_ENV) or None
     if env is None:
         return "auto", "--hosts auto, the default"
-    if env not in _HOSTS:
-        raise CliError(f"CUSTOM_CLOUD_HOSTS={env!r} is none of {', '.join(_HOSTS)}: fix or unset it")
-    return env, f"CUSTOM_CLOUD_HOSTS={env}"
+    if env not in HOSTS:
+        raise CliError(f"{HOSTS_ENV}={env!r} is none of {', '.join(HOSTS)}: fix or unset it")
+    return env, f"{HOSTS_ENV}={env}"
 
 
 def describe_hosts(backend: str, choice: str, origin: str, public_pool: str, reason: str | None) -> list[str]:
@@ -301,7 +304,7 @@ def describe_hosts(backend: str, choice: str, origin: str, public_pool: str, rea
             "  (root) creates network namespaces, bridges, routes and cgroups on this machine and runs a",
             f"  package cache on its own bridge; public IPs come from {public_pool} on those bridges",
             "  (docs/machine-hosts.md)",
-            "  records only, nothing created on this machine: --hosts record or CUSTOM_CLOUD_HOSTS=record",
+            f"  records only, nothing created on this machine: --hosts record or {HOSTS_ENV}=record",
         ]
     lines = [
         f"custom-cloud hosts: record ({why})",
@@ -329,11 +332,11 @@ def _serve(args: argparse.Namespace) -> int:
     boot = _bootstrap(args, state)
     if state != ":memory:":
         os.makedirs(os.path.dirname(state), mode=0o700, exist_ok=True)
-    admin_token, admin_origin = _option(args, "admin_token")
+    admin_token, admin_origin = _option(args, "admin_token", ADMIN_TOKEN_ENV)
 
     import uvicorn  # the `cloud` extra: loaded only to serve
 
-    from provisioning.emulator import Settings, create_app
+    from provisioning.emulator import create_app
     from provisioning.emulator.hosts import resolve_host_backend
     from provisioning.emulator.hosts.machine import HostUnavailable
 
@@ -371,15 +374,13 @@ def _serve(args: argparse.Namespace) -> int:
     if admin_token:
         lines.append(f"custom-cloud admin routes: on (token from {admin_origin})")
     else:
-        lines.append("custom-cloud admin routes: off (set CUSTOM_CLOUD_ADMIN_TOKEN to turn on /admin)")
+        lines.append(f"custom-cloud admin routes: off (set {ADMIN_TOKEN_ENV} to turn on /admin)")
     print("\n".join(lines), flush=True)  # before the app: machine hosts set up this machine's network
     try:
         app = create_app(settings)
     except HostUnavailable as exc:
         sock.close()
-        raise CliError(
-            f"{exc}: for records only, use --hosts record (or CUSTOM_CLOUD_HOSTS=record)"
-        ) from None
+        raise CliError(f"{exc}: for records only, use --hosts record (or {HOSTS_ENV}=record)") from None
     except ValueError as exc:
         sock.close()
         raise CliError(str(exc)) from None

@@ -11,7 +11,8 @@ import statistics
 import time
 from typing import TYPE_CHECKING
 
-from ._common import CliError
+from ._common import CliError, command_group
+from ._stack import add_stack_arguments
 
 if TYPE_CHECKING:
     from provisioning.sdk.scaling import ClusterStack, Decision
@@ -23,8 +24,7 @@ __all__ = ["register"]
 
 def register(commands: Subcommands) -> None:
     """Add `provisioning cluster scale` and `provisioning cluster autoscale`."""
-    cluster = commands.add_parser("cluster", help="scale a deployed cluster's tiers")
-    actions = cluster.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions = command_group(commands, "cluster", help="scale a deployed cluster's tiers", metavar="ACTION")
 
     scale = actions.add_parser(
         "scale",
@@ -57,8 +57,7 @@ def register(commands: Subcommands) -> None:
 
 
 def _stack_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("stack", metavar="STACK", help="stack name (as `pulumi stack ls` shows it)")
-    parser.add_argument("--cwd", default=".", help="the Pulumi project folder (default: here)")
+    add_stack_arguments(parser, json=False)
     parser.add_argument("--config-key", default="cluster", help="the config object of the cluster (cluster)")
     parser.add_argument("--cluster", default=None, help="the cluster's name, if several")
 

@@ -7,8 +7,8 @@ import argparse
 import os
 from typing import TYPE_CHECKING
 
-from ._common import CliError
-from ._stack import config_keys
+from ._common import CliError, command_group
+from ._stack import add_config_source, config_keys
 from ._table import render_table
 
 if TYPE_CHECKING:
@@ -26,13 +26,13 @@ def _progress(message: str) -> None:
 
 def register(commands: Subcommands) -> None:
     """Add `provisioning extension …`."""
-    extension = commands.add_parser(
+    sub = command_group(
+        commands,
         "extension",
         help="make, check, build, publish and install extensions",
         description="Extensions: Python distributions described by extension.toml that provide providers, "
         "task services, clusters and templates through entry points (docs/extensions.md).",
     )
-    sub = extension.add_subparsers(dest="extension_command", required=True, metavar="COMMAND")
 
     new = sub.add_parser(
         "new",
@@ -53,13 +53,11 @@ def register(commands: Subcommands) -> None:
         "lacks what it needs (variables, system packages, extensions).",
     )
     validate.add_argument("path", metavar="PATH", nargs="?", default=".")
-    validate.add_argument(
-        "--cwd",
-        default=".",
-        help="the Pulumi project whose stack config may hold what a required variable stands for "
+    add_config_source(
+        validate,
+        cwd_help="the Pulumi project whose stack config may hold what a required variable stands for "
         "(`custom-cloud:apiKey` for CUSTOM_CLOUD_API_KEY; default: here)",
     )
-    validate.add_argument("--stack", help="that project's stack (default: the selected one)")
     validate.set_defaults(func=_validate)
 
     test = sub.add_parser("test", help="run an extension's tests against a local Custom Cloud")

@@ -15,7 +15,7 @@ from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._common import CliError
+from ._common import CliError, command_group
 
 if TYPE_CHECKING:
     from ._common import Subcommands
@@ -128,12 +128,13 @@ def point_project_at(project: Path, venv: Path) -> Path:
 
 def register(commands: Subcommands) -> None:
     """Add `provisioning package setup`."""
-    package = commands.add_parser(
+    actions = command_group(
+        commands,
         "package",
         help="the component package for programs in other Pulumi languages (TypeScript, …)",
         description="WebStack and CustomDatabase as a Pulumi component package (docs/typescript.md).",
+        metavar="ACTION",
     )
-    actions = package.add_subparsers(dest="action", required=True, metavar="ACTION")
     setup = actions.add_parser(
         "setup",
         help="the venv a project's runtime options point at, and the folder for `pulumi package add`",

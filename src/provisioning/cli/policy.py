@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ._common import command_group
+
 __all__ = ["pack_folder", "register"]
 
 if TYPE_CHECKING:
@@ -21,8 +23,7 @@ def pack_folder() -> Path:
 
 def register(commands: Subcommands) -> None:
     """Add `provisioning policy`."""
-    policy = commands.add_parser("policy", help="the policy pack")
-    sub = policy.add_subparsers(dest="policy_command", required=True, metavar="COMMAND")
+    sub = command_group(commands, "policy", help="the policy pack")
     path = sub.add_parser(
         "path",
         help="print the pack's folder",

@@ -11,8 +11,8 @@ import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._common import CliError
-from ._local_service import SecretFile, cannot_listen, kept
+from ._common import CliError, command_group
+from ._local_service import SecretFile, address_options, cannot_listen, kept, state_option
 
 if TYPE_CHECKING:
     from ._common import Subcommands
@@ -29,12 +29,12 @@ _LISTENING = "registry listening on http://{host}:{port}/simple/"
 
 def register(commands: Subcommands) -> None:
     """Add `registry serve` and `registry key`."""
-    registry = commands.add_parser(
+    sub = command_group(
+        commands,
         "registry",
         help="a PyPI-compatible HTTP index for extensions (serve it, print its upload password)",
         description="A PyPI-compatible package index (pypiserver) for pip and twine.",
     )
-    sub = registry.add_subparsers(dest="registry_command", required=True, metavar="COMMAND")
     serve = sub.add_parser(
         "serve",
         help="serve the index",
@@ -42,8 +42,13 @@ def register(commands: Subcommands) -> None:
         "STATE/publisher.key (made on the first start, mode 0600; `provisioning registry key` prints it). "
         "A file already on the index is refused (409): a published version never changes.",
     )
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8790, help="TCP port (default 8790); 0 picks a free one")
+    address_options(
+        serve,
+        host="127.0.0.1",
+        host_help="address to listen on (default 127.0.0.1)",
+        port=8790,
+        port_help="TCP port (default 8790); 0 picks a free one",
+    )
     _state_arg(serve)
     serve.add_argument(
         "--allow-non-loopback",
@@ -57,9 +62,10 @@ def register(commands: Subcommands) -> None:
 
 
 def _state_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--state",
-        default=os.environ.get("PROVISIONING_REGISTRY_STATE") or DEFAULT_STATE,
+    state_option(
+        parser,
+        env="PROVISIONING_REGISTRY_STATE",
+        default=DEFAULT_STATE,
         metavar="DIR",
         help=f"the index's folder (default: $PROVISIONING_REGISTRY_STATE, else {DEFAULT_STATE})",
     )

@@ -17,6 +17,7 @@ import pytest
 
 from provisioning import __version__, cli
 from provisioning.cli import cloud
+from provisioning.emulator.settings import key_path
 
 ROOT = Path(__file__).resolve().parents[3]
 LIBRARY_LAYERS = ("sdk", "providers", "components", "policies", "emulator")
@@ -57,7 +58,8 @@ def test_console_script_and_python_m_run_the_same_main() -> None:
 
 
 def test_parsing_and_cloud_key_load_neither_the_emulator_nor_pulumi(tmp_path: Path) -> None:
-    """Only the emulator's settings module (the public pools the help names) and the lazy-name helper."""
+    """Only the emulator's settings module (the defaults and variables the help names) and the lazy-name
+    helper."""
     cloud.ensure_key_file(tmp_path / "s.db.key")
     code = (
         "import sys\n"
@@ -65,7 +67,7 @@ def test_parsing_and_cloud_key_load_neither_the_emulator_nor_pulumi(tmp_path: Pa
         "build_parser().format_help()\n"
         f"assert main(['cloud', 'key', '--state', {str(tmp_path / 's.db')!r}]) == 0\n"
         "heavy = ('provisioning.emulator.', 'provisioning.sdk.', 'pulumi', 'uvicorn', 'fastapi')\n"
-        "light = ('provisioning.emulator.settings', 'provisioning.sdk._lazy')  # the pools; lazy names\n"
+        "light = ('provisioning.emulator.settings', 'provisioning.sdk._lazy')  # defaults; lazy names\n"
         "print(sorted(m for m in sys.modules if m.startswith(heavy) and m not in light))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
@@ -104,10 +106,6 @@ def test_library_layers_never_import_the_cli() -> None:
 def test_public_pool_help_tells_the_emulators_defaults(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from provisioning.emulator import settings
-
-    assert cloud.RECORD_PUBLIC_POOL == settings.DEFAULT_PUBLIC_POOL
-    assert cloud.MACHINE_PUBLIC_POOL == settings.MACHINE_PUBLIC_POOL
     monkeypatch.setenv("COLUMNS", "1000")  # one line per option: phrases never wrap
     with pytest.raises(SystemExit):
         cli.main(["cloud", "serve", "--help"])
@@ -128,7 +126,7 @@ def test_public_pool_help_tells_the_emulators_defaults(
 
 
 def test_key_file_is_made_0600_and_reused(tmp_path: Path) -> None:
-    path = cloud.key_path(tmp_path / "cloud.db")
+    path = key_path(tmp_path / "cloud.db")
     assert path == tmp_path / "cloud.db.key"
     old_umask = os.umask(0)  # even a umask that lets everything through gives 0600
     try:
