@@ -1,6 +1,6 @@
 """The component plumbing the database services share: the constructor of those with login accounts and
 read-only replicas (MariaDB, PostgreSQL), the rules on its arguments, the credentials step's stdin and the
-`replica_endpoints` output; and each server's `Host` as an output of its address."""
+`replica_endpoints` output; and each server of a service with its `Host` and its steps' prefix."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from provisioning.sdk.validation import Violation
 
 from .settings import ReplicationSettings, UserSettings
 
-__all__ = ["ReplicatedDatabase", "host_outputs"]
+__all__ = ["ReplicatedDatabase", "each_host"]
 
 Config = TypeVar("Config", bound=BaseModel)
 Host = TypeVar("Host")
@@ -97,17 +97,18 @@ class ReplicatedDatabase(TaskService, Generic[Config]):
         super().register_outputs({**outputs, "replica_endpoints": self.replica_endpoints})
 
 
-def host_outputs(
+def each_host(
     host: Callable[[str, Role, int, str | None], Host], primary: Target, replicas: Sequence[Target]
-) -> list[pulumi.Output[Host]]:
-    """Each server as the scripts see it, made by `host` (address, role, index, primary address) once the
-    addresses are known: the primary's, then each replica's."""
+) -> list[tuple[Target, pulumi.Output[Host], str]]:
+    """Each server with itself as the scripts see it (made by `host` from its address, role, index and
+    primary address once they are known) and its steps' name prefix: the primary (no prefix), then each
+    replica (`replica-<index>-`)."""
 
     def replica(index: int, addresses: list[str]) -> Host:
         return host(addresses[0], "replica", index, addresses[1])
 
-    found = [primary.address.apply(lambda address: host(address, "primary", 0, None))]
+    found = [(primary, primary.address.apply(lambda address: host(address, "primary", 0, None)), "")]
     for index, target in enumerate(replicas):
         addresses = pulumi.Output.all(target.address, primary.address)
-        found.append(addresses.apply(functools.partial(replica, index)))
+        found.append((target, addresses.apply(functools.partial(replica, index)), f"replica-{index}-"))
     return found

@@ -21,7 +21,7 @@ from provisioning.sdk.taskservice.settings import Category, ServiceMetadata
 from provisioning.sdk.taskservice.target import Target
 from provisioning.sdk.validation import Violation
 
-from .._database.component import host_outputs
+from .._database.component import each_host
 from .render import PACKAGES, Host, Scripts, major_of, scripts
 from .spec import CUSTOM_DATABASE, CustomDatabaseConfig
 
@@ -74,10 +74,9 @@ class CustomDatabase(TaskService):
     def steps(self, config: BaseModel, target: Target) -> list[Step]:
         """The primary's steps, then each replica's (after the primary is healthy)."""
         assert isinstance(config, CustomDatabaseConfig)
-        primary, *replicas = host_outputs(Host, target, self._replicas)
-        found = self._host_steps(config, target, primary, "")
-        for index, (replica, host) in enumerate(zip(self._replicas, replicas, strict=True)):
-            found += self._host_steps(config, replica, host, f"replica-{index}-")
+        found: list[Step] = []
+        for server, host, prefix in each_host(Host, target, self._replicas):
+            found += self._host_steps(config, server, host, prefix)
         return found
 
     def _host_steps(

@@ -23,7 +23,7 @@ from provisioning.sdk.taskservice.settings import ServiceMetadata
 from provisioning.sdk.taskservice.target import Target
 from provisioning.sdk.validation import Violation
 
-from .._database.component import ReplicatedDatabase, host_outputs
+from .._database.component import ReplicatedDatabase, each_host
 from .render import PATHS, Host, packages, scripts
 from .spec import MARIADB, MariaDBConfig
 
@@ -64,10 +64,10 @@ class MariaDB(ReplicatedDatabase[MariaDBConfig]):
     def steps(self, config: BaseModel, target: Target) -> list[Step]:
         """The primary's steps, then each replica's (its standby after the primary is healthy)."""
         assert isinstance(config, MariaDBConfig)
-        primary, *replicas = host_outputs(Host, target, self._replicas)
-        found = self._host_steps(config, target, primary, "", self.credentials(config))
-        for index, (replica, host) in enumerate(zip(self._replicas, replicas, strict=True)):
-            found += self._host_steps(config, replica, host, f"replica-{index}-", self._replication_password)
+        found: list[Step] = []
+        for server, host, prefix in each_host(Host, target, self._replicas):
+            secret = self._replication_password if prefix else self.credentials(config)
+            found += self._host_steps(config, server, host, prefix, secret)
         return found
 
     def _host_steps(
