@@ -13,7 +13,7 @@ from provisioning.components.clusters.web_stack import WEB_STACK, WebStackConfig
 from provisioning.sdk import registry
 from provisioning.sdk.taskservice import InvalidConfig
 
-from ..taskservs.mocks import RecordingMocks
+from ..taskservs.mocks import case_ids, refused, undocumented_fields
 
 GOOD: dict[str, Any] = {"app_name": "shop"}
 
@@ -129,7 +129,7 @@ BAD: list[tuple[dict[str, Any], str, Any, str]] = [
         "environment 'Prod' must be 1 to 32 lowercase letters, digits and '-', first a letter",
     ),
 ]
-IDS = [case[1] + "=" + repr(case[2]) for case in BAD]
+IDS = case_ids(BAD)
 
 
 def test_the_declaration_is_registered_by_type_token() -> None:
@@ -174,16 +174,7 @@ def test_defaults_are_the_guides() -> None:
 
 
 def test_every_field_is_documented() -> None:
-    def walk(model: type) -> list[str]:
-        missing = []
-        for name, info in model.model_fields.items():  # type: ignore[attr-defined]
-            if not info.description:
-                missing.append(f"{model.__name__}.{name}")
-            if isinstance(info.annotation, type) and hasattr(info.annotation, "model_fields"):
-                missing += walk(info.annotation)
-        return missing
-
-    assert walk(WebStackConfig) == []
+    assert undocumented_fields(WebStackConfig) == []
 
 
 @pytest.mark.parametrize(("values", "field", "value", "rule"), BAD, ids=IDS)
@@ -194,71 +185,40 @@ def test_each_rule_names_field_value_and_rule(
     assert (found.field, found.value, found.rule) == (field, value, rule)
 
 
+def _refused_stack(values: dict[str, Any]) -> InvalidConfig:
+    """The `InvalidConfig` that a WebStack `shop` configured with GOOD and `values` raises at preview,
+    having registered nothing."""
+    from provisioning.components.clusters.web_stack import WebStack
+
+    return refused(
+        lambda: WebStack(
+            "shop",
+            {**GOOD, **values},
+            ssh_public_key="ssh-ed25519 AAAA",
+            ssh_private_key=pulumi.Output.secret("not-a-key"),
+            database_password=pulumi.Output.secret("not-a-password"),
+        )
+    )
+
+
 @pytest.mark.parametrize(("values", "field", "value", "rule"), BAD, ids=IDS)
 def test_the_component_fails_before_registering_anything(
     values: dict[str, Any], field: str, value: Any, rule: str
 ) -> None:
-    from provisioning.components.clusters.web_stack import WebStack
-
-    mocks = RecordingMocks()
-    pulumi.runtime.set_mocks(mocks, preview=True)
-    try:
-        with pytest.raises(InvalidConfig) as raised:
-            WebStack(
-                "shop",
-                {**GOOD, **values},
-                ssh_public_key="ssh-ed25519 AAAA",
-                ssh_private_key=pulumi.Output.secret("not-a-key"),
-                database_password=pulumi.Output.secret("not-a-password"),
-            )
-    finally:
-        pulumi.runtime.settings.reset_options()
-    assert str(raised.value) == f"WebStack 'shop': invalid config: {field}: {rule} (got {value!r})"
-    assert mocks.created == []
+    raised = _refused_stack(values)
+    assert str(raised) == f"WebStack 'shop': invalid config: {field}: {rule} (got {value!r})"
 
 
 def test_a_misspelt_field_is_named_with_the_known_ones() -> None:
-    from provisioning.components.clusters.web_stack import WebStack
-
-    mocks = RecordingMocks()
-    pulumi.runtime.set_mocks(mocks, preview=True)
-    try:
-        with pytest.raises(InvalidConfig) as raised:
-            WebStack(
-                "shop",
-                {**GOOD, "app_tier": {"replica": 2}},
-                ssh_public_key="ssh-ed25519 AAAA",
-                ssh_private_key="k",
-                database_password="p",
-            )
-    finally:
-        pulumi.runtime.settings.reset_options()
-    assert "app_tier.replica: unknown field 'replica'; known: auto_scaling, instance_type" in str(
-        raised.value
-    )
-    assert mocks.created == []
+    raised = _refused_stack({"app_tier": {"replica": 2}})
+    assert "app_tier.replica: unknown field 'replica'; known: auto_scaling, instance_type" in str(raised)
 
 
 def test_the_apps_own_rules_are_named_by_the_stacks_field() -> None:
-    from provisioning.components.clusters.web_stack import WebStack
-
-    mocks = RecordingMocks()
-    pulumi.runtime.set_mocks(mocks, preview=True)
-    try:
-        with pytest.raises(InvalidConfig) as raised:
-            WebStack(
-                "shop",
-                {**GOOD, "web_tier": {"load_balancer": {"health_check_path": "/version"}}},
-                ssh_public_key="ssh-ed25519 AAAA",
-                ssh_private_key="k",
-                database_password="p",
-            )
-    finally:
-        pulumi.runtime.settings.reset_options()
-    [found] = raised.value.violations
+    raised = _refused_stack({"web_tier": {"load_balancer": {"health_check_path": "/version"}}})
+    [found] = raised.violations
     assert (found.field, found.value) == ("web_tier.load_balancer.health_check_path", "/version")
     assert "is one of the application's own paths" in found.rule
-    assert mocks.created == []
 
 
 def test_the_declared_subnet_defaults_are_the_blocks_the_default_vpc_gives() -> None:
