@@ -246,35 +246,36 @@ def _registered(monkeypatch: pytest.MonkeyPatch, tier: str, replicas: int) -> di
     return {name: args.inputs for name, args in found.created.items()}
 
 
-def test_scaling_the_app_tier_changes_only_what_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    before, after = _registered(monkeypatch, "app_tier", 3), _registered(monkeypatch, "app_tier", 4)
-    added = set(after) - set(before)
-    assert {name for name in added if "machine_type" in after[name]} == {"shop-app-3"}
-    assert all(name.startswith("shop-app-3") for name in added)
-    changed = {name for name in before if before[name] != after[name]}
-    assert changed == {
-        "shop",  # the cluster's own inputs (its config)
-        "shop-web-0-hosts", "shop-web-1-hosts", "shop-monitoring-0-hosts",
-        "shop-web-0-haproxy", "shop-web-0-haproxy-configure", "shop-web-0-haproxy-health",
-        "shop-web-0-haproxy-plan",
-        "shop-web-1-haproxy", "shop-web-1-haproxy-configure", "shop-web-1-haproxy-health",
-        "shop-web-1-haproxy-plan",
-        "shop-monitoring-0-prometheus", "shop-monitoring-0-prometheus-configure",
-        "shop-monitoring-0-prometheus-health", "shop-monitoring-0-prometheus-plan",
-    }  # fmt: skip
-
-
-def test_scaling_the_web_tier_changes_only_what_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    before, after = _registered(monkeypatch, "web_tier", 2), _registered(monkeypatch, "web_tier", 1)
-    removed = set(before) - set(after)
-    assert {name for name in removed if "machine_type" in before[name]} == {"shop-web-1"}
-    assert all(name.startswith("shop-web-1") for name in removed)
-    changed = {name for name in after if before[name] != after[name]}
-    assert changed == {
-        "shop",
-        "shop-lb-0-hosts", "shop-monitoring-0-hosts",
-        "shop-lb-0-haproxy", "shop-lb-0-haproxy-configure", "shop-lb-0-haproxy-health",
-        "shop-lb-0-haproxy-plan",
-        "shop-monitoring-0-prometheus", "shop-monitoring-0-prometheus-configure",
-        "shop-monitoring-0-prometheus-health", "shop-monitoring-0-prometheus-plan",
-    }  # fmt: skip
+@pytest.mark.parametrize(
+    ("tier", "fewer", "more", "extra_server", "changed"),
+    [
+        pytest.param("app_tier", 3, 4, "shop-app-3", {
+            "shop",  # the cluster's own inputs (its config)
+            "shop-web-0-hosts", "shop-web-1-hosts", "shop-monitoring-0-hosts",
+            "shop-web-0-haproxy", "shop-web-0-haproxy-configure", "shop-web-0-haproxy-health",
+            "shop-web-0-haproxy-plan",
+            "shop-web-1-haproxy", "shop-web-1-haproxy-configure", "shop-web-1-haproxy-health",
+            "shop-web-1-haproxy-plan",
+            "shop-monitoring-0-prometheus", "shop-monitoring-0-prometheus-configure",
+            "shop-monitoring-0-prometheus-health", "shop-monitoring-0-prometheus-plan",
+        }, id="app_tier_3_to_4"),
+        pytest.param("web_tier", 1, 2, "shop-web-1", {
+            "shop",
+            "shop-lb-0-hosts", "shop-monitoring-0-hosts",
+            "shop-lb-0-haproxy", "shop-lb-0-haproxy-configure", "shop-lb-0-haproxy-health",
+            "shop-lb-0-haproxy-plan",
+            "shop-monitoring-0-prometheus", "shop-monitoring-0-prometheus-configure",
+            "shop-monitoring-0-prometheus-health", "shop-monitoring-0-prometheus-plan",
+        }, id="web_tier_2_to_1"),
+    ],
+)  # fmt: skip
+def test_scaling_a_tier_changes_only_what_names_it(
+    monkeypatch: pytest.MonkeyPatch, tier: str, fewer: int, more: int, extra_server: str, changed: set[str]
+) -> None:
+    """One replica more (app tier, 3 -> 4) or fewer (web tier, 2 -> 1): only the extra server and what
+    names it is added or removed, and only the resources that list the tier's servers change."""
+    small, large = _registered(monkeypatch, tier, fewer), _registered(monkeypatch, tier, more)
+    extra = set(large) - set(small)
+    assert {name for name in extra if "machine_type" in large[name]} == {extra_server}
+    assert all(name.startswith(extra_server) for name in extra)
+    assert {name for name in small if small[name] != large[name]} == changed
