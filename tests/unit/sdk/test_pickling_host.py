@@ -52,31 +52,45 @@ def test_server_type_token_is_stable() -> None:
     assert Server._resource_type_name == "dynamic/custom-cloud:Server"
 
 
-_HOST_PROBE = textwrap.dedent(
-    """
-    import os, runpy, sys, threading, time
-    from provisioning.sdk._host import find_host_executor, in_dynamic_host, raise_host_workers
+def _in_pulumis_host(probe: str) -> tuple[str, str]:
+    """Runs pulumi's real dynamic provider host (`pulumi/dynamic/__main__.py`) with `probe`, the source of a
+    function `probe()` that prints a `RESULT …` line, called in a thread a second after the host starts:
+    that line ("" if none) and all that the process printed."""
+    script = "import os, runpy, sys, threading, time\n" + textwrap.dedent(probe) + _HOST_MAIN
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    line = next((row for row in result.stdout.splitlines() if row.startswith("RESULT")), "")
+    return line, f"{result.stdout}\n{result.stderr}"
 
-    def probe():
+
+_HOST_MAIN = textwrap.dedent(
+    """
+
+    def _probe_after_a_second():
         time.sleep(1.0)
-        pool = find_host_executor()
-        before = None if pool is None else pool._max_workers
-        raised = raise_host_workers(64)
-        print(f"RESULT in_host={in_dynamic_host()} before={before} after={raised}", flush=True)
+        probe()
         os._exit(0)
 
-    threading.Thread(target=probe, daemon=True).start()
+    threading.Thread(target=_probe_after_a_second, daemon=True).start()
     runpy.run_module("pulumi.dynamic", run_name="__main__", alter_sys=True)
     """
 )
 
+_HOST_PROBE = """
+    from provisioning.sdk._host import find_host_executor, in_dynamic_host, raise_host_workers
+
+    def probe():
+        pool = find_host_executor()
+        before = None if pool is None else pool._max_workers
+        raised = raise_host_workers(64)
+        print(f"RESULT in_host={in_dynamic_host()} before={before} after={raised}", flush=True)
+    """
+
 
 def test_host_executor_is_found_and_raised_in_pulumis_real_host() -> None:
-    result = subprocess.run([sys.executable, "-c", _HOST_PROBE], capture_output=True, text=True, timeout=60)
-    line = next((row for row in result.stdout.splitlines() if row.startswith("RESULT")), "")
+    line, output = _in_pulumis_host(_HOST_PROBE)
     assert line == "RESULT in_host=True before=4 after=64", (
         "pulumi's dynamic host internals changed (ThreadPoolExecutor(max_workers=4) in main(), grpc "
-        f"server._state.thread_pool): update provisioning/sdk/_host.py\n{result.stdout}\n{result.stderr}"
+        f"server._state.thread_pool): update provisioning/sdk/_host.py\n{output}"
     )
 
 
@@ -94,33 +108,23 @@ def test_create_requests_carry_the_urn_to_the_provider() -> None:
     assert with_urn(provider_pb2.CreateRequest()).properties.fields.get(URN_KEY) is None
 
 
-_CREATE_PROBE = textwrap.dedent(
-    """
-    import os, runpy, sys, threading, time
-
+_CREATE_PROBE = """
     def probe():
-        time.sleep(1.0)
         from provisioning.sdk import _host as host
         import provisioning.sdk.dynamic  # noqa: F401 (installs the host patches on import)
         servicer = sys.modules["__main__"].DynamicResourceProviderServicer
         names = " ".join(getattr(servicer, m).__name__ for m in ("Check", "Diff", "Update", "Read", "Delete"))
         create = f"create={servicer.Create.__name__} handlers={host.create_handlers()}"
         print(f"RESULT {create} {names}", flush=True)
-        os._exit(0)
-
-    threading.Thread(target=probe, daemon=True).start()
-    runpy.run_module("pulumi.dynamic", run_name="__main__", alter_sys=True)
     """
-)
 
 
 def test_create_urn_patch_reaches_pulumis_real_host() -> None:
-    result = subprocess.run([sys.executable, "-c", _CREATE_PROBE], capture_output=True, text=True, timeout=60)
-    line = next((row for row in result.stdout.splitlines() if row.startswith("RESULT")), "")
+    line, output = _in_pulumis_host(_CREATE_PROBE)
     rewritten = "check_rewritten diff_rewritten update_rewritten read_rewritten delete_rewritten"
     assert line == f"RESULT create=create_rewritten handlers=1 {rewritten}", (
         "pulumi's dynamic host internals changed (servicer.Create, grpc handlers): update "
-        f"provisioning/sdk/_host.py\n{result.stdout}\n{result.stderr}"
+        f"provisioning/sdk/_host.py\n{output}"
     )
 
 
