@@ -1,6 +1,7 @@
-"""MariaDB: the declaration and its rules (through the registry and the constructor, nothing registered
-on a broken one), and the component under Pulumi mocks: the steps of the primary and of each replica and
-their order, passwords only on stdin (as secrets), the outputs (endpoint, replica_endpoints, metadata)."""
+"""MariaDB: its defaults and the rules on the component's arguments (the config's rules are in
+`test_database_checks`), and the component under Pulumi mocks: the steps of the primary and of each
+replica and their order, passwords only on stdin (as secrets), the outputs (endpoint, replica_endpoints,
+metadata)."""
 
 from __future__ import annotations
 
@@ -8,51 +9,15 @@ import base64
 from typing import Any
 
 import pulumi
-import pytest
 
-from provisioning.components.taskservs.mariadb import MARIADB, MariaDBConfig
-from provisioning.sdk import registry
+from provisioning.components.taskservs.mariadb import MariaDBConfig
 from provisioning.sdk.taskservice.credentials import credentials_input
 
-from .mocks import RecordingMocks, case_ids, refused, target, undocumented_fields
+from .mocks import RecordingMocks, refused, target, undocumented_fields
 
 APP = {"users": [{"name": "app"}], "databases": [{"name": "shop", "owner": "app"}]}
 PASSWORD = "s3cret'pass\\word"
 REPLICATION_PASSWORD = "r3pl:secret"
-
-BAD = [
-    ({"port": 80}, "port", 80, "port must be between 1024 and 65535"),
-    ({"version": "10"}, "version", "10",
-     "version '10' must be a MariaDB release line (10.11) or release (10.11.19)"),
-    ({"max_connections": 0}, "max_connections", 0, "max_connections must be positive"),
-    ({"users": [{"name": "App"}]}, "users.0.name", "App",
-     "name 'App' must be 1 to 63 lowercase letters, digits and '_', not starting with a digit"),
-    ({"databases": [{"name": "shop", "owner": "nobody"}]}, "databases", "nobody",
-     "databases owner 'nobody' of 'shop' must be root or one of users"),
-    ({"databases": [{"name": "a"}, {"name": "a"}]}, "databases", ["a"],
-     "databases names must be unique (a repeat)"),
-    ({"users": [{"name": "replicator"}]}, "users", "replicator",
-     "users must not include replicator (reserved: root, mysql, mariadb.sys, replicator, exporter)"),
-    ({"replication": {"replicas": 0}}, "replication.replicas", 0, "replicas must be at least 1"),
-    ({"backup": {"schedule": "0 25 * * *"}}, "backup.schedule", "0 25 * * *",
-     "schedule '0 25 * * *' must be a 5-field cron schedule (minute hour day-of-month month day-of-week): "
-     "hour 25 is not in 0-23"),
-    ({"backup": {"retention_days": 0}}, "backup.retention_days", 0, "retention_days must be at least 1"),
-    ({"backup": {"storage_location": "backups"}}, "backup.storage_location", "backups",
-     "storage_location 'backups' must be an absolute path at least two levels deep, of letters, digits, "
-     "'.', '_' and '-' (/var/backups/mariadb)"),
-    ({"monitoring": {"enabled": True, "metrics_port": 3306}}, "monitoring.metrics_port", 3306,
-     "monitoring.metrics_port must differ from port 3306"),
-    ({"monitoring": {"metrics_port": 70000}}, "monitoring.metrics_port", 70000,
-     "metrics_port must be between 1024 and 65535"),
-]  # fmt: skip
-IDS = case_ids(BAD)
-
-
-def test_the_declaration_is_registered_by_type_token() -> None:
-    found = registry.declarations()["provisioning:taskservs:MariaDB"]
-    assert found is MARIADB and found.kind == "taskserv" and found.category == "database"
-    assert registry.declaration_for_type("provisioning:taskservs:MariaDB") is MARIADB
 
 
 def test_defaults_and_every_field_documented() -> None:
@@ -66,26 +31,11 @@ def test_defaults_and_every_field_documented() -> None:
     assert undocumented_fields(MariaDBConfig) == []
 
 
-@pytest.mark.parametrize(("values", "field", "value", "rule"), BAD, ids=IDS)
-def test_each_rule_names_field_value_and_rule(
-    values: dict[str, Any], field: str, value: Any, rule: str
-) -> None:
-    [found] = MARIADB.check({"name": "db", **values})
-    assert (found.field, found.value, found.rule) == (field, value, rule)
-
-
 def _invalid(values: dict[str, Any], **kwargs: Any) -> str:
     """The InvalidConfig message of a MariaDB built under preview mocks; nothing may be registered."""
     from provisioning.components.taskservs.mariadb import MariaDB
 
     return str(refused(lambda: MariaDB("db", values, target=target("10.60.0.5"), **kwargs)))
-
-
-@pytest.mark.parametrize(("values", "field", "value", "rule"), BAD, ids=IDS)
-def test_the_component_fails_before_registering_anything(
-    values: dict[str, Any], field: str, value: Any, rule: str
-) -> None:
-    assert _invalid(values) == f"MariaDB 'db': invalid config: {field}: {rule} (got {value!r})"
 
 
 def test_every_user_needs_a_password_and_every_password_a_user() -> None:

@@ -1,6 +1,6 @@
-"""PostgreSQL: the declaration and its rules (through the registry and the constructor), the rendered
-files and scripts (`sh -n`, only what a change concerns), and the component under Pulumi mocks (steps,
-passwords on stdin only, health read from the report)."""
+"""PostgreSQL: its defaults, the rules on the component's arguments (the config's rules are in
+`test_database_checks`), the rendered files and scripts (`sh -n`, only what a change concerns), and the
+component under Pulumi mocks (steps, passwords on stdin only, health read from the report)."""
 
 from __future__ import annotations
 
@@ -11,56 +11,15 @@ from typing import Any
 import pulumi
 import pytest
 
-from provisioning.components.taskservs.postgresql import POSTGRESQL, PostgreSQLConfig
+from provisioning.components.taskservs.postgresql import PostgreSQLConfig
 from provisioning.components.taskservs.postgresql.render import config_files, scripts
-from provisioning.sdk import registry
 from provisioning.sdk.taskservice.credentials import credentials_input
 
-from .mocks import RecordingMocks, case_ids, refused, target, undocumented_fields
+from .mocks import RecordingMocks, refused, target, undocumented_fields
 
 APP = {"users": [{"name": "app", "createdb": True}], "databases": [{"name": "shop", "owner": "app"}]}
 PASSWORD = "s3cret'pass word"
 REPLICATED = {"replication": {"enabled": True, "replicas": 2}}
-
-BAD = [
-    ({"port": 80}, "port", 80, "port must be between 1024 and 65535"),
-    ({"version": "15.x"}, "version", "15.x", "version '15.x' must be a PostgreSQL major version (15)"),
-    ({"max_connections": 0}, "max_connections", 0, "max_connections must be positive"),
-    ({"listen_addresses": ["10.0.0.300"]}, "listen_addresses", "10.0.0.300",
-     "listen_addresses item '10.0.0.300' must be '*', 'localhost' or an IP address"),
-    ({"listen_addresses": []}, "listen_addresses", [],
-     "listen_addresses must name at least one address ('*')"),
-    ({"databases": [{"name": "shop", "owner": "nobody"}]}, "databases", "nobody",
-     "databases owner 'nobody' of 'shop' must be postgres or one of users"),
-    ({"databases": [{"name": "a"}, {"name": "a"}]}, "databases", ["a"],
-     "databases names must be unique (a repeat)"),
-    ({"users": [{"name": "postgres"}]}, "users", "postgres",
-     "users must not include postgres (the cluster's superuser)"),
-    ({"replication": {"enabled": True, "replicas": 0}}, "replication.replicas", 0,
-     "replicas must be at least 1"),
-    ({"backup": {"schedule": "0 25 * * *"}}, "backup.schedule", "0 25 * * *",
-     "schedule '0 25 * * *' must be a 5-field cron schedule (minute hour day-of-month month day-of-week): "
-     "hour 25 is not in 0-23"),
-    ({"backup": {"retention_days": 0}}, "backup.retention_days", 0, "retention_days must be at least 1"),
-    ({"backup": {"storage_location": "backups"}}, "backup.storage_location", "backups",
-     "storage_location 'backups' must be an absolute path at least two levels deep, of letters, digits, "
-     "'.', '_' and '-' (/var/backups/pg)"),
-    ({"monitoring": {"metrics_port": 80}}, "monitoring.metrics_port", 80,
-     "metrics_port must be between 1024 and 65535"),
-    ({"monitoring": {"log_level": "loud"}}, "monitoring.log_level", "loud",
-     "unknown log_level 'loud'; known: debug, info, warn, error"),
-    ({"monitoring": {"enabled": True, "metrics_port": 5432}}, "monitoring.metrics_port", 5432,
-     "monitoring.metrics_port must differ from port 5432"),
-    ({"replication": {"enabled": True}, "users": [{"name": "replicator"}]}, "users", "replicator",
-     "users must not include replicator (the replication role) when replication is enabled"),
-]  # fmt: skip
-IDS = case_ids(BAD)
-
-
-def test_the_declaration_is_registered_by_type_token() -> None:
-    found = registry.declarations()["provisioning:taskservs:PostgreSQL"]
-    assert found is POSTGRESQL and found.kind == "taskserv" and found.category == "database"
-    assert registry.declaration_for_type("provisioning:taskservs:PostgreSQL") is POSTGRESQL
 
 
 def test_defaults_and_every_field_documented() -> None:
@@ -74,24 +33,6 @@ def test_defaults_and_every_field_documented() -> None:
     }  # fmt: skip
     assert config.monitoring.model_dump() == {"enabled": False, "metrics_port": 9187, "log_level": "info"}
     assert undocumented_fields(PostgreSQLConfig) == []
-
-
-@pytest.mark.parametrize(("values", "field", "value", "rule"), BAD, ids=IDS)
-def test_each_rule_names_field_value_and_rule(
-    values: dict[str, Any], field: str, value: Any, rule: str
-) -> None:
-    [found] = POSTGRESQL.check({"name": "pg", **values})
-    assert (found.field, found.value, found.rule) == (field, value, rule)
-
-
-@pytest.mark.parametrize(("values", "field", "value", "rule"), BAD, ids=IDS)
-def test_the_component_fails_before_registering_anything(
-    values: dict[str, Any], field: str, value: Any, rule: str
-) -> None:
-    from provisioning.components.taskservs.postgresql import PostgreSQL
-
-    error = refused(lambda: PostgreSQL("pg", values, target=target("10.0.0.9")))
-    assert str(error) == f"PostgreSQL 'pg': invalid config: {field}: {rule} (got {value!r})"
 
 
 def test_every_user_needs_a_password_and_every_password_a_user() -> None:
