@@ -23,6 +23,14 @@ def cloud(tmp_path: Path) -> Iterator[CloudHandle]:
         yield handle
 
 
+@pytest.fixture(scope="module")
+def module_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudHandle]:
+    """One emulator (lifecycle `immediate`) for a whole module: the change matrix modules deploy their stacks
+    on it once and step them row by row."""
+    with running_cloud(tmp_path_factory.mktemp("cm-cloud"), lifecycle="immediate") as handle:
+        yield handle
+
+
 def project_for(source: Path, workdir: Path, cloud: CloudHandle, **config: str) -> PulumiProject:
     project = PulumiProject.copy_of(source, workdir, PROVISIONING_LOG_DIR=str(workdir / "logs"))
     project.config_set("custom-cloud:apiUrl", cloud.url)

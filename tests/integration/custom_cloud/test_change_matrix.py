@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.change_matrix import REGION, Row, minimal, schedule, touched
-from tests.support.cloud import CloudHandle, running_cloud
+from tests.support.cloud import CloudHandle
 from tests.support.matrix_engine import BASE, MATRIX, Deployed, deploy, new_project, row_stack
 
 ROWS: list[Row] = schedule(MATRIX, MATRIX.rows)
@@ -31,14 +31,8 @@ pytestmark = [pytest.mark.engine, pytest.mark.timeout(600)]
 
 
 @pytest.fixture(scope="module")
-def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudHandle]:
-    with running_cloud(tmp_path_factory.mktemp("cm-cloud"), lifecycle="immediate") as handle:
-        yield handle
-
-
-@pytest.fixture(scope="module")
-def deployed(cloud: CloudHandle, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
-    stack = deploy(cloud, tmp_path_factory.mktemp("cm") / "proj", project="matrix")
+def deployed(module_cloud: CloudHandle, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
+    stack = deploy(module_cloud, tmp_path_factory.mktemp("cm") / "proj", project="matrix")
     yield stack
     print(f"\nchange matrix stack: {stack.summary()}")
 
@@ -70,10 +64,10 @@ def test_matrix_ends_back_at_its_base(deployed: Deployed) -> None:
     deployed.step(BASE, "revert of the last row")
 
 
-def test_required_fields_only_preview_clean(cloud: CloudHandle, tmp_path: Path) -> None:
+def test_required_fields_only_preview_clean(module_cloud: CloudHandle, tmp_path: Path) -> None:
     """Every resource given only what it must be given (servers only a subnet, a load balancer no region:
     the provider's `custom-cloud:region` fills it) deploys, holds that in the cloud and previews clean."""
     stack = minimal(MATRIX, "cmmin")
-    bare = new_project(cloud, tmp_path / "proj", project="matrix-minimal")
+    bare = new_project(module_cloud, tmp_path / "proj", project="matrix-minimal")
     bare.step(stack, "required fields only")
     assert REGION in {i["region"] for i in bare.items("/load-balancers")}

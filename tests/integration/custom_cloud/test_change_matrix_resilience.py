@@ -34,15 +34,9 @@ pytestmark = [pytest.mark.engine, pytest.mark.timeout(600)]
 
 
 @pytest.fixture(scope="module")
-def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudHandle]:
-    with running_cloud(tmp_path_factory.mktemp("cm-cloud"), lifecycle="immediate") as handle:
-        yield handle
-
-
-@pytest.fixture(scope="module")
-def fast(cloud: CloudHandle, tmp_path_factory: pytest.TempPathFactory) -> Deployed:
+def fast(module_cloud: CloudHandle, tmp_path_factory: pytest.TempPathFactory) -> Deployed:
     workdir = tmp_path_factory.mktemp("cm-fast") / "proj"
-    return deploy(cloud, workdir, project="matrix-fast", PULUMI_SKIP_CHECKPOINTS="true")
+    return deploy(module_cloud, workdir, project="matrix-fast", PULUMI_SKIP_CHECKPOINTS="true")
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +48,8 @@ def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
 
 
 @pytest.fixture(scope="module")
-def deployed(cloud: CloudHandle, tmp_path_factory: pytest.TempPathFactory) -> Deployed:
-    return deploy(cloud, tmp_path_factory.mktemp("cm-half") / "proj", project="matrix-half-way")
+def deployed(module_cloud: CloudHandle, tmp_path_factory: pytest.TempPathFactory) -> Deployed:
+    return deploy(module_cloud, tmp_path_factory.mktemp("cm-half") / "proj", project="matrix-half-way")
 
 
 @pytest.fixture(scope="module", autouse=True)
