@@ -326,6 +326,8 @@ requests, as load balancers' idle timeouts outlast their backends' clients for t
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import uvicorn  # the `cloud` extra: loaded only to serve, before anything is written
+
     choice, hosts_origin = _hosts_choice(args)
     state = args.state if args.state == ":memory:" else os.path.abspath(args.state)
     existed = state == ":memory:" or os.path.exists(state)
@@ -333,8 +335,6 @@ def _serve(args: argparse.Namespace) -> int:
     if state != ":memory:":
         os.makedirs(os.path.dirname(state), mode=0o700, exist_ok=True)
     admin_token, admin_origin = _option(args, "admin_token", ADMIN_TOKEN_ENV)
-
-    import uvicorn  # the `cloud` extra: loaded only to serve
 
     from provisioning.emulator import create_app
     from provisioning.emulator.hosts import resolve_host_backend

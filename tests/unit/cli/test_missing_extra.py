@@ -21,6 +21,7 @@ def test_cloud_serve_without_the_cloud_extra_says_what_to_install(
     assert status == 2
     assert "this command needs 'uvicorn', part of the `cloud` extra: pip install 'provisioning[cloud]'" in err
     assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []  # nothing written: no state, no key file
 
 
 @pytest.mark.parametrize(
