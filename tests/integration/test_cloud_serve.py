@@ -19,6 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.http_wire import one_response
+
 PROVISIONING = Path(sys.executable).parent / "provisioning"
 """The console script (`provisioning = "provisioning.cli:main"`) of this environment."""
 LISTENING = re.compile(r"^custom-cloud listening on (http://127\.0\.0\.1:\d+/v1)$")
@@ -253,26 +255,8 @@ def test_an_idle_connection_stays_open_longer_than_clients_keep_theirs(tmp_path:
         with socket.create_connection((host, int(port)), timeout=10) as conn:
             for _ in range(2):
                 conn.sendall(f"GET /healthz HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
-                assert _one_response(conn).startswith(b"HTTP/1.1 200 "), "the idle connection was closed"
+                assert one_response(conn).startswith(b"HTTP/1.1 200 "), "the idle connection was closed"
                 time.sleep(6)  # idle longer than httpx's keep-alive expiry, on the same connection
-
-
-def _one_response(conn: socket.socket) -> bytes:
-    """One whole HTTP response (head and Content-Length body), however the server's writes were split."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = conn.recv(4096)
-        if not chunk:
-            return data
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    length = int(re.search(rb"(?i)content-length:\s*(\d+)", head).group(1))  # type: ignore[union-attr]
-    while len(body) < length:
-        chunk = conn.recv(4096)
-        if not chunk:
-            break
-        body += chunk
-    return head + b"\r\n\r\n" + body
 
 
 def test_machine_hosts_refuse_to_start_without_the_image_given(tmp_path: Path) -> None:

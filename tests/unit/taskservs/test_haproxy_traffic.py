@@ -22,6 +22,7 @@ import pytest
 
 from provisioning.components.taskservs.haproxy.render import config_files
 from provisioning.components.taskservs.haproxy.spec import HAProxyConfig
+from tests.support.http_wire import one_response
 from tests.support.tools import require_tool
 
 HEALTH = "/health"
@@ -167,32 +168,13 @@ def test_a_reload_answers_an_idle_keep_alive_connection(proxy: Proxy) -> None:
     request = f"GET /page HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
     with socket.create_connection((host, int(port)), timeout=10) as connection:
         connection.sendall(request)
-        first = _response(connection)
+        first = one_response(connection)
         assert first.startswith(b"HTTP/1.1 200") and b"connection: close" not in first.lower(), first
         old = proxy.workers()
         os.kill(proxy.master.pid, signal.SIGUSR2)
         _wait_for(lambda: proxy.workers() - old, "a new HAProxy worker", Path(os.devnull))
         time.sleep(0.5)  # the old worker has soft-stopped: without the option it closes this connection now
         connection.sendall(request)
-        second = _response(connection)
+        second = one_response(connection)
     assert second.startswith(b"HTTP/1.1 200"), f"the reloaded proxy closed an idle connection: {second!r}"
     assert b"connection: close" in second.lower(), second
-
-
-def _response(connection: socket.socket) -> bytes:
-    """One response's head and body (Content-Length), or what came before the connection closed."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = connection.recv(4096)
-        if not chunk:
-            return data
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    fields = dict(line.lower().split(b":", 1) for line in head.split(b"\r\n")[1:])
-    length = int(fields.get(b"content-length", b"0"))
-    while len(body) < length:
-        chunk = connection.recv(4096)
-        if not chunk:
-            break
-        body += chunk
-    return head + b"\r\n\r\n" + body
