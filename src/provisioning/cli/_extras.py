@@ -3,25 +3,28 @@ read from the installed distribution's metadata (`Requires-Dist: uvicorn>=0.29; 
 
 from __future__ import annotations
 
-import re
-
 __all__ = ["missing_extra_message"]
-
-_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)[^;]*;.*\bextra\s*==\s*['\"]([^'\"]+)['\"]")
 
 
 def _extra_of(module: str) -> str | None:
     from importlib import metadata  # noqa: PLC0415 (only once a command failed)
 
+    from packaging.requirements import Requirement  # noqa: PLC0415
+    from packaging.utils import canonicalize_name  # noqa: PLC0415
+
     try:
         requirements = metadata.requires("provisioning") or []
+        extras: list[str] = metadata.metadata("provisioning").get_all("Provides-Extra") or []
     except metadata.PackageNotFoundError:
         return None
-    wanted = module.split(".")[0].replace("-", "_").lower()
+    wanted = canonicalize_name(module.split(".")[0])
     for line in requirements:
-        found = _REQUIREMENT.match(line)
-        if found and found.group(1).replace("-", "_").replace(".", "_").lower() == wanted:
-            return found.group(2)
+        requirement = Requirement(line)
+        if canonicalize_name(requirement.name) != wanted or requirement.marker is None:
+            continue
+        for extra in extras:
+            if requirement.marker.evaluate({"extra": extra}):
+                return extra
     return None
 
 
