@@ -7,134 +7,110 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-import pytest
 
 from provisioning.components.clusters.web_stack import WEB_STACK, WebStackConfig
-from provisioning.sdk import registry
 from provisioning.sdk.taskservice import InvalidConfig
 
-from ..taskservs.mocks import case_ids, refused, undocumented_fields
+from ..taskservs.mocks import refused
+from ..taskservs.rule_table import RuleTable, broken
 
 GOOD: dict[str, Any] = {"app_name": "shop"}
 
-BAD: list[tuple[dict[str, Any], str, Any, str]] = [
-    ({"app_name": ""}, "app_name", "", "app_name cannot be empty"),
-    (
-        {"app_name": "Shop_1"},
-        "app_name",
-        "Shop_1",
-        "app_name 'Shop_1' must be 1 to 40 lowercase letters, digits and dashes, starting with a letter and "
-        "not ending with a dash",
-    ),
-    ({"web_tier": {"replicas": 0}}, "web_tier.replicas", 0, "web_tier replicas must be at least 1"),
-    ({"app_tier": {"replicas": 0}}, "app_tier.replicas", 0, "app_tier replicas must be at least 1"),
-    (
-        {"app_tier": {"update_batch_size": 0}},
-        "app_tier.update_batch_size",
-        0,
-        "app_tier update_batch_size must be at least 1",
-    ),
-    (
-        {"app_tier": {"auto_scaling": {"min_replicas": 0}}},
-        "app_tier.auto_scaling.min_replicas",
-        0,
-        "app_tier.auto_scaling min_replicas must be at least 1",
-    ),
-    (
-        {"app_tier": {"auto_scaling": {"cpu_threshold": 0}}},
-        "app_tier.auto_scaling.cpu_threshold",
-        0,
-        "cpu_threshold must be between 1 and 100",
-    ),
-    (
-        {"app_tier": {"replicas": 3, "auto_scaling": {"min_replicas": 4, "max_replicas": 3}}},
-        "app_tier.auto_scaling.min_replicas",
-        4,
-        "app_tier.auto_scaling min_replicas (4) must not exceed max_replicas (3)",
-    ),
-    (
-        {"app_tier": {"replicas": 11}},
-        "app_tier.replicas",
-        11,
-        "app_tier replicas must be within auto_scaling min_replicas 2 and max_replicas 10 while auto scaling "
-        "is enabled",
-    ),
-    (
-        {"web_tier": {"instance_type": "t3.huge"}},
-        "web_tier.instance_type",
-        "t3.huge",
-        "unknown instance_type 't3.huge'; known: t3.micro, t3.small, t3.medium, t3.large, t3.xlarge, "
-        "m5.large, m5.xlarge, c5.large, c5.xlarge, c5.2xlarge, micro, small, medium, large, xlarge",
-    ),
-    (
-        {"database_tier": {"type": "oracle"}},
-        "database_tier.type",
-        "oracle",
-        "unknown type 'oracle'; known: postgresql, mysql, custom-database",
-    ),
-    (
-        {"web_tier": {"load_balancer": {"health_check_path": "health"}}},
-        "web_tier.load_balancer.health_check_path",
-        "health",
-        "health_check_path 'health' must be a path starting with '/' of letters, digits and . _ ~ / -",
-    ),
-    (
-        {"monitoring": {"metrics_retention": "30days"}},
-        "monitoring.metrics_retention",
-        "30days",
-        "metrics_retention '30days' must be a duration: a whole number and ms, s, m, h, d, w or y (15s, 30d)",
-    ),
-    (
-        {"network": {"vpc_cidr": "10.0.0.1/16"}},
-        "network.vpc_cidr",
-        "10.0.0.1/16",
-        "vpc_cidr '10.0.0.1/16' must be an IPv4 network with its host bits clear (10.0.1.0/24)",
-    ),
-    (
-        {"network": {"public_subnets": []}},
-        "network.public_subnets",
-        [],
-        "public_subnets must list at least one subnet",
-    ),
-    (
-        {"network": {"public_subnets": ["10.1.1.0/24"]}},
-        "network.public_subnets.0",
-        "10.1.1.0/24",
-        "network.public_subnets.0 10.1.1.0/24 must be inside vpc_cidr 10.0.0.0/16",
-    ),
-    (
-        {"network": {"vpc_cidr": "10.9.0.0/24"}},
-        "network.vpc_cidr",
-        "10.9.0.0/24",
-        "network.vpc_cidr 10.9.0.0/24 is too small for the subnets to follow it (at most /20): give "
-        "public_subnets, private_subnets and database_subnets",
-    ),
-    (
-        {"network": {"database_subnets": ["10.0.100.0/24", "10.0.1.128/25"]}},
-        "network.database_subnets.1",
-        "10.0.1.128/25",
-        "network.database_subnets.1 10.0.1.128/25 overlaps network.public_subnets.0 10.0.1.0/24",
-    ),
-    (
-        {"network": {"zones": ["mars-1a"]}},
-        "network.zones.0",
-        "mars-1a",
-        "unknown zones 'mars-1a'; known: us-west-1a, us-west-1b, us-west-1c, us-west-2a, us-west-2b, "
-        "us-west-2c, us-east-1a, us-east-1b, us-east-1c, eu-west-1a, eu-west-1b, eu-west-1c",
-    ),
-    (
-        {"environment": "Prod"},
-        "environment",
-        "Prod",
-        "environment 'Prod' must be 1 to 32 lowercase letters, digits and '-', first a letter",
-    ),
-]
-IDS = case_ids(BAD)
 
+class TestRules(RuleTable):
+    declaration = WEB_STACK
+    type_token = "provisioning:clusters:WebStack"
+    model = WebStackConfig
+    kind = "cluster"
+    good = GOOD
+    component = "WebStack 'shop'"
+    rows = [
+        broken("app_name", "", "app_name cannot be empty"),
+        broken(
+            "app_name",
+            "Shop_1",
+            "app_name 'Shop_1' must be 1 to 40 lowercase letters, digits and dashes, starting with a letter "
+            "and not ending with a dash",
+        ),
+        broken("web_tier.replicas", 0, "web_tier replicas must be at least 1"),
+        broken("app_tier.replicas", 0, "app_tier replicas must be at least 1"),
+        broken("app_tier.update_batch_size", 0, "app_tier update_batch_size must be at least 1"),
+        broken(
+            "app_tier.auto_scaling.min_replicas", 0, "app_tier.auto_scaling min_replicas must be at least 1"
+        ),
+        broken("app_tier.auto_scaling.cpu_threshold", 0, "cpu_threshold must be between 1 and 100"),
+        broken(
+            "app_tier.auto_scaling.min_replicas",
+            4,
+            "app_tier.auto_scaling min_replicas (4) must not exceed max_replicas (3)",
+            given={"app_tier": {"replicas": 3, "auto_scaling": {"min_replicas": 4, "max_replicas": 3}}},
+        ),
+        broken(
+            "app_tier.replicas",
+            11,
+            "app_tier replicas must be within auto_scaling min_replicas 2 and max_replicas 10 while auto "
+            "scaling is enabled",
+        ),
+        broken(
+            "web_tier.instance_type",
+            "t3.huge",
+            "unknown instance_type 't3.huge'; known: t3.micro, t3.small, t3.medium, t3.large, t3.xlarge, "
+            "m5.large, m5.xlarge, c5.large, c5.xlarge, c5.2xlarge, micro, small, medium, large, xlarge",
+        ),
+        broken(
+            "database_tier.type", "oracle", "unknown type 'oracle'; known: postgresql, mysql, custom-database"
+        ),
+        broken(
+            "web_tier.load_balancer.health_check_path",
+            "health",
+            "health_check_path 'health' must be a path starting with '/' of letters, digits and . _ ~ / -",
+        ),
+        broken(
+            "monitoring.metrics_retention",
+            "30days",
+            "metrics_retention '30days' must be a duration: a whole number and ms, s, m, h, d, w or y "
+            "(15s, 30d)",
+        ),
+        broken(
+            "network.vpc_cidr",
+            "10.0.0.1/16",
+            "vpc_cidr '10.0.0.1/16' must be an IPv4 network with its host bits clear (10.0.1.0/24)",
+        ),
+        broken("network.public_subnets", [], "public_subnets must list at least one subnet"),
+        broken(
+            "network.public_subnets.0",
+            "10.1.1.0/24",
+            "network.public_subnets.0 10.1.1.0/24 must be inside vpc_cidr 10.0.0.0/16",
+            given={"network": {"public_subnets": ["10.1.1.0/24"]}},
+        ),
+        broken(
+            "network.vpc_cidr",
+            "10.9.0.0/24",
+            "network.vpc_cidr 10.9.0.0/24 is too small for the subnets to follow it (at most /20): give "
+            "public_subnets, private_subnets and database_subnets",
+        ),
+        broken(
+            "network.database_subnets.1",
+            "10.0.1.128/25",
+            "network.database_subnets.1 10.0.1.128/25 overlaps network.public_subnets.0 10.0.1.0/24",
+            given={"network": {"database_subnets": ["10.0.100.0/24", "10.0.1.128/25"]}},
+        ),
+        broken(
+            "network.zones.0",
+            "mars-1a",
+            "unknown zones 'mars-1a'; known: us-west-1a, us-west-1b, us-west-1c, us-west-2a, us-west-2b, "
+            "us-west-2c, us-east-1a, us-east-1b, us-east-1c, eu-west-1a, eu-west-1b, eu-west-1c",
+            given={"network": {"zones": ["mars-1a"]}},
+        ),
+        broken(
+            "environment",
+            "Prod",
+            "environment 'Prod' must be 1 to 32 lowercase letters, digits and '-', first a letter",
+        ),
+    ]
 
-def test_the_declaration_is_registered_by_type_token() -> None:
-    found = registry.declarations()["provisioning:clusters:WebStack"]
-    assert found is WEB_STACK and found.kind == "cluster" and found.model is WebStackConfig
+    def build(self, values: dict[str, Any]) -> object:
+        return _stack(values)
 
 
 def test_defaults_are_the_guides() -> None:
@@ -170,43 +146,24 @@ def test_defaults_are_the_guides() -> None:
             "zones": ["us-west-1a", "us-west-1b"],
         },
     }
-    assert WEB_STACK.check(GOOD) == []
 
 
-def test_every_field_is_documented() -> None:
-    assert undocumented_fields(WebStackConfig) == []
-
-
-@pytest.mark.parametrize(("values", "field", "value", "rule"), BAD, ids=IDS)
-def test_each_rule_names_field_value_and_rule(
-    values: dict[str, Any], field: str, value: Any, rule: str
-) -> None:
-    [found] = WEB_STACK.check({**GOOD, **values})
-    assert (found.field, found.value, found.rule) == (field, value, rule)
-
-
-def _refused_stack(values: dict[str, Any]) -> InvalidConfig:
-    """The `InvalidConfig` that a WebStack `shop` configured with GOOD and `values` raises at preview,
-    having registered nothing."""
+def _stack(values: dict[str, Any]) -> object:
+    """A WebStack `shop` configured with GOOD and `values`."""
     from provisioning.components.clusters.web_stack import WebStack
 
-    return refused(
-        lambda: WebStack(
-            "shop",
-            {**GOOD, **values},
-            ssh_public_key="ssh-ed25519 AAAA",
-            ssh_private_key=pulumi.Output.secret("not-a-key"),
-            database_password=pulumi.Output.secret("not-a-password"),
-        )
+    return WebStack(
+        "shop",
+        {**GOOD, **values},
+        ssh_public_key="ssh-ed25519 AAAA",
+        ssh_private_key=pulumi.Output.secret("not-a-key"),
+        database_password=pulumi.Output.secret("not-a-password"),
     )
 
 
-@pytest.mark.parametrize(("values", "field", "value", "rule"), BAD, ids=IDS)
-def test_the_component_fails_before_registering_anything(
-    values: dict[str, Any], field: str, value: Any, rule: str
-) -> None:
-    raised = _refused_stack(values)
-    assert str(raised) == f"WebStack 'shop': invalid config: {field}: {rule} (got {value!r})"
+def _refused_stack(values: dict[str, Any]) -> InvalidConfig:
+    """The `InvalidConfig` that `_stack(values)` raises at preview, having registered nothing."""
+    return refused(lambda: _stack(values))
 
 
 def test_a_misspelt_field_is_named_with_the_known_ones() -> None:
