@@ -19,9 +19,6 @@ GOOD: dict[str, Any] = {"app_name": "shop"}
 
 class TestRules(RuleTable):
     declaration = WEB_STACK
-    type_token = "provisioning:clusters:WebStack"
-    model = WebStackConfig
-    kind = "cluster"
     good = GOOD
     component = "WebStack 'shop'"
     rows = [

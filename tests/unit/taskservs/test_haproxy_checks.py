@@ -26,10 +26,6 @@ BOTH = "(both, or neither for a self-signed one)"
 
 class TestRules(RuleTable):
     declaration = HAPROXY
-    type_token = "provisioning:taskservs:HAProxy"
-    model = HAProxyConfig
-    kind = "taskserv"
-    category = "load-balancer"
     good = {"name": "lb", **GOOD}
     component = "HAProxy 'lb'"
     rows = [

@@ -20,10 +20,6 @@ UNIQUE = "is used more than once; names must be unique"
 
 class TestRules(RuleTable):
     declaration = PROMETHEUS
-    type_token = "provisioning:taskservs:Prometheus"
-    model = PrometheusConfig
-    kind = "taskserv"
-    category = "monitoring"
     good = {"name": "mon"}
     component = "Prometheus 'mon'"
     rows = [

@@ -20,10 +20,6 @@ LOWERCASE = "must be 1 to 63 lowercase letters, digits and '_', not starting wit
 
 class TestRules(RuleTable):
     declaration = WEBAPP
-    type_token = "provisioning:taskservs:WebApp"
-    model = WebAppConfig
-    kind = "taskserv"
-    category = "application"
     good = {"name": "app", **GOOD}
     component = "WebApp 'app'"
     rows = [
