@@ -5,75 +5,37 @@ does not load the others (`pulumi` for the dynamic-provider base, httpx for the 
 
 from typing import TYPE_CHECKING
 
-from ._lazy import names_on_first_use
+from ._lazy import exports_on_first_use
 
-if TYPE_CHECKING:
-    from .api_client import ApiClient, RetryPolicy, idempotency_key
-    from .backoff import Backoff
-    from .cost import stack_hourly_cost
-    from .dynamic import DynamicProvider, DynamicResource
-    from .errors import (
-        ApiError,
-        ConfigError,
-        Conflict,
-        InvalidState,
-        NotFound,
-        ProvisioningError,
-        RateLimited,
-        ServerError,
-        TransportError,
-        Unauthenticated,
-        ValidationFailed,
-        WaitTimeout,
-    )
-    from .registry import Declaration, declaration, declarations, register
-    from .schemas import ProviderConfig, TaskServiceConfig
-    from .validation import Violation, parse, violations
-    from .waiters import wait_for
+if TYPE_CHECKING:  # the public names, one a line: type checkers read them, `__getattr__` imports them
+    from .api_client import ApiClient as ApiClient
+    from .api_client import RetryPolicy as RetryPolicy
+    from .api_client import idempotency_key as idempotency_key
+    from .backoff import Backoff as Backoff
+    from .cost import stack_hourly_cost as stack_hourly_cost
+    from .dynamic import DynamicProvider as DynamicProvider
+    from .dynamic import DynamicResource as DynamicResource
+    from .errors import ApiError as ApiError
+    from .errors import ConfigError as ConfigError
+    from .errors import Conflict as Conflict
+    from .errors import InvalidState as InvalidState
+    from .errors import NotFound as NotFound
+    from .errors import ProvisioningError as ProvisioningError
+    from .errors import RateLimited as RateLimited
+    from .errors import ServerError as ServerError
+    from .errors import TransportError as TransportError
+    from .errors import Unauthenticated as Unauthenticated
+    from .errors import ValidationFailed as ValidationFailed
+    from .errors import WaitTimeout as WaitTimeout
+    from .registry import Declaration as Declaration
+    from .registry import declaration as declaration
+    from .registry import declarations as declarations
+    from .registry import register as register
+    from .schemas import ProviderConfig as ProviderConfig
+    from .schemas import TaskServiceConfig as TaskServiceConfig
+    from .validation import Violation as Violation
+    from .validation import parse as parse
+    from .validation import violations as violations
+    from .waiters import wait_for as wait_for
 
-__all__ = [
-    "ApiClient",
-    "ApiError",
-    "Backoff",
-    "ConfigError",
-    "Conflict",
-    "Declaration",
-    "DynamicProvider",
-    "DynamicResource",
-    "InvalidState",
-    "NotFound",
-    "ProviderConfig",
-    "ProvisioningError",
-    "RateLimited",
-    "RetryPolicy",
-    "ServerError",
-    "TaskServiceConfig",
-    "TransportError",
-    "Unauthenticated",
-    "ValidationFailed",
-    "Violation",
-    "WaitTimeout",
-    "declaration",
-    "declarations",
-    "idempotency_key",
-    "parse",
-    "register",
-    "stack_hourly_cost",
-    "violations",
-    "wait_for",
-]
-
-_MODULES = (
-    "errors",
-    "registry",
-    "validation",
-    "schemas",
-    "backoff",
-    "waiters",
-    "api_client",
-    "dynamic",
-    "cost",
-)
-"""Where the public names live, searched in this order on first use."""
-
-__getattr__ = names_on_first_use(__name__, __all__, _MODULES)
+__all__, __getattr__ = exports_on_first_use(__name__)

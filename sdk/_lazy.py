@@ -3,9 +3,11 @@ importing one part of it does not load the others."""
 
 from __future__ import annotations
 
+import ast
 import sys
 from collections.abc import Callable, Collection, Mapping, Sequence
 from importlib import import_module
+from importlib.abc import InspectLoader
 from typing import Any
 
 
@@ -27,3 +29,27 @@ def names_on_first_use(
         raise AttributeError(f"module {package!r} has no attribute {name!r}")
 
     return __getattr__
+
+
+def exports_on_first_use(package: str) -> tuple[list[str], Callable[[str], Any]]:
+    """`__all__` and `__getattr__` of `package`, read from its `__init__`'s `if TYPE_CHECKING:` block, the
+    one list of its public names: one `from .module import Name as Name` line a name, which type checkers
+    read as a re-export and which the `__getattr__` imports from `.module` on first use.
+
+    >>> __all__, __getattr__ = exports_on_first_use(__name__)  # doctest: +SKIP
+    """
+    loader = getattr(sys.modules[package].__spec__, "loader", None)
+    source = loader.get_source(package) if isinstance(loader, InspectLoader) else None
+    if source is None:
+        raise ImportError(f"{package}: its source is needed to read its exports", name=package)
+    where: dict[str, str] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            for line in node.body:
+                if not (isinstance(line, ast.ImportFrom) and line.level == 1 and line.module):
+                    raise ImportError(f"{package}: only `from .module import Name as Name` in its exports")
+                for alias in line.names:
+                    if alias.asname != alias.name:
+                        raise ImportError(f"{package}: write `{alias.name} as {alias.name}` in its exports")
+                    where[alias.name] = line.module
+    return sorted(where), names_on_first_use(package, where)

@@ -17,7 +17,7 @@ from ..api.collections import Collection
 from ..client import CustomCloudClient
 from ..config import CustomCloudConfig, load_config
 from .errors import AmbiguousLookup, NothingFound
-from .results import Result
+from .results import AnyResult
 
 __all__ = ["GONE", "Lookup"]
 
@@ -25,7 +25,7 @@ GONE = frozenset({"deleting", "deleted"})
 """Statuses a lookup skips unless it asks for them by `status`."""
 
 
-R = TypeVar("R", bound=Result)
+R = TypeVar("R", bound=AnyResult)
 
 
 def _stack_config(key: str) -> Any:
@@ -171,7 +171,7 @@ class Lookup(Generic[R]):
         ]
 
     def _result(self, resource: BaseModel) -> R:
-        return self.result.model_validate(resource.model_dump(mode="json"))
+        return self.result(**resource.model_dump(mode="json"))
 
 
 def _matches(result: BaseModel, where: Mapping[str, str]) -> bool:

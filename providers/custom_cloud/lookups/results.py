@@ -1,17 +1,17 @@
-"""The typed results lookups return, built from the API's answers (the ownership label left out)."""
+"""The typed results lookups return: each the API's `*Public` model of its collection (the same fields,
+types and docs), frozen, with the ownership label left out of `labels` and the IPs gathered in `addresses`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, computed_field, field_validator
 
 from provisioning.sdk.ownership import without_owner
 
+from ..api.models import InstancePublic, LoadBalancerPublic, NetworkPublic, SubnetPublic, VolumePublic
+
 __all__ = [
     "Addresses",
+    "AnyResult",
     "LoadBalancerResult",
     "NetworkResult",
     "Result",
@@ -33,18 +33,11 @@ class Addresses(BaseModel):
 
 
 class Result(BaseModel):
-    """What every lookup result holds; built from the API's answer (unknown fields ignored)."""
+    """What a lookup adds to the API's answer, put first among the bases of each result: frozen, and
+    `labels` without the ownership label."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore", use_attribute_docstrings=True)
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
 
-    id: str
-    """Id handed out by the API."""
-    name: str
-    """Name."""
-    status: str
-    """Lifecycle status as the API reports it."""
-    created_at: datetime
-    """Creation time (UTC)."""
     labels: dict[str, str] = {}
     """Labels, without the provider's ownership label (`pulumi-urn-hash`)."""
 
@@ -57,70 +50,33 @@ class Result(BaseModel):
 class _Addressed(Result):
     """A result with addresses, gathered from the API's `private_ip` / `public_ip`."""
 
-    addresses: Addresses = Addresses()
-    """Private and public IP."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _gather_addresses(cls, data: Any) -> Any:
-        if isinstance(data, Mapping) and "addresses" not in data:
-            ips = {k: data.get(k) for k in ("private_ip", "public_ip")}
-            return {**data, "addresses": ips}
-        return data
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented form
+    @property
+    def addresses(self) -> Addresses:
+        """Private and public IP."""
+        ips = {key: getattr(self, key, None) for key in ("private_ip", "public_ip")}
+        return Addresses(**ips)
 
 
-class ServerResult(_Addressed):
+class ServerResult(_Addressed, InstancePublic):
     """A server found by `get_server` / `get_servers`."""
 
-    machine_type: str
-    """Catalog machine type."""
-    zone: str
-    """Zone."""
-    region: str
-    """Region of the zone."""
 
-
-class NetworkResult(Result):
+class NetworkResult(Result, NetworkPublic):
     """A network found by `get_network` / `get_networks`."""
 
-    cidr: str
-    """Address range."""
-    region: str | None = None
-    """Region, if the network is pinned to one."""
 
-
-class SubnetResult(Result):
+class SubnetResult(Result, SubnetPublic):
     """A subnet found by `get_subnet` / `get_subnets`."""
 
-    network_id: str
-    """Network the subnet is part of."""
-    cidr: str
-    """Address range (inside the network's)."""
-    zone: str
-    """Zone."""
-    region: str
-    """Region of the zone."""
 
-
-class LoadBalancerResult(_Addressed):
+class LoadBalancerResult(_Addressed, LoadBalancerPublic):
     """A load balancer found by `get_load_balancer` / `get_load_balancers`."""
 
-    region: str
-    """Region."""
-    target_instance_ids: list[str] = []
-    """Servers the load balancer forwards to."""
 
-
-class VolumeResult(Result):
+class VolumeResult(Result, VolumePublic):
     """A volume found by `get_volume` / `get_volumes`."""
 
-    zone: str
-    """Zone."""
-    region: str
-    """Region of the zone."""
-    size: int
-    """Size in GB."""
-    disk_type: str
-    """Disk type."""
-    attached_to: str | None = None
-    """Server the volume is attached to, if any."""
+
+AnyResult = ServerResult | NetworkResult | SubnetResult | LoadBalancerResult | VolumeResult
+"""Any lookup's result (what the engine's `Lookup` is generic over)."""
