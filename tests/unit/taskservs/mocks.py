@@ -1,6 +1,7 @@
-"""What the task service tests share: Pulumi mocks that record what is registered (a health step answers
-with a report), a target, the files under a fixtures folder, the check tables' ids, a config model's
-undocumented fields, and a component refused at preview before registering anything."""
+"""What the task service tests share: Pulumi mocks that record what is registered (by name, the remote
+commands in order; a health step answers with a report), a target, the files under a fixtures folder, a
+service's metadata checked, the check tables' ids, a config model's undocumented fields, and a component
+refused at preview before registering anything."""
 
 from __future__ import annotations
 
@@ -37,6 +38,16 @@ class RecordingMocks(pulumi.runtime.Mocks):
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[Any] | None]:
         return {}, None
 
+    @property
+    def by_name(self) -> dict[str, pulumi.runtime.MockResourceArgs]:
+        """Every registered resource by its name."""
+        return {args.name: args for args in self.created}
+
+    @property
+    def commands(self) -> list[str]:
+        """The names of the registered remote commands, in the order they were registered."""
+        return [args.name for args in self.created if args.typ == "command:remote:Command"]
+
 
 def target(address: str, user: str = "root") -> Target:
     """A target with a fixed connection (no server, no ssh-keyscan)."""
@@ -57,6 +68,11 @@ def build_database(values: dict[str, Any], *, replicas: int = 0) -> Any:
         admin_password=pulumi.Output.secret("s3cret-password"),
         replicas=[target(f"10.0.0.{6 + i}") for i in range(replicas)],
     )
+
+
+def assert_service(metadata: dict[str, Any], name: str, category: str, ports: list[int]) -> None:
+    """A task service's `service_metadata` names the service, its category and its ports."""
+    assert (metadata["name"], metadata["category"], metadata["ports"]) == (name, category, ports)
 
 
 def case_ids(cases: Sequence[tuple[Any, ...]]) -> list[str]:

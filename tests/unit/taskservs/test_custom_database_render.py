@@ -24,14 +24,10 @@ from .scenarios import SCENARIOS
 FIXTURES = Path(__file__).with_name("fixtures")
 
 
-def _fixture_files(scenario: str) -> dict[str, str]:
-    return files_under(FIXTURES / scenario)
-
-
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_rendered_files_match_the_fixtures(scenario: str) -> None:
     config, host = SCENARIOS[scenario]
-    assert config_files(config, host) == _fixture_files(scenario)
+    assert config_files(config, host) == files_under(FIXTURES / scenario)
 
 
 def test_memory_limit_gives_shared_buffers_and_effective_cache_size() -> None:

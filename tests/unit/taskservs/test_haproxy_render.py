@@ -13,9 +13,9 @@ import pytest
 
 from provisioning.components.taskservs.haproxy.render import config_files, scripts
 from provisioning.components.taskservs.haproxy.spec import HAProxyConfig
-from tests.support.tools import require_tool
+from tests.support.tools import accepted, assert_posix_sh, require_tool
 
-from .mocks import RecordingMocks, files_under, target
+from .mocks import RecordingMocks, assert_service, files_under, target
 
 FIXTURES = Path(__file__).with_name("fixtures_haproxy")
 WEB = [
@@ -45,13 +45,9 @@ SCENARIOS: dict[str, HAProxyConfig] = {
 }
 
 
-def _fixture_files(scenario: str) -> dict[str, str]:
-    return files_under(FIXTURES / scenario)
-
-
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_rendered_files_match_the_fixtures(scenario: str) -> None:
-    assert config_files(SCENARIOS[scenario]) == _fixture_files(scenario)
+    assert config_files(SCENARIOS[scenario]) == files_under(FIXTURES / scenario)
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
@@ -70,13 +66,7 @@ def test_haproxy_accepts_the_rendered_config(scenario: str, tmp_path: Path) -> N
         text = text.replace("/etc/haproxy/ssl/haproxy.pem", str(pem))
     cfg = tmp_path / "haproxy.cfg"
     cfg.write_text(text)
-    done = subprocess.run(
-        [require_tool("haproxy", "haproxy"), "-c", "-f", str(cfg)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    accepted("haproxy", "haproxy", "-c", "-f", str(cfg))
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
@@ -84,8 +74,7 @@ def test_step_scripts_are_posix_sh(scenario: str) -> None:
     for name, found in scripts(SCENARIOS[scenario]).items():
         for script in (found.run, found.delete):
             if script is not None:
-                done = subprocess.run(["sh", "-n"], input=script, capture_output=True, text=True, check=False)
-                assert done.returncode == 0, f"{name}: {done.stderr}"
+                assert_posix_sh(name, script)
 
 
 def test_the_configure_script_checks_the_config_before_replacing_it() -> None:
@@ -146,15 +135,10 @@ def test_the_component_registers_its_steps_and_outputs(mocks: RecordingMocks) ->
     def check(values: list[Any]) -> None:
         endpoint, healthy, metadata = values
         assert endpoint == "10.0.0.9:80" and healthy is True
-        assert (metadata["name"], metadata["category"], metadata["ports"]) == (
-            "haproxy",
-            "load-balancer",
-            [80, 8404],
-        )
-        by_name = {args.name: args for args in mocks.created}
+        assert_service(metadata, "haproxy", "load-balancer", [80, 8404])
+        by_name = mocks.by_name
         assert by_name["lb"].typ == "provisioning:taskservs:HAProxy"
-        commands = [args.name for args in mocks.created if args.typ == "command:remote:Command"]
-        assert commands == ["lb-remove", "lb-install", "lb-configure", "lb-health"]
+        assert mocks.commands == ["lb-remove", "lb-install", "lb-configure", "lb-health"]
         assert "server web-2 10.0.0.6:8080 check" in by_name["lb-configure"].inputs["create"]
         assert "delete" in by_name["lb-remove"].inputs
 

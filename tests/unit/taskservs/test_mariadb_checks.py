@@ -88,12 +88,11 @@ def test_primary_and_replica_steps_under_mocks(mocks: RecordingMocks) -> pulumi.
         assert metadata["name"] == "mariadb" and metadata["category"] == "database"
         assert metadata["ports"] == [3306, 9104] and metadata["version"] == "10.11"
         assert metadata["dependencies"] == ["mariadb-server", "mariadb-client", "prometheus-mysqld-exporter"]
-        by_name = {args.name: args for args in mocks.created}
+        by_name = mocks.by_name
         assert by_name["db"].typ == "provisioning:taskservs:MariaDB"
-        commands = [args.name for args in mocks.created if args.typ == "command:remote:Command"]
         primary = ["db-remove", "db-install", "db-configure", "db-credentials", "db-health"]
         replica = ["remove", "install", "configure", "standby", "credentials", "health"]
-        assert sorted(commands) == sorted(primary + [f"db-replica-0-{name}" for name in replica])
+        assert sorted(mocks.commands) == sorted(primary + [f"db-replica-0-{name}" for name in replica])
         stdin = by_name["db-credentials"].inputs["stdin"]
         assert _is_secret(stdin)
         assert stdin["value"] == credentials_input({"app": PASSWORD, "replicator": REPLICATION_PASSWORD})

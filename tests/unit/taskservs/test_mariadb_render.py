@@ -12,7 +12,7 @@ import pytest
 
 from provisioning.components.taskservs.mariadb.render import Host, config_files, scripts
 from provisioning.components.taskservs.mariadb.spec import MariaDBConfig
-from tests.support.tools import require_tool
+from tests.support.tools import assert_posix_sh, run_tool
 
 from .mocks import files_under
 
@@ -36,22 +36,21 @@ SCENARIOS: dict[str, tuple[MariaDBConfig, Host]] = {
 """name → (config, host)."""
 
 
-def _fixture_files(scenario: str) -> dict[str, str]:
-    return files_under(FIXTURES / scenario)
+def _mariadbd_help(cnf: Path) -> subprocess.CompletedProcess[str]:
+    """What `mariadbd --help` makes of the settings in `cnf` (it refuses unknown ones)."""
+    return run_tool("mariadbd", "mariadb-server", f"--defaults-file={cnf}", "--verbose", "--help")
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_rendered_files_match_the_fixtures(scenario: str) -> None:
-    assert config_files(*SCENARIOS[scenario]) == _fixture_files(scenario)
+    assert config_files(*SCENARIOS[scenario]) == files_under(FIXTURES / scenario)
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_mariadbd_accepts_the_rendered_my_cnf(scenario: str, tmp_path: Path) -> None:
     cnf = tmp_path / "my.cnf"
     cnf.write_text(config_files(*SCENARIOS[scenario])["/etc/mariadb/my.cnf"])
-    mariadbd = require_tool("mariadbd", "mariadb-server")
-    done = subprocess.run([mariadbd, f"--defaults-file={cnf}", "--verbose", "--help"],
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    done = _mariadbd_help(cnf)
     assert done.returncode == 0, done.stderr[-800:]
     settings = dict(re.findall(r"^([a-z-]+) +(\S.*)$", done.stdout, re.MULTILINE))
     config, host = SCENARIOS[scenario]
@@ -65,15 +64,8 @@ def test_a_bad_setting_is_what_mariadbd_refuses(tmp_path: Path) -> None:
     """The check above can fail: mariadbd refuses a setting it does not know."""
     cnf = tmp_path / "my.cnf"
     cnf.write_text(config_files(*SCENARIOS["defaults"])["/etc/mariadb/my.cnf"] + "no_such_setting = 1\n")
-    done = subprocess.run([require_tool("mariadbd", "mariadb-server"), f"--defaults-file={cnf}", "--verbose",
-                           "--help"],
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    done = _mariadbd_help(cnf)
     assert done.returncode != 0 and "unknown variable 'no_such_setting=1'" in done.stderr
-
-
-def _sh_n(name: str, script: str) -> None:
-    done = subprocess.run(["sh", "-n"], input=script, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, f"{name}: {done.stderr}"
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
@@ -82,10 +74,10 @@ def test_scripts_and_executables_are_posix_sh(scenario: str) -> None:
     found = scripts(config, host)
     assert ("standby" in found) == (host.role == "replica")
     for name, script in found.items():
-        _sh_n(name, script)
+        assert_posix_sh(name, script)
     for path, text in config_files(config, host).items():
         if text.startswith("#!/bin/sh"):
-            _sh_n(path, text)
+            assert_posix_sh(path, text)
 
 
 def test_a_change_touches_only_the_steps_it_concerns() -> None:

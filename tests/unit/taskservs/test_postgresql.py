@@ -5,7 +5,6 @@ component under Pulumi mocks (steps, passwords on stdin only, health read from t
 from __future__ import annotations
 
 import base64
-import subprocess
 from typing import Any
 
 import pulumi
@@ -14,6 +13,7 @@ import pytest
 from provisioning.components.taskservs.postgresql import PostgreSQLConfig
 from provisioning.components.taskservs.postgresql.render import config_files, scripts
 from provisioning.sdk.taskservice.credentials import credentials_input
+from tests.support.tools import assert_posix_sh
 
 from .mocks import RecordingMocks, refused, target, undocumented_fields
 
@@ -86,8 +86,7 @@ def test_the_config_files() -> None:
 
 def test_every_script_is_posix_sh_and_holds_no_password() -> None:
     for name, script in scripts(PostgreSQLConfig(name="pg", **APP)).items():
-        done = subprocess.run(["sh", "-n"], input=script, capture_output=True, text=True, check=False)
-        assert done.returncode == 0, f"{name}: {done.stderr}"
+        assert_posix_sh(name, script)
         assert PASSWORD not in script
     assert 'CREATE DATABASE "shop" OWNER "app"' in scripts(PostgreSQLConfig(name="pg", **APP))["credentials"]
 
@@ -139,9 +138,8 @@ def test_postgresql_steps_under_mocks(mocks: RecordingMocks) -> pulumi.Output[An
         assert endpoint == "10.0.0.5:5432" and healthy is True
         assert metadata["name"] == "postgresql" and metadata["category"] == "database"
         assert metadata["dependencies"] == ["postgresql-15", "postgresql-client-15"]
-        by_name = {args.name: args for args in mocks.created}
-        commands = [args.name for args in mocks.created if args.typ == "command:remote:Command"]
-        assert commands == ["pg-remove", "pg-install", "pg-configure", "pg-credentials", "pg-health"]
+        by_name = mocks.by_name
+        assert mocks.commands == ["pg-remove", "pg-install", "pg-configure", "pg-credentials", "pg-health"]
         assert by_name["pg"].typ == "provisioning:taskservs:PostgreSQL"
         stdin = by_name["pg-credentials"].inputs["stdin"]
         assert stdin[pulumi.runtime.rpc._special_sig_key] == pulumi.runtime.rpc._special_secret_sig
@@ -171,11 +169,10 @@ def test_a_primary_and_two_replicas_under_mocks(mocks: RecordingMocks) -> pulumi
         assert healthy is True and endpoint == "10.0.0.5:5432"
         assert replicas == ["10.0.0.6:5432", "10.0.0.7:5432"]
         assert metadata["ports"] == [5432, 9187]
-        by_name = {args.name: args for args in mocks.created}
-        commands = [args.name for args in mocks.created if args.typ == "command:remote:Command"]
+        by_name = mocks.by_name
         replica = ["remove", "install", "standby", "configure", "health"]
         # (registered as their dependencies resolve: the replicas' first steps wait for nothing)
-        assert sorted(commands) == sorted([
+        assert sorted(mocks.commands) == sorted([
             "pg-remove", "pg-install", "pg-configure", "pg-credentials", "pg-health",
             *(f"pg-replica-{i}-{step}" for i in (0, 1) for step in replica),
             "pg-standbys-health",

@@ -4,8 +4,6 @@ them, the standby cloned from its primary with the password kept only in its 060
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ import pytest
 from provisioning.components.taskservs.postgresql.render import PRIMARY, Host, config_files, scripts
 from provisioning.components.taskservs.postgresql.spec import PostgreSQLConfig
 from provisioning.sdk.taskservice import remote_command
+from tests.support.tools import assert_posix_sh
 
 from .mocks import files_under
 
@@ -37,25 +36,16 @@ SCENARIOS: dict[str, tuple[PostgreSQLConfig, Host]] = {
 """name → (config, host)."""
 
 
-def _fixture_files(scenario: str) -> dict[str, str]:
-    return files_under(FIXTURES / scenario)
-
-
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_rendered_files_match_the_fixtures(scenario: str) -> None:
-    assert config_files(*SCENARIOS[scenario]) == _fixture_files(scenario)
+    assert config_files(*SCENARIOS[scenario]) == files_under(FIXTURES / scenario)
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
-def test_step_scripts_are_posix_sh(scenario: str, tmp_path: Path) -> None:
-    shell = shutil.which("dash") or shutil.which("sh")
-    assert shell is not None
+def test_step_scripts_are_posix_sh(scenario: str) -> None:
     for step, text in scripts(*SCENARIOS[scenario]).items():
-        for name, body in ((step, text), (f"{step}.remote", remote_command(step, text))):
-            path = tmp_path / f"{name}.sh"
-            path.write_text(body)
-            done = subprocess.run([shell, "-n", str(path)], capture_output=True, text=True, check=False)
-            assert done.returncode == 0, f"{scenario} {name}: {done.stderr}"
+        assert_posix_sh(f"{scenario} {step}", text)
+        assert_posix_sh(f"{scenario} {step}.remote", remote_command(step, text))
 
 
 def test_the_steps_of_a_primary_and_of_a_standby() -> None:

@@ -4,7 +4,6 @@ component registers the node exporters' steps and the server's under Pulumi mock
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +17,9 @@ from provisioning.components.taskservs.prometheus.render import (
     scripts,
 )
 from provisioning.components.taskservs.prometheus.spec import PrometheusConfig
-from tests.support.tools import require_tool
+from tests.support.tools import accepted, assert_posix_sh
 
-from .mocks import RecordingMocks, files_under, target
+from .mocks import RecordingMocks, assert_service, files_under, target
 
 FIXTURES = Path(__file__).with_name("fixtures_prometheus")
 SCENARIOS: dict[str, tuple[PrometheusConfig, list[str]]] = {
@@ -66,10 +65,6 @@ SCENARIOS: dict[str, tuple[PrometheusConfig, list[str]]] = {
 }
 
 
-def _fixture_files(scenario: str) -> dict[str, str]:
-    return files_under(FIXTURES / scenario)
-
-
 def _rendered(scenario: str) -> dict[str, str]:
     config, nodes = SCENARIOS[scenario]
     return {**config_files(config, nodes), **exporter_files(config)}
@@ -77,7 +72,7 @@ def _rendered(scenario: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_rendered_files_match_the_fixtures(scenario: str) -> None:
-    assert _rendered(scenario) == _fixture_files(scenario)
+    assert _rendered(scenario) == files_under(FIXTURES / scenario)
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
@@ -90,26 +85,14 @@ def test_promtool_accepts_the_rendered_config(scenario: str, tmp_path: Path) -> 
         rules.write_text(rendered["/etc/prometheus/provisioning-rules.yml"])
         config = config.replace("/etc/prometheus/provisioning-rules.yml", str(rules))
     path.write_text(config)
-    done = subprocess.run(
-        [require_tool("promtool", "prometheus"), "check", "config", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    accepted("promtool", "prometheus", "check", "config", str(path))
 
 
 @pytest.mark.parametrize("scenario", [name for name in sorted(SCENARIOS) if SCENARIOS[name][0].alert_rules])
 def test_promtool_accepts_the_rendered_rules(scenario: str, tmp_path: Path) -> None:
     path = tmp_path / "rules.yml"
     path.write_text(_rendered(scenario)["/etc/prometheus/provisioning-rules.yml"])
-    done = subprocess.run(
-        [require_tool("promtool", "prometheus"), "check", "rules", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    done = accepted("promtool", "prometheus", "check", "rules", str(path))
     assert "SUCCESS: 2 rules found" in done.stdout
 
 
@@ -127,8 +110,7 @@ def test_step_scripts_are_posix_sh(scenario: str) -> None:
     for name, found in [*scripts(config, nodes).items(), *exporter_scripts(config).items()]:
         for script in (found.run, found.delete):
             if script is not None:
-                done = subprocess.run(["sh", "-n"], input=script, capture_output=True, text=True, check=False)
-                assert done.returncode == 0, f"{name}: {done.stderr}"
+                assert_posix_sh(name, script)
 
 
 def test_the_configure_script_checks_the_config_before_replacing_it() -> None:
@@ -158,15 +140,10 @@ def test_the_component_registers_its_steps_and_outputs(mocks: RecordingMocks) ->
     def check(values: list[Any]) -> None:
         endpoint, healthy, metadata = values
         assert endpoint == "10.0.0.9:9090" and healthy is True
-        assert (metadata["name"], metadata["category"], metadata["ports"]) == (
-            "prometheus",
-            "monitoring",
-            [9090],
-        )
-        by_name = {args.name: args for args in mocks.created}
+        assert_service(metadata, "prometheus", "monitoring", [9090])
+        by_name = mocks.by_name
         assert by_name["mon"].typ == "provisioning:taskservs:Prometheus"
-        commands = [args.name for args in mocks.created if args.typ == "command:remote:Command"]
-        assert commands == [
+        assert mocks.commands == [
             "mon-node-exporter-0-remove",
             "mon-node-exporter-0-install",
             "mon-remove",

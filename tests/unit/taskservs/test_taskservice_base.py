@@ -152,9 +152,8 @@ def test_custom_database_steps_under_mocks(mocks: RecordingMocks) -> pulumi.Outp
         assert [c["name"] for c in checks] == ["service", "connect", "replica-0:service", "replica-0:connect"]
         assert metadata["name"] == "custom-database" and metadata["ports"] == [5432, 9187]
         assert metadata["data_directories"] == ["/var/lib/customdb/data", "/var/backups/customdb"]
-        by_name = {args.name: args for args in mocks.created}
-        commands = [args.name for args in mocks.created if args.typ == "command:remote:Command"]
-        assert commands == [
+        by_name = mocks.by_name
+        assert mocks.commands == [
             "db-remove", "db-version", "db-install", "db-configure", "db-credentials", "db-health",
             "db-replica-0-remove", "db-replica-0-version", "db-replica-0-install", "db-replica-0-credentials",
             "db-replica-0-standby", "db-replica-0-configure", "db-replica-0-health",

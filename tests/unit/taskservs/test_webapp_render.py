@@ -15,8 +15,9 @@ import pytest
 
 from provisioning.components.taskservs.webapp.render import APP_SOURCE, PATHS, config_files, scripts
 from provisioning.components.taskservs.webapp.spec import WebAppConfig
+from tests.support.tools import assert_posix_sh
 
-from .mocks import RecordingMocks, files_under, target
+from .mocks import RecordingMocks, assert_service, files_under, target
 
 FIXTURES = Path(__file__).with_name("fixtures_webapp")
 DATABASE = {"host": "shop-db-primary"}
@@ -35,22 +36,17 @@ SCENARIOS: dict[str, WebAppConfig] = {
 }
 
 
-def _fixture_files(scenario: str) -> dict[str, str]:
-    return files_under(FIXTURES / scenario)
-
-
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_rendered_files_match_the_fixtures(scenario: str) -> None:
     files = config_files(SCENARIOS[scenario])
     assert files.pop(PATHS["app_file"]) == APP_SOURCE.read_text()
-    assert files == _fixture_files(scenario)
+    assert files == files_under(FIXTURES / scenario)
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_step_scripts_are_posix_sh(scenario: str) -> None:
     for name, script in scripts(SCENARIOS[scenario]).items():
-        done = subprocess.run(["sh", "-n"], input=script, capture_output=True, text=True, check=False)
-        assert done.returncode == 0, f"{name}: {done.stderr}"
+        assert_posix_sh(name, script)
 
 
 def test_the_unit_runs_the_application_as_its_user_with_its_settings() -> None:
@@ -121,17 +117,12 @@ def test_the_component_registers_its_steps_and_outputs(mocks: RecordingMocks) ->
     def check(values: list[Any]) -> None:
         endpoint, metadata, release_urn, _ = values
         assert endpoint == "10.0.0.9:8080"
-        assert (metadata["name"], metadata["category"], metadata["ports"]) == (
-            "webapp",
-            "application",
-            [8080],
-        )
+        assert_service(metadata, "webapp", "application", [8080])
         assert metadata["dependencies"] == ["python3", "python3-psycopg2", "curl"]
-        by_name = {args.name: args for args in mocks.created}
+        by_name = mocks.by_name
         assert by_name["app"].typ == "provisioning:taskservs:WebApp"
-        commands = [args.name for args in mocks.created if args.typ == "command:remote:Command"]
         steps = ["remove", "install", "credentials", "configure", "release", "health"]
-        assert commands == ["previous-release", *(f"app-{step}" for step in steps)]
+        assert mocks.commands == ["previous-release", *(f"app-{step}" for step in steps)]
         assert release_urn.endswith("app-release")
         stdin = by_name["app-credentials"].inputs["stdin"]
         assert isinstance(stdin, dict) and stdin["value"] == "pa55 word"  # a secret
