@@ -34,7 +34,7 @@ class WebStackInputs(TypedDict, total=False):
 
 
 class CustomDatabaseInputs(TypedDict, total=False):
-    """The machine it runs on, reached over SSH with its host key pinned, and the admin password."""
+    """The machine it runs on, reached over SSH with its host key pinned, and the passwords."""
 
     host: Required[pulumi.Input[str]]
     """SSH address of the machine."""
@@ -48,8 +48,12 @@ class CustomDatabaseInputs(TypedDict, total=False):
     """Private key of the SSH user (pass a secret)."""
     address: pulumi.Input[str]
     """The address clients of the database use. Default: host."""
-    admin_password: Required[pulumi.Input[str]]
-    """Password of the `postgres` role (pass a secret)."""
+    passwords: pulumi.Input[dict[str, pulumi.Input[str]]]
+    """`{"postgres": <secret>}`: the password of the `postgres` role (pass a secret)."""
+    replication_password: pulumi.Input[str]
+    """The `replicator` role's password, with replication (pass a secret). Default: the `postgres` role's."""
+    admin_password: pulumi.Input[str]
+    """Deprecated: the former name of `passwords["postgres"]` (pass a secret)."""
 
 
 def _whole_numbers(value: Any) -> Any:
@@ -144,4 +148,12 @@ class CustomDatabaseHost(_Host):
             user=rest.get("ssh_user", "root"),
             address=rest.get("address"),
         )
-        return CustomDatabase(name, config, target=target, admin_password=rest["admin_password"], opts=opts)
+        return CustomDatabase(
+            name,
+            config,
+            target=target,
+            passwords=rest.get("passwords"),
+            replication_password=rest.get("replication_password"),
+            admin_password=rest.get("admin_password"),
+            opts=opts,
+        )

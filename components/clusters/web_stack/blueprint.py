@@ -5,10 +5,11 @@ unit-testable."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from provisioning.components.taskservs.custom_database.spec import CUSTOM_DATABASE
 from provisioning.components.taskservs.mariadb.spec import MARIADB
@@ -19,6 +20,9 @@ from provisioning.sdk.validation import Violation
 
 from .instance_types import LOAD_BALANCER_TYPE, MONITORING_TYPE
 from .spec import WebStackConfig
+
+if TYPE_CHECKING:
+    from provisioning.components.taskservs._database.component import PasswordDatabase
 
 __all__ = [
     "APP_PORT",
@@ -64,6 +68,13 @@ class DatabaseService:
     login: str | None = None
     """The account the app logs in with when the service makes none for it (CustomDatabase: postgres);
     None: the app gets a user and a database of its own, both named after it."""
+
+    def component(self) -> type[PasswordDatabase[Any]]:
+        """Its component class, named by its type token in its package (loaded on first use: it imports
+        Pulumi, this module does not); every one takes the same arguments."""
+        package = importlib.import_module(self.declaration.model.__module__.rpartition(".")[0])
+        found: type[PasswordDatabase[Any]] = getattr(package, self.declaration.type_token.rpartition(":")[2])
+        return found
 
     @property
     def port(self) -> int:

@@ -33,6 +33,7 @@ from provisioning.sdk.taskservice.templates import remote_command
 from provisioning.sdk.validation import Violation
 
 from .blueprint import (
+    DATABASES,
     DISK_SIZE,
     Placement,
     alert_rules,
@@ -296,36 +297,18 @@ class WebStack(Cluster):
         self, resource_name: str, config: WebStackConfig, hosts: list[_Host], opts: pulumi.ResourceOptions
     ) -> pulumi.ComponentResource:
         """The database task service of `database_tier.type` on the primary, streaming to the replica."""
-        settings = database_config(config)
-        primary, replicas = hosts[0].target, [h.target for h in hosts[1:]]
-        kind = config.database_tier.type
-        if kind == "custom-database":
-            from provisioning.components.taskservs.custom_database import CustomDatabase
-
-            made: pulumi.ComponentResource = CustomDatabase(
-                resource_name, settings, target=primary, admin_password=self._password, replicas=replicas,
-                opts=opts,
-            )  # fmt: skip
-            return made
         _, user = database_login(config)
-        if kind == "mysql":
-            from provisioning.components.taskservs.mariadb import MariaDB
-
-            service: type[Any] = MariaDB
-        else:
-            from provisioning.components.taskservs.postgresql import PostgreSQL
-
-            service = PostgreSQL
-        made = service(
+        replicas = [h.target for h in hosts[1:]]
+        service = DATABASES[config.database_tier.type].component()
+        return service(
             resource_name,
-            settings,
-            target=primary,
+            database_config(config),
+            target=hosts[0].target,
             passwords={user: self._password},
             replicas=replicas,
             replication_password=self._replication if replicas else None,
             opts=opts,
         )
-        return made
 
     def _monitoring(
         self,

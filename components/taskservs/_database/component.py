@@ -1,6 +1,8 @@
-"""The component plumbing the database services share: the constructor of those with login accounts and
-read-only replicas (MariaDB, PostgreSQL), the rules on its arguments, the credentials step's stdin and the
-`replica_endpoints` output; and each server of a service with its `Host` and its steps' prefix."""
+"""The component plumbing the database services share: their one constructor (passwords by account,
+replica targets, the replication password) with the rules on its arguments (`PasswordDatabase`, the base of
+all three), the credentials step's stdin and the `replica_endpoints` output of those with login accounts
+(MariaDB, PostgreSQL: `ReplicatedDatabase`); and each server of a service with its `Host` and its steps'
+prefix."""
 
 from __future__ import annotations
 
@@ -20,28 +22,35 @@ from provisioning.sdk.taskservice.credentials import (
 from provisioning.sdk.taskservice.target import Target
 from provisioning.sdk.validation import Violation
 
-from .settings import ReplicationSettings, UserSettings
+from .settings import UserSettings
 
-__all__ = ["ReplicatedDatabase", "each_host"]
+__all__ = ["PasswordDatabase", "ReplicatedDatabase", "each_host"]
 
 Config = TypeVar("Config", bound=BaseModel)
 Host = TypeVar("Host")
 Role = Literal["primary", "replica"]
 
 
-class _Replicated(Protocol):
+class _Replication(Protocol):
+    @property
+    def enabled(self) -> bool: ...
+    @property
+    def replicas(self) -> int: ...
+
+
+class _Replicating(Protocol):
+    @property
+    def replication(self) -> _Replication: ...
+
+
+class _Replicated(_Replicating, Protocol):
     @property
     def users(self) -> Sequence[UserSettings]: ...
-    @property
-    def replication(self) -> ReplicationSettings: ...
 
 
-class ReplicatedDatabase(TaskService, Generic[Config]):
-    """Base of the database services with login accounts and read-only replicas: the constructor, the rules
-    on its arguments, the credentials step's stdin and `replica_endpoints`."""
-
-    replica_endpoints: pulumi.Output[list[str]]
-    """Where clients reach each read-only replica (`address:port`), in the order of `replicas`."""
+class PasswordDatabase(TaskService, Generic[Config]):
+    """Base of the database services: the constructor they share (passwords by account, replica targets,
+    the replication password) and the rules on its arguments."""
 
     def __init__(
         self,
@@ -55,7 +64,7 @@ class ReplicatedDatabase(TaskService, Generic[Config]):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """`config`: the fields of the service's config model (checked before anything is registered);
-        `target`: the primary's server; `passwords`: each user's password (secrets), by user name;
+        `target`: the primary's server; `passwords`: each account's password (secrets), by account name;
         `replicas`: one target per `replication.replicas`; `replication_password`: the `replicator`
         account's password (a secret), with replication."""
         self._passwords = dict(passwords or {})
@@ -65,12 +74,31 @@ class ReplicatedDatabase(TaskService, Generic[Config]):
         )
         super().__init__(resource_name, config, target=target, opts=opts)
 
+    def target_violations(self, config: _Replicating) -> list[Violation]:
+        """As many replica targets as `replication.replicas`, and none without replication."""
+        replication = config.replication
+        return replica_violations(replication.enabled, replication.replicas, len(self._replicas))
+
+    def unused_replication_password(self, config: _Replicating) -> list[Violation]:
+        """No replication password without replication."""
+        if self._replication_password is not None and not config.replication.enabled:
+            rule = "replication_password was given but replication.enabled is false"
+            return [Violation("replication_password", "[secret]", rule)]
+        return []
+
+
+class ReplicatedDatabase(PasswordDatabase[Config]):
+    """Base of the database services with login accounts and read-only replicas: the rules on the
+    passwords, the credentials step's stdin and `replica_endpoints`."""
+
+    replica_endpoints: pulumi.Output[list[str]]
+    """Where clients reach each read-only replica (`address:port`), in the order of `replicas`."""
+
     def account_violations(self, config: _Replicated) -> list[Violation]:
         """Every user has a password in `passwords`, and every password a user; as many replica targets as
         `replication.replicas`."""
         found = password_violations([user.name for user in config.users], self._passwords)
-        replication = config.replication
-        return found + replica_violations(replication.enabled, replication.replicas, len(self._replicas))
+        return found + self.target_violations(config)
 
     def credentials(self, config: _Replicated) -> pulumi.Output[str]:
         """The credentials step's stdin, a secret: each user's password, and the `replicator` account's

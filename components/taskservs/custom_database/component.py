@@ -1,7 +1,7 @@
 """CustomDatabase: the task service as a Pulumi component (see docs/task-services.md).
 
     db = CustomDatabase("db", {"max_connections": 200}, target=Target.server(server, private_key),
-                        admin_password=config.require_secret("dbPassword"))
+                        passwords={"postgres": config.require_secret("dbPassword")})
 
 Steps on the primary: remove (armed; runs on delete), version (packages; its reruns are the update),
 install, configure, credentials, health; each replica then runs remove, version, install, credentials,
@@ -9,26 +9,29 @@ standby (pg_basebackup from the primary), configure and health."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
 from pydantic import BaseModel
 
-from provisioning.sdk.taskservice.component import Step, TaskService
-from provisioning.sdk.taskservice.credentials import replica_violations
+from provisioning.sdk.taskservice.component import Step
 from provisioning.sdk.taskservice.settings import Category, ServiceMetadata
 from provisioning.sdk.taskservice.target import Target
 from provisioning.sdk.validation import Violation
 
-from .._database.component import each_host
+from .._database.component import PasswordDatabase, each_host
 from .render import PACKAGES, Host, Scripts, major_of, scripts
 from .spec import CUSTOM_DATABASE, CustomDatabaseConfig
 
 __all__ = ["CustomDatabase"]
 
+SUPERUSER = "postgres"
+"""The one account whose password CustomDatabase takes (`passwords`)."""
 
-class CustomDatabase(TaskService):
+
+class CustomDatabase(PasswordDatabase[CustomDatabaseConfig]):
     """PostgreSQL from the OS packages as the service `customdb`, with TLS, backups, metrics and standbys."""
 
     declaration = CUSTOM_DATABASE
@@ -39,22 +42,54 @@ class CustomDatabase(TaskService):
         config: CustomDatabaseConfig | Mapping[str, Any] | None = None,
         *,
         target: Target,
-        admin_password: pulumi.Input[str],
+        passwords: Mapping[str, pulumi.Input[str]] | None = None,
         replicas: Sequence[Target] = (),
+        replication_password: pulumi.Input[str] | None = None,
+        admin_password: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """`config`: the fields of `CustomDatabaseConfig` (checked before anything is registered);
-        `target`: the primary's server; `admin_password`: the `postgres` role's password (a secret; also the
-        `replicator` role's with replication); `replicas`: one target per `replication.replicas`."""
-        self._admin_password = pulumi.Output.secret(admin_password)
-        self._replicas = tuple(replicas)
-        super().__init__(resource_name, config, target=target, opts=opts)
+        `target`: the primary's server; `passwords`: `{"postgres": <secret>}`, the `postgres` role's
+        password; `replicas`: one target per `replication.replicas`; `replication_password`: the
+        `replicator` role's password (a secret) with replication, by default the `postgres` role's;
+        `admin_password`: deprecated, the former name of `passwords["postgres"]`."""
+        self._both_given = admin_password is not None and passwords is not None
+        if admin_password is not None:
+            warnings.warn(
+                "CustomDatabase admin_password= is deprecated: pass passwords={'postgres': <secret>}",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            passwords = passwords if self._both_given else {SUPERUSER: admin_password}
+        super().__init__(
+            resource_name,
+            config,
+            target=target,
+            passwords=passwords,
+            replicas=replicas,
+            replication_password=replication_password,
+            opts=opts,
+        )
 
     def extra_violations(self, config: BaseModel) -> list[Violation]:
-        """As many replica targets as `replication.replicas` asks for, and none without replication."""
+        """`passwords` holds exactly the `postgres` role's (and `admin_password` is not given besides); as
+        many replica targets as `replication.replicas` asks for, and none without replication; no
+        replication password without replication."""
         assert isinstance(config, CustomDatabaseConfig)
-        replication = config.replication
-        return replica_violations(replication.enabled, replication.replicas, len(self._replicas))
+        if self._both_given:
+            rule = (
+                "admin_password (deprecated) and passwords were both given: give passwords={'postgres': ...}"
+            )
+            found = [Violation("admin_password", "[secret]", rule)]
+        elif sorted(self._passwords) != [SUPERUSER]:
+            given = ", ".join(repr(name) for name in sorted(self._passwords)) or "none"
+            rule = (
+                f"passwords must hold exactly the key 'postgres' (the postgres role's password; got {given})"
+            )
+            found = [Violation("passwords", sorted(self._passwords), rule)]
+        else:
+            found = []
+        return found + self.target_violations(config) + self.unused_replication_password(config)
 
     def metadata(self, config: BaseModel) -> ServiceMetadata:
         """name, description, version, category, dependencies, supported_os, ports, data_directories."""
@@ -74,23 +109,60 @@ class CustomDatabase(TaskService):
     def steps(self, config: BaseModel, target: Target) -> list[Step]:
         """The primary's steps, then each replica's (after the primary is healthy)."""
         assert isinstance(config, CustomDatabaseConfig)
+        postgres = pulumi.Output.secret(self._passwords[SUPERUSER])
+        replicator = self._replication_password or postgres
+        # the replicator role's password goes on a second line only when it is not the postgres role's (the
+        # default), so that the script and stdin stay as they were for one password
+        separate: pulumi.Output[bool] | None = None
+        primary_secret: pulumi.Output[str] = postgres
+        if self._replication_password is not None:
+            both = pulumi.Output.all(postgres, replicator)
+            separate = pulumi.Output.unsecret(both.apply(lambda found: found[0] != found[1]))
+            primary_secret = both.apply(lambda found: "\n".join(dict.fromkeys(found)))
         found: list[Step] = []
         for server, host, prefix in each_host(Host, target, self._replicas):
-            found += self._host_steps(config, server, host, prefix)
+            if prefix:
+                secrets = {"credentials": replicator, "health": postgres}
+                found += self._host_steps(config, server, host, prefix, secrets, None)
+            else:
+                secrets = {"credentials": primary_secret, "health": postgres}
+                found += self._host_steps(config, server, host, prefix, secrets, separate)
         return found
 
     def _host_steps(
-        self, config: CustomDatabaseConfig, target: Target, host: pulumi.Output[Host], prefix: str
+        self,
+        config: CustomDatabaseConfig,
+        target: Target,
+        host: pulumi.Output[Host],
+        prefix: str,
+        secrets: Mapping[str, pulumi.Output[str]],
+        separate: pulumi.Output[bool] | None,
     ) -> list[Step]:
         rendered = host.apply(lambda h: scripts(config, h))
 
         def part(step: str, kind: str) -> pulumi.Output[str]:
+            if step == "credentials" and separate is not None:
+                both = pulumi.Output.all(host, separate)
+                return both.apply(
+                    lambda found: _script(scripts(config, found[0], separate_replicator=found[1])[step], kind)
+                )
             return rendered.apply(lambda s: _script(s[step], kind))
 
         def make(name: str, first: Any, again: Any, **kwargs: Any) -> Step:
             delete = part(name, "delete") if name == "remove" else None
             update = part(name, "update") if name in ("version", "remove") else None
-            return Step(prefix + name, target, part(name, "run"), first, again, update, delete, **kwargs)
+            secret = secrets.get(name)
+            return Step(
+                prefix + name,
+                target,
+                part(name, "run"),
+                first,
+                again,
+                update,
+                delete,
+                secret=secret,
+                **kwargs,
+            )
 
         order = ["remove", "version", "install"]
         order += ["credentials", "standby", "configure"] if prefix else ["configure", "credentials"]
@@ -102,11 +174,8 @@ class CustomDatabase(TaskService):
             "configure": ("configure", "configure"),
             "credentials": ("configure", "configure"),
         }
-        steps = []
-        for name in order:
-            secret = self._admin_password if name == "credentials" else None
-            steps.append(make(name, *categories[name], secret=secret))
-        steps.append(make("health", None, None, secret=self._admin_password, health=True))
+        steps = [make(name, *categories[name]) for name in order]
+        steps.append(make("health", None, None, health=True))
         return steps
 
 

@@ -129,9 +129,12 @@ def config_files(config: CustomDatabaseConfig, host: Host) -> dict[str, str]:
     return {**files, **cluster_files(TEMPLATES, values["pg"], config.backup, config.monitoring)}
 
 
-def scripts(config: CustomDatabaseConfig, host: Host) -> dict[str, Scripts]:
+def scripts(
+    config: CustomDatabaseConfig, host: Host, *, separate_replicator: bool = False
+) -> dict[str, Scripts]:
     """Every step's scripts on `host`, by step: remove, version, install, configure, credentials, (standby,)
-    health."""
+    health. `separate_replicator`: the primary's credentials step reads the `replicator` role's password on
+    a second line of its stdin (else that role gets the `postgres` role's)."""
     values = context(config, host)
     files = config_files(config, host)
 
@@ -146,7 +149,9 @@ def scripts(config: CustomDatabaseConfig, host: Host) -> dict[str, Scripts]:
         ),
         "version": Scripts(run=step("version", "version.sh.j2"), update=step("version", "update.sh.j2")),
         "install": Scripts(run=step("install", "install.sh.j2")),
-        "credentials": Scripts(run=step("credentials", "credentials.sh.j2")),
+        "credentials": Scripts(
+            run=step("credentials", "credentials.sh.j2", separate_replicator=separate_replicator)
+        ),
         "configure": Scripts(run=step("configure", "configure.sh.j2")),
         "health": Scripts(run=step("health", "health.sh.j2")),
     }

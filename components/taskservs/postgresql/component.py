@@ -43,14 +43,10 @@ class PostgreSQL(ReplicatedDatabase[PostgreSQLConfig]):
         `replication.replicas`; a replication password exactly with replication."""
         assert isinstance(config, PostgreSQLConfig)
         found = self.account_violations(config)
-        given = self._replication_password is not None
-        if config.replication.enabled and not given:
+        if config.replication.enabled and self._replication_password is None:
             rule = "replication.enabled needs replication_password=<secret> (the replicator role's password)"
             found.append(Violation("replication_password", None, rule))
-        elif given and not config.replication.enabled:
-            rule = "replication_password was given but replication.enabled is false"
-            found.append(Violation("replication_password", "[secret]", rule))
-        return found
+        return found + self.unused_replication_password(config)
 
     def metadata(self, config: BaseModel) -> ServiceMetadata:
         """name, description, version, category, dependencies, supported_os, ports, data_directories."""
