@@ -62,7 +62,7 @@ db = CustomDatabase(
     "db",
     settings,
     target=Target.server(primary, private_key),
-    admin_password=admin_password,
+    passwords={"postgres": admin_password},
     replicas=[Target.server(standby, private_key) for standby in standbys],
 )
 
