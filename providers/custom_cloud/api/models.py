@@ -80,8 +80,13 @@ Name = Annotated[
 
 LabelKey = Annotated[str, StringConstraints(min_length=1, max_length=63)]
 LabelValue = Annotated[str, StringConstraints(max_length=255)]
-Labels = Annotated[dict[LabelKey, LabelValue], Field(max_length=64)]
-"""Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
+Labels = Annotated[
+    dict[LabelKey, LabelValue],
+    Field(
+        max_length=64, description="Free-form labels: at most 64, keys 1..63 characters, values up to 255."
+    ),
+]
+"""Free-form labels (its description is every `labels` field's)."""
 
 RegionName = Annotated[str, InCatalog(catalog.REGIONS)]
 """A catalog region."""
@@ -278,7 +283,6 @@ class InstanceBase(_Request):
     preemptible: bool = False
     """Preemptible instance (recorded only)."""
     labels: InPlaceLabels = Field(default_factory=dict)
-    """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
     ssh_public_key: Annotated[str, StringConstraints(max_length=16384)] | None = None
     """OpenSSH public key authorized for root on the instance (machine hosts), up to 16384
     characters."""
@@ -331,7 +335,6 @@ class NetworkBase(_Request):
     description: Annotated[str, StringConstraints(max_length=255), IN_PLACE] = ""
     """What the network is for, up to 255 characters; changes in place."""
     labels: InPlaceLabels = Field(default_factory=dict)
-    """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
 
 
 class NetworkCreate(NetworkBase):
@@ -361,7 +364,6 @@ class SubnetBase(_Request):
     zone: ZoneName
     """Zone (in the network's region, if it has one)."""
     labels: InPlaceLabels = Field(default_factory=dict)
-    """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
 
 
 class SubnetCreate(SubnetBase):
@@ -413,7 +415,6 @@ class LoadBalancerBase(_Request):
     health_check_path: Annotated[HttpPath, IN_PLACE] = "/healthz"
     """HTTP path probed on the targets (starts with `/`)."""
     labels: InPlaceLabels = Field(default_factory=dict)
-    """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
 
 
 class LoadBalancerCreate(LoadBalancerBase):
@@ -448,7 +449,6 @@ class VolumeBase(_Request):
     disk_type: DiskTypeName = "ssd"
     """Disk type (`ssd` or `hdd`)."""
     labels: InPlaceLabels = Field(default_factory=dict)
-    """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
 
 
 class VolumeCreate(VolumeBase):
