@@ -12,11 +12,7 @@
 # debian-12-taskservices. A cloud uses it with `PROVISIONING_MACHINE_IMAGE=<that link>` (or Settings.machine_image).
 set -euo pipefail
 
-here="$(cd "$(dirname "$0")" && pwd)"
-project="$(cd "$here/.." && pwd)"
-tools="${TOOLS:-$project/.tools}"
-images="$tools/images"
-mirror_py="$project/emulator/hosts/machine/mirror.py"
+. "$(cd "$(dirname "$0")" && pwd)/machine-image-lib.sh"  # here, project, images, mirror_py, install_image
 
 # What CustomDatabase, PostgreSQL, MariaDB, Prometheus, HAProxy and WebApp (its database drivers) install with apt.
 PACKAGES=(postgresql-15 postgresql-client-15 prometheus-postgres-exporter cron openssl curl
@@ -94,15 +90,4 @@ chroot "$work" apt-get clean
 
 printf 'debian-12 taskservices (%s) over %s, recipe %s, built %s\n' "${PACKAGES[*]}" "$(basename "$base")" \
     "$recipe" "$(date -u +%FT%TZ)" >"$work/.provisioning-image"
-rm -rf "$image"
-mv "$work" "$image"
-ln -sfn "$(basename "$image")" "$link"
-for old in "$images"/debian-12-taskservices-*; do
-    [ "$old" = "$image" ] && continue
-    if grep -qsF "lowerdir=$old," /proc/[0-9]*/mountinfo; then
-        echo "==> machine-image-taskservices: keeping $(basename "$old"): running machines use it"
-    else
-        rm -rf "$old"
-    fi
-done
-echo "==> machine-image-taskservices: built $link in $((SECONDS - started)) s ($(du -sh --apparent-size "$image" | cut -f1))"
+install_image machine-image-taskservices debian-12-taskservices

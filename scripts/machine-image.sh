@@ -10,11 +10,7 @@
 # symlink to the current one. Needs root, debootstrap and python3 (scripts/system-packages.sh installs them).
 set -euo pipefail
 
-here="$(cd "$(dirname "$0")" && pwd)"
-project="$(cd "$here/.." && pwd)"
-tools="${TOOLS:-$project/.tools}"
-images="$tools/images"
-mirror_py="$project/emulator/hosts/machine/mirror.py"
+. "$(cd "$(dirname "$0")" && pwd)/machine-image-lib.sh"  # here, project, images, mirror_py, install_image
 
 # python3-cffi-backend: debootstrap does not resolve virtual packages (python3-cryptography, which cloud-init
 # needs through python3-oauthlib, depends on one that only it provides).
@@ -116,17 +112,4 @@ chroot "$work" systemctl enable ssh.service >/dev/null 2>&1
 
 printf 'debian-12 minbase (%s) recipe %s, built %s\n' "$include" "$recipe" "$(date -u +%FT%TZ)" \
     >"$work/.provisioning-image"
-rm -rf "$image"
-mv "$work" "$image"
-ln -sfn "$(basename "$image")" "$link"
-# Older builds go, unless a running machine still has one as its lower layer (its overlay is mounted in
-# the machine's own mount namespace: visible in its processes' mountinfo).
-for old in "$images"/debian-12-*; do
-    [ "$old" = "$image" ] && continue
-    if grep -qsF "lowerdir=$old," /proc/[0-9]*/mountinfo; then
-        echo "==> machine-image: keeping $(basename "$old"): running machines use it"
-    else
-        rm -rf "$old"
-    fi
-done
-echo "==> machine-image: built $link in $((SECONDS - started)) s ($(du -sh --apparent-size "$image" | cut -f1))"
+install_image machine-image debian-12
