@@ -14,11 +14,11 @@ from provisioning.providers.custom_cloud.resource_provider import (
     VolumeProvider,
 )
 from provisioning.providers.custom_cloud.server import ServerProvider
-from provisioning.sdk import ApiError, Conflict, ProvisioningError, WaitTimeout
+from provisioning.sdk import ApiError, Conflict, ProvisioningError
 from provisioning.sdk.ownership import OWNER_LABEL, without_owner
 from provisioning.sdk.unknowns import UNKNOWN
 
-from ._api_fixtures import checked, failures, items
+from ._api_fixtures import checked, failures, items, never_ready
 from .conftest import API_KEY, Cloud
 
 NET = {"name": "net-a", "cidr": "10.10.0.0/16", "idempotency_scope": "p/s/Network/net-a"}
@@ -40,19 +40,18 @@ def _lb_inputs(provider: LoadBalancerProvider, **changes: Any) -> dict[str, Any]
 # -- Network ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("changes", "field", "reason"),
-    [
-        ({"cidr": "10.0.0.0/30"}, "cidr", ""),
-        ({"cidr": "not-a-cidr"}, "cidr", ""),
-        ({"name": "Bad_Name"}, "name", "name 'Bad_Name' must be lowercase letters, digits and dashes"),
-        ({"region": "mars-1"}, "region", "unknown region 'mars-1'"),
-    ],
-)
-def test_network_check_names_the_field(
-    cloud: Cloud, changes: dict[str, Any], field: str, reason: str
-) -> None:
-    found = failures(cloud.provider(NetworkProvider), {**NET, **changes})
+NETWORK_RULES: list[tuple[str, Any, str]] = [
+    ("cidr", "10.0.0.0/30", ""),
+    ("cidr", "not-a-cidr", ""),
+    ("name", "Bad_Name", "name 'Bad_Name' must be lowercase letters, digits and dashes"),
+    ("region", "mars-1", "unknown region 'mars-1'"),
+]
+"""(field, a value breaking one of its rules, what the reason says), as `SERVER_RULES`."""
+
+
+@pytest.mark.parametrize(("field", "value", "reason"), NETWORK_RULES)
+def test_network_check_names_the_field(cloud: Cloud, field: str, value: Any, reason: str) -> None:
+    found = failures(cloud.provider(NetworkProvider), {**NET, field: value})
     assert field in found and reason in found[field]
 
 
@@ -178,12 +177,8 @@ def test_load_balancer_lifecycle(cloud: Cloud) -> None:
 
 
 def test_load_balancer_that_never_becomes_active_is_deleted(cloud: Cloud) -> None:
-    cloud.admin.put("/admin/lifecycle", json={"mode": "manual", "boot_delay_s": 0})
     provider = cloud.provider(LoadBalancerProvider)
-    with pytest.raises(WaitTimeout) as info:
-        provider.create(_lb_inputs(provider, create_timeout=0.3))
-    assert "active" in str(info.value)
-    assert [lb["status"] for lb in items(cloud, "load-balancers")] in ([], ["deleting"])
+    never_ready(cloud, provider, _lb_inputs(provider, create_timeout=0.3), "active", "load-balancers")
 
 
 # -- Volume -----------------------------------------------------------------------------------------------

@@ -9,10 +9,12 @@ from pulumi.output import Unknown
 
 from provisioning.providers.custom_cloud.config import MISSING_KEY_MESSAGE
 from provisioning.providers.custom_cloud.server import ServerProvider
-from provisioning.sdk import ProvisioningError, WaitTimeout
+from provisioning.sdk import ProvisioningError
 from provisioning.sdk.ownership import OWNER_LABEL, owner_hash
 from provisioning.sdk.unknowns import UNKNOWN
+from tests.support.cloud_rules import SERVER_RULES
 
+from ._api_fixtures import never_ready
 from .conftest import API_KEY, SERVER_BASE, Cloud, checked_server
 
 BASE = SERVER_BASE
@@ -23,22 +25,9 @@ def failures(provider: ServerProvider, **changes: Any) -> dict[str, str]:
     return {f.property: f.reason for f in provider.check({}, {**BASE, **changes}).failures}
 
 
-@pytest.mark.parametrize(
-    ("changes", "field", "reason"),
-    [
-        ({"machine_type": ""}, "machine_type", "machine_type cannot be empty"),
-        ({"disk_size": 5}, "disk_size", "disk_size must be at least 10GB"),
-        ({"machine_type": "huge"}, "machine_type", "unknown machine_type 'huge'"),
-        ({"zone": "mars-1a"}, "zone", "unknown zone 'mars-1a'"),
-        ({"zone": "eu-west-1a"}, "zone", "zone 'eu-west-1a' is not in region 'us-west-1'"),
-        ({"disk_type": "nvme"}, "disk_type", "unknown disk_type 'nvme'"),
-        ({"name": "Bad_Name"}, "name", "name 'Bad_Name' must be lowercase letters, digits and dashes"),
-    ],
-)
-def test_check_reports_each_rule_on_its_field(
-    cloud: Cloud, changes: dict[str, Any], field: str, reason: str
-) -> None:
-    found = failures(cloud.provider(ServerProvider), **changes)
+@pytest.mark.parametrize(("field", "value", "reason"), SERVER_RULES)
+def test_check_reports_each_rule_on_its_field(cloud: Cloud, field: str, value: Any, reason: str) -> None:
+    found = failures(cloud.provider(ServerProvider), **{field: value})
     assert field in found and reason in found[field]
 
 
@@ -191,13 +180,9 @@ def test_create_after_delete_with_same_inputs_makes_a_new_server(cloud: Cloud) -
 
 
 def test_failed_wait_deletes_what_was_created(cloud: Cloud) -> None:
-    cloud.admin.put("/admin/lifecycle", json={"mode": "manual", "boot_delay_s": 0})
     provider = cloud.provider(ServerProvider)
-    with pytest.raises(WaitTimeout) as info:
-        provider.create(checked(provider, create_timeout=0.3))
-    assert "running" in str(info.value)
     # the cleanup's DELETE was accepted: nothing is left that will not go away (manual mode holds `deleting`)
-    assert [i["status"] for i in cloud.instances()] in ([], ["deleting"])
+    never_ready(cloud, provider, checked(provider, create_timeout=0.3), "running", "instances")
     assert [
         i["status"] for i in cloud.api.get("/v1/instances", params={"status": "running"}).json()["items"]
     ] == []
