@@ -7,7 +7,7 @@ prefix."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
 import pulumi
@@ -19,9 +19,11 @@ from provisioning.sdk.taskservice.credentials import (
     password_violations,
     replica_violations,
 )
+from provisioning.sdk.taskservice.settings import ServiceMetadata
 from provisioning.sdk.taskservice.target import Target
 from provisioning.sdk.validation import Violation
 
+from .._service import metadata_of
 from .settings import UserSettings
 
 __all__ = ["PasswordDatabase", "ReplicatedDatabase", "each_host"]
@@ -41,6 +43,22 @@ class _Replication(Protocol):
 class _Replicating(Protocol):
     @property
     def replication(self) -> _Replication: ...
+
+
+class _Monitoring(Protocol):
+    @property
+    def enabled(self) -> bool: ...
+    @property
+    def metrics_port(self) -> int: ...
+
+
+class _Exported(Protocol):
+    @property
+    def version(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def monitoring(self) -> _Monitoring: ...
 
 
 class _Replicated(_Replicating, Protocol):
@@ -73,6 +91,25 @@ class PasswordDatabase(TaskService, Generic[Config]):
             None if replication_password is None else pulumi.Output.secret(replication_password)
         )
         super().__init__(resource_name, config, target=target, opts=opts)
+
+    def database_metadata(
+        self,
+        config: _Exported,
+        *,
+        name: str,
+        dependencies: Iterable[str],
+        data_directories: Iterable[str],
+    ) -> ServiceMetadata:
+        """The `service_metadata` of a database service: its port, and its exporter's with monitoring."""
+        ports = [config.port] + ([config.monitoring.metrics_port] if config.monitoring.enabled else [])
+        return metadata_of(
+            self.declaration,
+            config,
+            name=name,
+            dependencies=dependencies,
+            ports=ports,
+            data_directories=data_directories,
+        )
 
     def target_violations(self, config: _Replicating) -> list[Violation]:
         """As many replica targets as `replication.replicas`, and none without replication."""

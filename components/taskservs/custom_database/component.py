@@ -94,15 +94,10 @@ class CustomDatabase(PasswordDatabase[CustomDatabaseConfig]):
     def metadata(self, config: BaseModel) -> ServiceMetadata:
         """name, description, version, category, dependencies, supported_os, ports, data_directories."""
         assert isinstance(config, CustomDatabaseConfig)
-        ports = [config.port] + ([config.monitoring.metrics_port] if config.monitoring.enabled else [])
-        return ServiceMetadata(
+        return self.database_metadata(
+            config,
             name="custom-database",
-            description=CUSTOM_DATABASE.description,
-            version=config.version,
-            category=CUSTOM_DATABASE.category or "database",
-            dependencies=tuple(name.format(major=major_of(config.version)) for name in PACKAGES),
-            supported_os=("debian", "ubuntu"),
-            ports=tuple(ports),
+            dependencies=[name.format(major=major_of(config.version)) for name in PACKAGES],
             data_directories=(config.data_directory, config.backup.storage_location),
         )
 

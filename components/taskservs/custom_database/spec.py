@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field
 
-from provisioning.sdk.registry import Declaration, register
 from provisioning.sdk.rules import AtLeast, InCatalog, Matches
 from provisioning.sdk.taskservice.rules import UNPRIVILEGED_PORT, MemorySize, Positive, deep_path
 from provisioning.sdk.taskservice.settings import SettingsModel, TaskServiceSettings
@@ -18,6 +17,7 @@ from provisioning.sdk.validation import Violation
 from .. import _database as database
 from .._database import Default, defaults, metrics_port_apart, postgres
 from .._database.postgres import LOG_LEVELS
+from .._service import declare
 
 __all__ = [
     "CUSTOM_DATABASE",
@@ -133,13 +133,10 @@ def ssl_files_together(config: CustomDatabaseConfig) -> list[Violation]:
     return [Violation(missing, None, rule)]
 
 
-CUSTOM_DATABASE = register(
-    Declaration(
-        "provisioning:taskservs:CustomDatabase",
-        CustomDatabaseConfig,
-        kind="taskserv",
-        category="database",
-        rules=(folders_apart, ssl_files_together, metrics_port_apart),
-    )
+CUSTOM_DATABASE = declare(
+    "CustomDatabase",
+    CustomDatabaseConfig,
+    "database",
+    (folders_apart, ssl_files_together, metrics_port_apart),
 )
 """The CustomDatabase task service."""

@@ -21,6 +21,7 @@ from provisioning.sdk.taskservice.component import Step, TaskService
 from provisioning.sdk.taskservice.settings import ServiceMetadata
 from provisioning.sdk.taskservice.target import Target
 
+from .._service import metadata_of
 from .render import PACKAGES, scripts
 from .spec import HAPROXY, HAProxyConfig
 
@@ -51,15 +52,7 @@ class HAProxy(TaskService):
         assert isinstance(config, HAProxyConfig)
         ports = [config.port] + ([config.ssl.port] if config.ssl.enabled else [])
         ports += [config.stats.port] if config.stats.enabled else []
-        return ServiceMetadata(
-            name="haproxy",
-            description=HAPROXY.description,
-            version=config.version,
-            category=HAPROXY.category or "load-balancer",
-            dependencies=PACKAGES,
-            supported_os=("debian", "ubuntu"),
-            ports=tuple(ports),
-        )
+        return metadata_of(HAPROXY, config, name="haproxy", dependencies=PACKAGES, ports=ports)
 
     def steps(self, config: BaseModel, target: Target) -> list[Step]:
         """remove, install, configure, health."""

@@ -8,11 +8,12 @@ from typing import Annotated
 
 from pydantic import Field
 
-from provisioning.sdk.registry import Declaration, register
 from provisioning.sdk.rules import Matches
 from provisioning.sdk.taskservice.rules import ANY_PORT, InRange
 from provisioning.sdk.taskservice.settings import SettingsModel, TaskServiceSettings
 from provisioning.sdk.validation import Violation
+
+from .._service import declare
 
 __all__ = ["HAPROXY", "METRICS_PATH", "Backend", "HAProxyConfig", "SslSettings", "StatsSettings"]
 
@@ -153,20 +154,17 @@ def stats_path_not_metrics(config: HAProxyConfig) -> list[Violation]:
     return []
 
 
-HAPROXY = register(
-    Declaration(
-        "provisioning:taskservs:HAProxy",
-        HAProxyConfig,
-        kind="taskserv",
-        category="load-balancer",
-        rules=(
-            at_least_one_backend,
-            unique_backend_names,
-            stats_port_apart,
-            ssl_port_apart,
-            ssl_files_together,
-            stats_path_not_metrics,
-        ),
-    )
+HAPROXY = declare(
+    "HAProxy",
+    HAProxyConfig,
+    "load-balancer",
+    (
+        at_least_one_backend,
+        unique_backend_names,
+        stats_port_apart,
+        ssl_port_apart,
+        ssl_files_together,
+        stats_path_not_metrics,
+    ),
 )
 """The HAProxy task service."""

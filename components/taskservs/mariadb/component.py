@@ -49,15 +49,10 @@ class MariaDB(ReplicatedDatabase[MariaDBConfig]):
     def metadata(self, config: BaseModel) -> ServiceMetadata:
         """name, description, version, category, dependencies, supported_os, ports, data_directories."""
         assert isinstance(config, MariaDBConfig)
-        ports = [config.port] + ([config.monitoring.metrics_port] if config.monitoring.enabled else [])
-        return ServiceMetadata(
+        return self.database_metadata(
+            config,
             name="mariadb",
-            description=MARIADB.description,
-            version=config.version,
-            category=MARIADB.category or "database",
-            dependencies=tuple(packages(config)),
-            supported_os=("debian", "ubuntu"),
-            ports=tuple(ports),
+            dependencies=packages(config),
             data_directories=(PATHS["data_dir"], config.backup.storage_location),
         )
 

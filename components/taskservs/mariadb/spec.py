@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field
 
-from provisioning.sdk.registry import Declaration, register
 from provisioning.sdk.rules import Matches
 from provisioning.sdk.taskservice.rules import UNPRIVILEGED_PORT, Positive, deep_path
 from provisioning.sdk.taskservice.settings import TaskServiceSettings
@@ -16,6 +15,7 @@ from provisioning.sdk.validation import Violation
 
 from .. import _database as database
 from .._database import Default, defaults, metrics_port_apart
+from .._service import declare
 
 __all__ = [
     "MARIADB",
@@ -101,13 +101,5 @@ def names_unique_and_owners_known(config: MariaDBConfig) -> list[Violation]:
     return found + database.unknown_owners(config, "root")
 
 
-MARIADB = register(
-    Declaration(
-        "provisioning:taskservs:MariaDB",
-        MariaDBConfig,
-        kind="taskserv",
-        category="database",
-        rules=(names_unique_and_owners_known, metrics_port_apart),
-    )
-)
+MARIADB = declare("MariaDB", MariaDBConfig, "database", (names_unique_and_owners_known, metrics_port_apart))
 """The MariaDB task service."""

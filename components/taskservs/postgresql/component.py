@@ -51,18 +51,10 @@ class PostgreSQL(ReplicatedDatabase[PostgreSQLConfig]):
     def metadata(self, config: BaseModel) -> ServiceMetadata:
         """name, description, version, category, dependencies, supported_os, ports, data_directories."""
         assert isinstance(config, PostgreSQLConfig)
-        ports = (config.port,) + ((config.monitoring.metrics_port,) if config.monitoring.enabled else ())
         folders: tuple[str, ...] = (f"/var/lib/postgresql/{config.version}/main",)
         folders += (config.backup.storage_location,) if config.backup.enabled else ()
-        return ServiceMetadata(
-            name="postgresql",
-            description=POSTGRESQL.description,
-            version=config.version,
-            category=POSTGRESQL.category or "database",
-            dependencies=packages(config),
-            supported_os=("debian", "ubuntu"),
-            ports=ports,
-            data_directories=folders,
+        return self.database_metadata(
+            config, name="postgresql", dependencies=packages(config), data_directories=folders
         )
 
     def steps(self, config: BaseModel, target: Target) -> list[Step]:

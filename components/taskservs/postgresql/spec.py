@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field
 
-from provisioning.sdk.registry import Declaration, register
 from provisioning.sdk.rules import Matches
 from provisioning.sdk.taskservice.rules import UNPRIVILEGED_PORT, Positive, deep_path
 from provisioning.sdk.taskservice.settings import TaskServiceSettings
@@ -18,6 +17,7 @@ from provisioning.sdk.validation import Violation
 from .. import _database as database
 from .._database import Default, defaults, metrics_port_apart, postgres
 from .._database.postgres import LOG_LEVELS
+from .._service import declare
 
 __all__ = [
     "LOG_LEVELS",
@@ -112,13 +112,10 @@ def names_unique_and_owners_known(config: PostgreSQLConfig) -> list[Violation]:
     return found
 
 
-POSTGRESQL = register(
-    Declaration(
-        "provisioning:taskservs:PostgreSQL",
-        PostgreSQLConfig,
-        kind="taskserv",
-        category="database",
-        rules=(addresses_valid, names_unique_and_owners_known, metrics_port_apart),
-    )
+POSTGRESQL = declare(
+    "PostgreSQL",
+    PostgreSQLConfig,
+    "database",
+    (addresses_valid, names_unique_and_owners_known, metrics_port_apart),
 )
 """The PostgreSQL task service."""

@@ -23,6 +23,7 @@ from provisioning.sdk.taskservice.settings import ServiceMetadata
 from provisioning.sdk.taskservice.target import Target
 from provisioning.sdk.validation import Violation
 
+from .._service import metadata_of
 from .render import PACKAGES, exporter_scripts, scripts
 from .spec import PROMETHEUS, PrometheusConfig
 
@@ -64,13 +65,11 @@ class Prometheus(TaskService):
     def metadata(self, config: BaseModel) -> ServiceMetadata:
         """name, description, version, category, dependencies, supported_os, ports, data_directories."""
         assert isinstance(config, PrometheusConfig)
-        return ServiceMetadata(
+        return metadata_of(
+            PROMETHEUS,
+            config,
             name="prometheus",
-            description=PROMETHEUS.description,
-            version=config.version,
-            category=PROMETHEUS.category or "monitoring",
             dependencies=PACKAGES,
-            supported_os=("debian", "ubuntu"),
             ports=(config.port,),
             data_directories=(config.storage_path,),
         )

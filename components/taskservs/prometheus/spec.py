@@ -8,11 +8,12 @@ from typing import Annotated
 
 from pydantic import Field
 
-from provisioning.sdk.registry import Declaration, register
 from provisioning.sdk.rules import Matches, NotEmpty
 from provisioning.sdk.taskservice.rules import ANY_PORT
 from provisioning.sdk.taskservice.settings import SettingsModel, TaskServiceSettings
 from provisioning.sdk.validation import Violation
+
+from .._service import declare
 
 __all__ = ["PROMETHEUS", "AlertRule", "NodeExporterSettings", "PrometheusConfig", "ScrapeJob"]
 
@@ -132,13 +133,7 @@ def ports_apart(config: PrometheusConfig) -> list[Violation]:
     return []
 
 
-PROMETHEUS = register(
-    Declaration(
-        "provisioning:taskservs:Prometheus",
-        PrometheusConfig,
-        kind="taskserv",
-        category="monitoring",
-        rules=(jobs_are_sound, alert_rules_sound, ports_apart),
-    )
+PROMETHEUS = declare(
+    "Prometheus", PrometheusConfig, "monitoring", (jobs_are_sound, alert_rules_sound, ports_apart)
 )
 """The Prometheus task service."""

@@ -22,6 +22,7 @@ from provisioning.sdk.taskservice.component import Step, TaskService
 from provisioning.sdk.taskservice.settings import ServiceMetadata
 from provisioning.sdk.taskservice.target import Target
 
+from .._service import metadata_of
 from .render import DRIVERS, scripts
 from .spec import WEBAPP, WebAppConfig
 
@@ -58,15 +59,8 @@ class WebApp(TaskService):
     def metadata(self, config: BaseModel) -> ServiceMetadata:
         """name, description, version, category, dependencies, supported_os, ports, data_directories."""
         assert isinstance(config, WebAppConfig)
-        return ServiceMetadata(
-            name="webapp",
-            description=WEBAPP.description,
-            version=config.version,
-            category=WEBAPP.category or "application",
-            dependencies=("python3", DRIVERS[config.database.kind], "curl"),
-            supported_os=("debian", "ubuntu"),
-            ports=(config.port,),
-        )
+        dependencies = ("python3", DRIVERS[config.database.kind], "curl")
+        return metadata_of(WEBAPP, config, name="webapp", dependencies=dependencies, ports=(config.port,))
 
     def steps(self, config: BaseModel, target: Target) -> list[Step]:
         """remove (armed), install, credentials, configure, release, health."""

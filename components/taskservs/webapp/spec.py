@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from provisioning.sdk.registry import Declaration, register
 from provisioning.sdk.rules import InCatalog, Matches
 from provisioning.sdk.taskservice.rules import SQL_NAME, InRange
 from provisioning.sdk.taskservice.settings import SettingsModel, TaskServiceSettings
 from provisioning.sdk.validation import Violation
+
+from .._service import declare
 
 __all__ = ["APP_PATHS", "DATABASE_KINDS", "DEFAULT_PORTS", "WEBAPP", "DatabaseSettings", "WebAppConfig"]
 
@@ -83,13 +84,5 @@ def health_path_free(config: WebAppConfig) -> list[Violation]:
     return []
 
 
-WEBAPP = register(
-    Declaration(
-        "provisioning:taskservs:WebApp",
-        WebAppConfig,
-        kind="taskserv",
-        category="application",
-        rules=(health_path_free,),
-    )
-)
+WEBAPP = declare("WebApp", WebAppConfig, "application", (health_path_free,))
 """The WebApp task service."""
