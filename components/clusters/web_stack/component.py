@@ -264,30 +264,22 @@ class WebStack(Cluster):
             members.append(Member("app", host.placement.name, host.placement.role, host.server, [app]))
 
         # a proxy's config names a server only once that server is healthy (its health step passed), so
-        # a server added by scaling joins the pool healthy; one removed leaves it (drained) before it goes
-        proxies: list[Any] = []
-        for host in tier("web"):
-            proxy = HAProxy(
-                f"{resource_name}-{host.placement.suffix}-haproxy",
-                haproxy_config(config, host.placement, [h.placement for h in app_hosts]),
-                target=host.target,
-                configure_after=[app.commands["health"] for app in apps],
-                opts=after(host),
-            )
-            proxies.append(proxy)
-            members.append(Member("web", host.placement.name, host.placement.role, host.server, [proxy]))
-
-        for host in tier("load_balancer"):
-            balancer = HAProxy(
-                f"{resource_name}-{host.placement.suffix}-haproxy",
-                haproxy_config(config, host.placement, [h.placement for h in tier("web")]),
-                target=host.target,
-                configure_after=[proxy.commands["health"] for proxy in proxies],
-                opts=after(host),
-            )
-            members.append(
-                Member("load_balancer", host.placement.name, host.placement.role, host.server, [balancer])
-            )
+        # a server added by scaling joins the pool healthy; one removed leaves it (drained) before it goes:
+        # the web servers in front of the app servers, the load balancer in front of the web servers
+        backends, behind = app_hosts, apps
+        for front in ("web", "load_balancer"):
+            proxies: list[Any] = []
+            for host in tier(front):
+                proxy = HAProxy(
+                    f"{resource_name}-{host.placement.suffix}-haproxy",
+                    haproxy_config(config, host.placement, [h.placement for h in backends]),
+                    target=host.target,
+                    configure_after=[server.commands["health"] for server in behind],
+                    opts=after(host),
+                )
+                proxies.append(proxy)
+                members.append(Member(front, host.placement.name, host.placement.role, host.server, [proxy]))
+            backends, behind = tier(front), proxies
 
         for host in tier("monitoring"):
             members.append(self._monitoring(resource_name, config, host, hosts, after(host)))
