@@ -88,15 +88,22 @@ class PrometheusConfig(TaskServiceSettings):
     """The time series database folder."""
 
 
+def _repeated(field: str, names: list[str], what: str) -> dict[int, Violation]:
+    """By index in `field`, each name used by an item before it."""
+    rule = "{what} name {name!r} is used more than once; names must be unique"
+    return {
+        index: Violation(f"{field}.{index}.{what}", name, rule.format(what=what, name=name))
+        for index, name in enumerate(names)
+        if name in names[:index]
+    }
+
+
 def jobs_are_sound(config: PrometheusConfig) -> list[Violation]:
     """Job names are unique, each job has a target, and target ports are 1..65535."""
     found = []
-    seen: set[str] = set()
+    repeated = _repeated("scrape_targets", [job.job for job in config.scrape_targets], "job")
     for index, job in enumerate(config.scrape_targets):
-        if job.job in seen:
-            rule = f"job name {job.job!r} is used more than once; names must be unique"
-            found.append(Violation(f"scrape_targets.{index}.job", job.job, rule))
-        seen.add(job.job)
+        found += [repeated[index]] if index in repeated else []
         if not job.targets:
             rule = f"job {job.job!r} must list at least one target host:port"
             found.append(Violation(f"scrape_targets.{index}.targets", [], rule))
@@ -111,12 +118,9 @@ def jobs_are_sound(config: PrometheusConfig) -> list[Violation]:
 def alert_rules_sound(config: PrometheusConfig) -> list[Violation]:
     """Alert names are unique and no expr is blank."""
     found = []
-    seen: set[str] = set()
+    repeated = _repeated("alert_rules", [rule.alert for rule in config.alert_rules], "alert")
     for index, rule in enumerate(config.alert_rules):
-        if rule.alert in seen:
-            message = f"alert name {rule.alert!r} is used more than once; names must be unique"
-            found.append(Violation(f"alert_rules.{index}.alert", rule.alert, message))
-        seen.add(rule.alert)
+        found += [repeated[index]] if index in repeated else []
         if rule.expr and not rule.expr.strip():
             found.append(Violation(f"alert_rules.{index}.expr", rule.expr, "expr cannot be empty"))
     return found
