@@ -16,17 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from provisioning.sdk.ssh import verified_host_key
-from tests.support.cloud import CloudHandle, start_cloud, stop_cloud
+from tests.support.cloud import stop_cloud
 from tests.support.pulumi_cli import REPO_ROOT, PulumiProject
 
 from .cloud_stacks import secret_from_stdin
-from .host_services import require_machine_hosts
-from .kernel import leftovers
-from .ssh import Ssh, keypair
+from .kernel import assert_nothing_left
+from .machine_cloud import MachineCloud, machine_cloud
+from .ssh import keypair
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(600)]
 
@@ -37,30 +36,12 @@ POOL = "100.92.0.0/24"
 
 
 @dataclass
-class Run:
+class Run(MachineCloud):
     """The emulator, the project after `pulumi up`, its outputs, the SSH helper and the key material."""
 
-    cloud: CloudHandle
-    api: httpx.Client
-    project: PulumiProject
-    outputs: dict[str, Any]
-    ssh: Ssh
-    private_key: str = field(repr=False)  # never in assertion messages
-    state_dir: Path = field(default=Path())
-
-
-def _instance(api: httpx.Client, iid: str) -> dict[str, Any]:
-    return dict(api.get(f"/instances/{iid}").raise_for_status().json())
-
-
-def _wait_status(api: httpx.Client, iid: str, status: str, timeout: float = 30) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        doc = _instance(api, iid)
-        if doc["status"] == status:
-            return doc
-        assert time.monotonic() < deadline, f"{iid} stays {doc['status']}, expected {status}"
-        time.sleep(0.1)
+    project: PulumiProject = field(init=False)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    private_key: str = field(default="", repr=False)  # never in assertion messages
 
 
 def _greet(ip: str, timeout: float = 10) -> str:
@@ -77,43 +58,30 @@ def _greet(ip: str, timeout: float = 10) -> str:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
-    require_machine_hosts()
     tmp = tmp_path_factory.mktemp("engine-ssh-servers")
-    state_dir = tmp / "cloud"
-    state_dir.mkdir()
-    cloud = start_cloud(state_dir / "custom-cloud.db", hosts="machine", public_pool=POOL, lifecycle="timed",
-                        boot_delay=0.3, timeout=60)  # fmt: skip
-    api = cloud.client(timeout=60)
-    key, public = keypair(tmp)
-    private_key = key.read_text()
-    try:
-        project = PulumiProject.copy_of(EXAMPLE, tmp / "proj", PROVISIONING_LOG_DIR=str(tmp / "logs"))
-        project.config_set("custom-cloud:apiUrl", cloud.url)
-        project.config_set("custom-cloud:apiKey", cloud.api_key, secret=True)
-        project.config_set("ssh-servers:sshPublicKey", public)
-        project.config_set("ssh-servers:cidr", CIDR)
-        project.config_set("ssh-servers:port", str(PORT))
-        secret_from_stdin(project, "ssh-servers:sshPrivateKey", private_key)
-        project.up()
-        outputs = project.outputs()
-        ssh = Ssh(key, tmp / "known_hosts")
-        for iid in (outputs["greeter_id"], outputs["client_id"]):
-            inst = _instance(api, iid)
-            ssh.trust(inst["ssh_host"], inst["ssh_port"], inst["ssh_host_key_fingerprints"])
-        yield Run(cloud, api, project, outputs, ssh, private_key, state_dir)
-    finally:
-        api.close()
-        stop_cloud(cloud.process)
+    with machine_cloud(tmp, pool=POOL, kind=Run, api_timeout=60, lifecycle="timed", boot_delay=0.3) as r:
+        r.private_key = r.ssh.key.read_text()
+        r.project = PulumiProject.copy_of(EXAMPLE, tmp / "proj", PROVISIONING_LOG_DIR=str(tmp / "logs"))
+        r.project.config_set("custom-cloud:apiUrl", r.cloud.url)
+        r.project.config_set("custom-cloud:apiKey", r.cloud.api_key, secret=True)
+        r.project.config_set("ssh-servers:sshPublicKey", r.public_key)
+        r.project.config_set("ssh-servers:cidr", CIDR)
+        r.project.config_set("ssh-servers:port", str(PORT))
+        secret_from_stdin(r.project, "ssh-servers:sshPrivateKey", r.private_key)
+        r.project.up()
+        r.outputs = r.project.outputs()
+        for iid in (r.outputs["greeter_id"], r.outputs["client_id"]):
+            r.trust(r.instance(iid))
+        yield r
 
 
 def sh(r: Run, iid: str, command: str) -> str:
-    inst = _instance(r.api, iid)
-    return r.ssh.run(inst["ssh_host"], inst["ssh_port"], command)
+    return r.sh(r.instance(iid), command)
 
 
 def test_up_made_two_servers_in_one_subnet(run: Run) -> None:
-    greeter = _instance(run.api, run.outputs["greeter_id"])
-    client = _instance(run.api, run.outputs["client_id"])
+    greeter = run.instance(run.outputs["greeter_id"])
+    client = run.instance(run.outputs["client_id"])
     assert greeter["status"] == client["status"] == "running"
     assert greeter["subnet"] == client["subnet"] and greeter["vpc"] == client["vpc"]
     assert greeter["private_ip"].startswith("10.43.0.") and client["private_ip"].startswith("10.43.0.")
@@ -148,9 +116,9 @@ def test_host_keys_are_pinned(run: Run) -> None:
         host_key = conn["hostKey"]
         fp = subprocess.run(["ssh-keygen", "-l", "-E", "sha256", "-f", "-"], input=host_key,
                             capture_output=True, text=True, check=True).stdout.split()[1]  # fmt: skip
-        assert fp in _instance(run.api, iid)["ssh_host_key_fingerprints"], name
+        assert fp in run.instance(iid)["ssh_host_key_fingerprints"], name
     # and a key the API did not vouch for is refused before pulumi-command ever connects
-    greeter = _instance(run.api, run.outputs["greeter_id"])
+    greeter = run.instance(run.outputs["greeter_id"])
     with pytest.raises(ValueError, match="refusing to connect"):
         verified_host_key(greeter["ssh_host"], 22, ["SHA256:" + "A" * 43])
 
@@ -175,7 +143,7 @@ def test_pulumi_command_refuses_another_host_key(run: Run, tmp_path: Path) -> No
     (source / "__main__.py").write_text(PINNED_PROGRAM)
     other, _ = keypair(tmp_path)
     other_key = " ".join(other.with_suffix(".pub").read_text().split()[:2])
-    greeter = _instance(run.api, run.outputs["greeter_id"])
+    greeter = run.instance(run.outputs["greeter_id"])
     probe = PulumiProject.copy_of(source, tmp_path / "proj")
     probe.config_set("pinned-probe:host", greeter["ssh_host"])
     probe.config_set("pinned-probe:hostKey", other_key)
@@ -200,11 +168,11 @@ def test_stop_start_keeps_disk_and_restarts_enabled_service(run: Run) -> None:
     assert _greet(ip) == "hello from greeter"
     sh(run, iid, "echo kept > /etc/written-before-stop && sync")
     run.api.post(f"/instances/{iid}/stop").raise_for_status()
-    _wait_status(run.api, iid, "stopped")
+    run.wait_status(iid, "stopped", timeout=30)
     with pytest.raises(OSError):
         socket.create_connection((ip, PORT), timeout=1).close()
     run.api.post(f"/instances/{iid}/start").raise_for_status()
-    _wait_status(run.api, iid, "running")
+    run.wait_status(iid, "running", timeout=30)
     assert _greet(ip) == "hello from greeter"  # the enabled unit, started again by systemd at boot
     assert sh(run, iid, "cat /etc/written-before-stop").strip() == "kept"
     state = sh(run, iid, "systemctl is-enabled greeter; systemctl is-active greeter")
@@ -251,5 +219,4 @@ def test_destroy_leaves_nothing(run: Run) -> None:
     instances_dir = run.state_dir / "machines" / "instances"
     assert not instances_dir.exists() or list(instances_dir.iterdir()) == []
     stop_cloud(run.cloud.process)
-    left = leftovers(run.state_dir)
-    assert left == {"netns": [], "links": [], "routes": [], "mounts": [], "processes": []}, left
+    assert_nothing_left(run.state_dir)

@@ -6,17 +6,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.support.cloud import CloudHandle, start_cloud, stop_cloud
-
-from .host_services import require_machine_hosts
-from .ssh import Ssh, keypair
-from .test_machine_hosts import _wait_status, assert_running
+from .machine_cloud import MachineCloud, assert_running, machine_cloud
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
@@ -42,52 +37,27 @@ echo "script ran on $(hostname) with machine id $(cat /etc/machine-id)" > /root/
 
 
 @dataclass
-class World:
+class World(MachineCloud):
     """The running emulator, its API, SSH, and three machines: a cloud-config, a script, no user data."""
 
-    cloud: CloudHandle
-    api: httpx.Client
-    ssh: Ssh
-    machines: dict[str, dict[str, Any]]
-    ready_s: dict[str, float]
+    servers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    ready_s: dict[str, float] = field(default_factory=dict)
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    require_machine_hosts()
-    tmp = tmp_path_factory.mktemp("machine-cloud-init")
-    state_dir = tmp / "cloud"
-    state_dir.mkdir()
-    cloud = start_cloud(
-        state_dir / "custom-cloud.db", hosts="machine", public_pool=POOL, lifecycle="immediate", timeout=60
-    )
-    api = cloud.client(timeout=120)
-    key, public = keypair(tmp)
-    ssh = Ssh(key, tmp / "known_hosts")
-    try:
-        machines: dict[str, dict[str, Any]] = {}
-        ready_s: dict[str, float] = {}
+    with machine_cloud(tmp_path_factory.mktemp("machine-cloud-init"), pool=POOL, kind=World) as w:
         for name, user_data in (("configured", CLOUD_CONFIG), ("scripted", SCRIPT), ("plain", None)):
-            body: dict[str, Any] = {"name": name, "machine_type": "micro", "zone": "us-west-1a",
-                                    "ssh_public_key": public, "external_ip": False}  # fmt: skip
-            if user_data is not None:
-                body["user_data"] = user_data
+            fields = {} if user_data is None else {"user_data": user_data}
             started = time.monotonic()
-            made = api.post("/instances", json=body).raise_for_status().json()
-            machines[name] = _wait_status(api, made["id"], "running", timeout=120)
-            ready_s[name] = round(time.monotonic() - started, 2)
-            inst = machines[name]
-            ssh.trust(inst["ssh_host"], inst["ssh_port"], inst["ssh_host_key_fingerprints"])
-        print(f"\ncreate -> SSH-ready (s): {ready_s}")
-        yield World(cloud, api, ssh, machines, ready_s)
-    finally:
-        api.close()
-        stop_cloud(cloud.process)
+            w.servers[name] = w.create(name, timeout=120, external_ip=False, **fields)
+            w.ready_s[name] = round(time.monotonic() - started, 2)
+        print(f"\ncreate -> SSH-ready (s): {w.ready_s}")
+        yield w
 
 
 def sh(w: World, name: str, command: str, **kw: Any) -> str:
-    inst = w.machines[name]
-    return w.ssh.run(inst["ssh_host"], inst["ssh_port"], command, **kw)
+    return w.sh(w.servers[name], command, **kw)
 
 
 def cloud_init_done(w: World, name: str) -> str:
@@ -103,7 +73,7 @@ def test_cloud_config_runs_at_first_boot(world: World) -> None:
     assert sh(world, "configured", "stat -c %a /etc/provisioning-e2e/written").strip() == "640"
     assert sh(world, "configured", "cat /var/tmp/runcmd.log") == "ran as root on configured\n"
     assert sh(world, "configured", "cat /var/tmp/bootcmd.log") == "boot\n"
-    assert_running(world, world.machines["configured"])  # type: ignore[arg-type]
+    assert_running(world, world.servers["configured"])
 
 
 def test_script_runs_at_first_boot(world: World) -> None:
@@ -112,11 +82,11 @@ def test_script_runs_at_first_boot(world: World) -> None:
     assert sh(world, "scripted", "cat /root/user-script.out") == (
         f"script ran on scripted with machine id {machine_id}\n"
     )
-    assert_running(world, world.machines["scripted"])  # type: ignore[arg-type]
+    assert_running(world, world.servers["scripted"])
 
 
 def test_the_seed_is_the_instances_own(world: World) -> None:
-    inst = world.machines["configured"]
+    inst = world.servers["configured"]
     seed = "/var/lib/cloud/seed/nocloud"
     assert sh(world, "configured", f"cat {seed}/user-data") == CLOUD_CONFIG
     meta = sh(world, "configured", f"cat {seed}/meta-data")
@@ -137,15 +107,15 @@ def test_without_user_data_cloud_init_stays_out_of_the_boot(world: World) -> Non
     active = [u for u in units.split() if sh(world, "plain", f"systemctl is-active {u}", check=False).strip()
               not in ("inactive", "")]  # fmt: skip
     assert active == [], f"cloud-init units ran on an instance without user data: {active}"
-    assert_running(world, world.machines["plain"])  # type: ignore[arg-type]
+    assert_running(world, world.servers["plain"])
 
 
 def test_after_a_reboot_only_the_every_boot_parts_run_again(world: World) -> None:
-    inst = world.machines["configured"]
+    inst = world.servers["configured"]
     cloud_init_done(world, "configured")
     before = sh(world, "configured", "cat /proc/1/stat | cut -d' ' -f22")
     world.api.post(f"/instances/{inst['id']}/reboot").raise_for_status()
-    _wait_status(world.api, inst["id"], "running", timeout=120)
+    world.wait_status(inst["id"], "running", timeout=120)
     cloud_init_done(world, "configured")
     assert sh(world, "configured", "cat /proc/1/stat | cut -d' ' -f22") != before, "no new PID 1"
     assert sh(world, "configured", "cat /var/tmp/runcmd.log") == "ran as root on configured\n"

@@ -8,19 +8,18 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.support.cloud import CloudHandle, start_cloud, stop_cloud
+from tests.support.cloud import start_cloud, stop_cloud
 
-from .host_services import require_machine_hosts
-from .ssh import Ssh, keypair
+from .kernel import mounts_under, netns, processes
+from .machine_cloud import MachineCloud, assert_running, machine_cloud, wait_status
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
@@ -33,60 +32,23 @@ PACKAGE = "hello"
 
 
 @dataclass
-class World:
-    """The running emulator, an API client, the SSH helper and the two machines."""
+class World(MachineCloud):
+    """The running emulator, an API client, the SSH helper and the two machines in one subnet."""
 
-    cloud: CloudHandle
-    api: httpx.Client
-    ssh: Ssh
-    a: dict[str, Any]
-    b: dict[str, Any]
-    state_dir: Path
-    subnet: str
-
-    @property
-    def machines(self) -> Path:
-        return self.state_dir / "machines"
-
-
-def _wait_status(api: httpx.Client, iid: str, status: str, timeout: float = 90) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        doc = api.get(f"/instances/{iid}").raise_for_status().json()
-        if doc["status"] == status:
-            return doc
-        assert time.monotonic() < deadline, f"{iid} stays {doc['status']}, expected {status}"
-        time.sleep(0.1)
+    a: dict[str, Any] = field(default_factory=dict)
+    b: dict[str, Any] = field(default_factory=dict)
+    subnet_id: str = ""
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    require_machine_hosts()
-    tmp = tmp_path_factory.mktemp("machine-e2e")
-    state_dir = tmp / "cloud"
-    state_dir.mkdir()
-    cloud = start_cloud(
-        state_dir / "custom-cloud.db", hosts="machine", public_pool=POOL, lifecycle="immediate", timeout=60
-    )
-    api = cloud.client(timeout=120)
-    key, public = keypair(tmp)
-    ssh = Ssh(key, tmp / "known_hosts")
-    try:
-        net = api.post("/networks", json={"name": "e2e", "cidr": VPC}).raise_for_status().json()
-        sub = api.post("/subnets", json={"name": "e2e-a", "network_id": net["id"], "cidr": "10.193.1.0/24",
-                                         "zone": "us-west-1a"}).raise_for_status().json()  # fmt: skip
-        made = []
-        for name in ("alpha", "beta"):
-            body = {"name": name, "machine_type": "micro", "zone": "us-west-1a", "subnet": sub["id"],
-                    "ssh_public_key": public, "external_ip": name == "alpha"}  # fmt: skip
-            made.append(api.post("/instances", json=body).raise_for_status().json())
-        a, b = (_wait_status(api, m["id"], "running") for m in made)
-        for inst in (a, b):
-            ssh.trust(inst["ssh_host"], inst["ssh_port"], inst["ssh_host_key_fingerprints"])
-        yield World(cloud, api, ssh, a, b, state_dir, sub["id"])
-    finally:
-        api.close()
-        stop_cloud(cloud.process)
+    with machine_cloud(tmp_path_factory.mktemp("machine-e2e"), pool=POOL, kind=World) as w:
+        w.subnet_id = w.subnet("e2e", VPC, "10.193.1.0/24")
+        made = [w.request(n, subnet=w.subnet_id, external_ip=n == "alpha") for n in ("alpha", "beta")]
+        w.a, w.b = (w.wait_status(m["id"], "running") for m in made)
+        for inst in (w.a, w.b):
+            w.trust(inst)
+        yield w
 
 
 def default_image_path() -> Path:
@@ -94,19 +56,6 @@ def default_image_path() -> Path:
     from provisioning.emulator.hosts.machine import default_image
 
     return default_image()
-
-
-def sh(w: World, inst: dict[str, Any], command: str, **kw: Any) -> str:
-    return w.ssh.run(inst["ssh_host"], inst["ssh_port"], command, **kw)
-
-
-def assert_running(w: World, inst: dict[str, Any]) -> None:
-    """systemd is PID 1 and the machine is `running`: `degraded` fails, naming the failed units."""
-    assert sh(w, inst, "cat /proc/1/comm").strip() == "systemd"
-    state = sh(w, inst, "systemctl is-system-running --wait", check=False).strip()
-    if state != "running":
-        failed = sh(w, inst, "systemctl list-units --failed --no-legend --plain", check=False)
-        pytest.fail(f"{inst['name']} is {state!r}, not running; failed units:\n{failed}", pytrace=False)
 
 
 def test_admin_info_reports_machine(world: World) -> None:
@@ -118,17 +67,17 @@ def test_admin_info_reports_machine(world: World) -> None:
 def test_systemd_is_pid_1_and_the_machine_is_running(world: World) -> None:
     for inst in (world.a, world.b):
         assert_running(world, inst)
-        assert sh(world, inst, "systemctl is-active ssh.service").strip() == "active"
-        assert sh(world, inst, ". /etc/os-release; echo $VERSION_ID").strip() == "12"
+        assert world.sh(inst, "systemctl is-active ssh.service").strip() == "active"
+        assert world.sh(inst, ". /etc/os-release; echo $VERSION_ID").strip() == "12"
 
 
 def test_identity_is_per_machine(world: World) -> None:
     a, b = world.a, world.b
-    assert sh(world, a, "hostname").strip() == "alpha"
-    assert sh(world, b, "hostname").strip() == "beta"
-    ids = [sh(world, inst, "cat /etc/machine-id").strip() for inst in (a, b)]
+    assert world.sh(a, "hostname").strip() == "alpha"
+    assert world.sh(b, "hostname").strip() == "beta"
+    ids = [world.sh(inst, "cat /etc/machine-id").strip() for inst in (a, b)]
     assert all(len(i) == 32 for i in ids) and ids[0] != ids[1], ids
-    keys = [sh(world, inst, "cat /etc/ssh/ssh_host_ed25519_key.pub").split()[1] for inst in (a, b)]
+    keys = [world.sh(inst, "cat /etc/ssh/ssh_host_ed25519_key.pub").split()[1] for inst in (a, b)]
     assert keys[0] != keys[1]
     assert a["ssh_host_key_fingerprints"] != b["ssh_host_key_fingerprints"]
     assert len(a["ssh_host_key_fingerprints"]) == 1
@@ -138,9 +87,9 @@ def test_identity_is_per_machine(world: World) -> None:
 
 def test_filesystems_are_private(world: World) -> None:
     marker = "/etc/e2e-only-alpha"
-    sh(world, world.a, f"echo alpha > {marker} && mkdir -p /srv/data && echo 1 > /srv/data/f")
-    assert sh(world, world.a, f"cat {marker}").strip() == "alpha"
-    assert sh(world, world.b, f"test -e {marker}; echo $?").strip() == "1"
+    world.sh(world.a, f"echo alpha > {marker} && mkdir -p /srv/data && echo 1 > /srv/data/f")
+    assert world.sh(world.a, f"cat {marker}").strip() == "alpha"
+    assert world.sh(world.b, f"test -e {marker}; echo $?").strip() == "1"
     assert not Path(marker).exists() and not Path("/srv/data/f").exists()
     assert not (default_image_path() / marker.lstrip("/")).exists(), "a write reached the shared image"
 
@@ -176,9 +125,9 @@ def test_each_machine_lives_in_its_own_cgroups(world: World) -> None:
 
 def test_addresses_and_no_way_out(world: World) -> None:
     a = world.a
-    addrs = sh(world, a, "ip -4 -o addr show dev eth0")
+    addrs = world.sh(a, "ip -4 -o addr show dev eth0")
     assert f"{a['private_ip']}/16" in addrs and f"{a['public_ip']}/32" in addrs
-    routes = [line.strip() for line in sh(world, a, "ip -4 route").strip().splitlines()]
+    routes = [line.strip() for line in world.sh(a, "ip -4 route").strip().splitlines()]
     assert not any(r.startswith("default") for r in routes), routes
     assert sorted(routes) == sorted(
         [
@@ -195,7 +144,7 @@ def test_addresses_and_no_way_out(world: World) -> None:
         "    try: s.connect((host, 80)); print(host, 'connected')\n"
         "    except OSError as e: print(host, e.errno)\n"
     )
-    out = sh(world, a, f'python3 -c "{probe}" 203.0.113.7 127.9.9.9 198.51.100.7 2>&1')
+    out = world.sh(a, f'python3 -c "{probe}" 203.0.113.7 127.9.9.9 198.51.100.7 2>&1')
     lines = dict(line.split() for line in out.strip().splitlines())
     assert lines["203.0.113.7"] == "101" and lines["198.51.100.7"] == "101", out  # ENETUNREACH
     assert lines["127.9.9.9"] == "111", out  # its own loopback: refused locally
@@ -210,10 +159,10 @@ def test_addresses_and_no_way_out(world: World) -> None:
 
 def test_private_network_between_machines(world: World) -> None:
     port = 7070
-    sh(world, world.b, f"systemd-run --unit e2e-web python3 -m http.server {port} --directory /etc")
+    world.sh(world.b, f"systemd-run --unit e2e-web python3 -m http.server {port} --directory /etc")
     url = f"http://{world.b['private_ip']}:{port}/hostname"
     fetch = f"import urllib.request as u, time; time.sleep(0.5); print(u.urlopen('{url}', timeout=5).read())"
-    assert sh(world, world.a, f'python3 -c "{fetch}"').strip() == "b'beta\\n'"
+    assert world.sh(world.a, f'python3 -c "{fetch}"').strip() == "b'beta\\n'"
 
 
 def test_package_cache_listens_only_on_its_bridge(world: World) -> None:
@@ -237,7 +186,7 @@ def test_package_cache_refuses_other_repositories(world: World) -> None:
         "    c.request('GET', path)\n"
         "    print(c.getresponse().status)\n"
     )
-    out = sh(world, world.b, f'python3 -c "{probe}"').split()
+    out = world.sh(world.b, f'python3 -c "{probe}"').split()
     assert out == ["403", "403", "200"], out
 
 
@@ -245,7 +194,7 @@ def test_image_apt_sources_name_only_the_cache(world: World) -> None:
     from provisioning.emulator.hosts.machine import default_image
     from provisioning.emulator.hosts.machine.mirror import debian_repositories
 
-    inside = sh(world, world.a, "cat /etc/apt/sources.list; ls /etc/apt/sources.list.d | wc -l")
+    inside = world.sh(world.a, "cat /etc/apt/sources.list; ls /etc/apt/sources.list.d | wc -l")
     debs = [line.split() for line in inside.splitlines() if line.startswith("deb ")]
     assert debs and all(words[1].startswith("http://package-cache:3142/") for words in debs), inside
     assert inside.strip().endswith("0")
@@ -293,11 +242,11 @@ def test_mirror_is_read_from_both_source_formats(tmp_path: Path) -> None:
 
 def test_apt_install_through_the_cache(world: World) -> None:
     a = world.a
-    assert sh(world, a, f"dpkg -s {PACKAGE} >/dev/null 2>&1; echo $?").strip() == "1", "already in the image"
+    assert world.sh(a, f"dpkg -s {PACKAGE} >/dev/null 2>&1; echo $?").strip() == "1", "already in the image"
     install = f"apt-get update -q 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q {PACKAGE} 2>&1"
-    out = sh(world, a, install, timeout=300)
+    out = world.sh(a, install, timeout=300)
     assert f"Setting up {PACKAGE}" in out, out[-2000:]
-    assert sh(world, a, PACKAGE).strip() == "Hello, world!"
+    assert world.sh(a, PACKAGE).strip() == "Hello, world!"
     assert "package-cache:3142" in out, "apt did not go through the cache"
     log = next(world.machines.glob("package-cache/log/apt-cacher.log")).read_text()
     served = [line for line in log.splitlines() if f"/{PACKAGE}_" in line and ".deb" in line]
@@ -313,11 +262,11 @@ def test_stop_start_reboot_are_real_shutdowns_and_boots(world: World) -> None:
         "ExecStart=/usr/bin/python3 -m http.server 8080 --directory /root\\n"
         "[Install]\\nWantedBy=multi-user.target\\n"
     )
-    sh(world, a, f"echo kept > /root/e2e-disk && printf '{unit}' > /etc/systemd/system/e2e-web.service "
+    world.sh(a, f"echo kept > /root/e2e-disk && printf '{unit}' > /etc/systemd/system/e2e-web.service "
                  "&& systemctl enable --now e2e-web.service")  # fmt: skip
-    pid1_started = sh(world, a, "cut -d' ' -f22 /proc/1/stat").strip()
+    pid1_started = world.sh(a, "cut -d' ' -f22 /proc/1/stat").strip()
     api.post(f"/instances/{a['id']}/stop").raise_for_status()
-    _wait_status(api, a["id"], "stopped")
+    wait_status(api, a["id"], "stopped")
     console = (world.machines / "instances" / a["id"] / "console.log").read_text(errors="replace")
     assert "Power-Off" in console or "powering off" in console.lower() or "System Power Off" in console, (
         console[-1500:]
@@ -325,20 +274,20 @@ def test_stop_start_reboot_are_real_shutdowns_and_boots(world: World) -> None:
     with pytest.raises(httpx.TransportError):
         httpx.get(f"http://{a['private_ip']}:8080/e2e-disk", timeout=1)
     api.post(f"/instances/{a['id']}/start").raise_for_status()
-    _wait_status(api, a["id"], "running")
+    wait_status(api, a["id"], "running")
     assert_running(world, a)
-    assert sh(world, a, "cat /root/e2e-disk").strip() == "kept"
-    assert sh(world, a, "systemctl is-active e2e-web.service").strip() == "active"
+    assert world.sh(a, "cat /root/e2e-disk").strip() == "kept"
+    assert world.sh(a, "systemctl is-active e2e-web.service").strip() == "active"
     assert httpx.get(f"http://{a['private_ip']}:8080/e2e-disk", timeout=5).text.strip() == "kept"
-    started = sh(world, a, "cut -d' ' -f22 /proc/1/stat").strip()
+    started = world.sh(a, "cut -d' ' -f22 /proc/1/stat").strip()
     assert int(started) > int(pid1_started), "start booted no new systemd"
     api.post(f"/instances/{a['id']}/reboot").raise_for_status()
-    _wait_status(api, a["id"], "running")
+    wait_status(api, a["id"], "running")
     assert_running(world, a)
-    assert int(sh(world, a, "cut -d' ' -f22 /proc/1/stat").strip()) > int(started), (
+    assert int(world.sh(a, "cut -d' ' -f22 /proc/1/stat").strip()) > int(started), (
         "reboot booted no new systemd"
     )
-    assert sh(world, a, "systemctl is-active e2e-web.service").strip() == "active"
+    assert world.sh(a, "systemctl is-active e2e-web.service").strip() == "active"
 
 
 LIMITS = "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us"
@@ -347,81 +296,54 @@ LIMITS = "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu
 
 def test_the_machine_type_limits_memory_and_cpu_and_a_resize_applies_at_the_next_boot(world: World) -> None:
     a, api = world.a, world.api
-    assert sh(world, a, LIMITS).split() == [str(1 << 30), "100000"]  # micro: 1 GiB, 1 CPU
+    assert world.sh(a, LIMITS).split() == [str(1 << 30), "100000"]  # micro: 1 GiB, 1 CPU
     api.post(f"/instances/{a['id']}/stop").raise_for_status()
-    _wait_status(api, a["id"], "stopped")
+    wait_status(api, a["id"], "stopped")
     api.patch(f"/instances/{a['id']}", json={"machine_type": "medium"}).raise_for_status()
     api.post(f"/instances/{a['id']}/start").raise_for_status()
-    _wait_status(api, a["id"], "running")
+    wait_status(api, a["id"], "running")
     assert_running(world, a)
-    assert sh(world, a, LIMITS).split() == [str(4 << 30), "200000"]  # medium: 4 GiB, 2 CPUs
+    assert world.sh(a, LIMITS).split() == [str(4 << 30), "200000"]  # medium: 4 GiB, 2 CPUs
 
 
 def test_machines_booting_at_once_are_all_running(world: World) -> None:
     # Each machine in its own cgroups before it starts: booting together, none comes up `degraded`.
     from concurrent.futures import ThreadPoolExecutor
 
-    public = world.ssh.key.with_suffix(".pub").read_text().strip()
-
-    def create(i: int) -> dict[str, Any]:
-        body = {"name": f"many-{i}", "machine_type": "micro", "zone": "us-west-1a", "ssh_public_key": public}
-        return world.api.post("/instances", json=body).raise_for_status().json()
-
     with ThreadPoolExecutor(max_workers=6) as pool:
-        made = list(pool.map(create, range(6)))
+        made = list(pool.map(lambda i: world.request(f"many-{i}"), range(6)))
     try:
         for doc in made:
-            inst = _wait_status(world.api, doc["id"], "running")
-            world.ssh.trust(inst["ssh_host"], inst["ssh_port"], inst["ssh_host_key_fingerprints"])
+            inst = world.wait_status(doc["id"], "running")
+            world.trust(inst)
             assert_running(world, inst)
-        ids = {sh(world, doc, "cat /etc/machine-id").strip() for doc in made}
+        ids = {world.sh(doc, "cat /etc/machine-id").strip() for doc in made}
         assert len(ids) == len(made)
     finally:
         for doc in made:
             world.api.delete(f"/instances/{doc['id']}")
         for doc in made:
-            deadline = time.monotonic() + 60
-            while world.api.get(f"/instances/{doc['id']}").status_code != 404:
-                assert time.monotonic() < deadline
-                time.sleep(0.1)
+            world.wait_deleted(doc["id"])
 
 
 def test_a_public_address_given_up_and_handed_out_again_answers_at_once(world: World) -> None:
     """A load balancer turned off and on again gets its public address back on a new machine (another
     MAC): the host must not send to the old one (it did, for up to a minute: SSH's key scan failed)."""
-    public = world.ssh.key.with_suffix(".pub").read_text().strip()
     addresses = []
     for name in ("again-1", "again-2"):
-        body = {"name": name, "machine_type": "micro", "zone": "us-west-1a", "subnet": world.subnet,
-                "ssh_public_key": public, "external_ip": True}  # fmt: skip
-        inst = _wait_status(
-            world.api, world.api.post("/instances", json=body).raise_for_status().json()["id"], "running"
-        )
+        inst = world.create(name, subnet=world.subnet_id, external_ip=True)
         addresses.append(inst["public_ip"])
-        world.ssh.trust(inst["ssh_host"], inst["ssh_port"], inst["ssh_host_key_fingerprints"])
-        assert sh(world, inst, "hostname").strip() == name
+        assert world.sh(inst, "hostname").strip() == name
         world.api.delete(f"/instances/{inst['id']}").raise_for_status()
-        deadline = time.monotonic() + 60
-        while world.api.get(f"/instances/{inst['id']}").status_code != 404:
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
+        world.wait_deleted(inst["id"])
     assert addresses[0] == addresses[1], addresses  # the address was handed out again
 
 
 def test_delete_with_keep_storage_keeps_the_disk_as_a_volume(world: World) -> None:
-    public = world.ssh.key.with_suffix(".pub").read_text().strip()
-    body = {"name": "keeper", "machine_type": "micro", "zone": "us-west-1a", "subnet": world.subnet,
-            "ssh_public_key": public}  # fmt: skip
-    inst = _wait_status(
-        world.api, world.api.post("/instances", json=body).raise_for_status().json()["id"], "running"
-    )
-    world.ssh.trust(inst["ssh_host"], inst["ssh_port"], inst["ssh_host_key_fingerprints"])
-    sh(world, inst, "echo precious > /root/kept-on-disk")
+    inst = world.create("keeper", subnet=world.subnet_id)
+    world.sh(inst, "echo precious > /root/kept-on-disk")
     world.api.delete(f"/instances/{inst['id']}", params={"keep_storage": "true"}).raise_for_status()
-    deadline = time.monotonic() + 60
-    while world.api.get(f"/instances/{inst['id']}").status_code != 404:
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
+    world.wait_deleted(inst["id"])
     retained = [v for v in world.api.get("/volumes").raise_for_status().json()["items"]
                 if v["source_instance_id"] == inst["id"]]  # fmt: skip
     assert len(retained) == 1, retained
@@ -455,21 +377,21 @@ def _nspawn_pids(w: World) -> dict[str, int]:
 def test_emulator_kill_and_restart(world: World) -> None:
     before = _nspawn_pids(world)
     assert len(before) == 2, before
-    sh(world, world.b, "echo survives > /root/restart-marker")
+    world.sh(world.b, "echo survives > /root/restart-marker")
     # A killed emulator leaves its machines running; the next one adopts them (same processes) and
     # replaces the package cache the killed one left.
     _restart(world, kill=True)
     assert _nspawn_pids(world) == before
     for inst in (world.a, world.b):
         assert_running(world, inst)
-    assert sh(world, world.b, "apt-get update -q >/dev/null 2>&1; echo $?").strip() == "0"
+    assert world.sh(world.b, "apt-get update -q >/dev/null 2>&1; echo $?").strip() == "0"
     # A stopped emulator powers its machines off; the next one boots those of running instances again.
     _restart(world, kill=False)
     after = _nspawn_pids(world)
     assert set(after) == set(before) and all(after[i] != before[i] for i in before), (before, after)
     for inst in (world.a, world.b):
         assert_running(world, inst)
-    assert sh(world, world.b, "cat /root/restart-marker").strip() == "survives"
+    assert world.sh(world.b, "cat /root/restart-marker").strip() == "survives"
 
 
 def _kernel_leftovers(w: World, ids: list[str], *, cloud_up: bool) -> dict[str, list[str]]:
@@ -480,29 +402,18 @@ def _kernel_leftovers(w: World, ids: list[str], *, cloud_up: bool) -> dict[str, 
 
     shown = subprocess.run(["ip", "-j", "link", "show"], capture_output=True, text=True, check=True).stdout
     links = {link["ifname"] for link in json.loads(shown)}
-    netns = set(
-        subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True).stdout.split()
-    )
-    mounts = [
-        line for line in Path("/proc/self/mountinfo").read_text().splitlines() if str(w.state_dir) in line
+    procs = [
+        f"{pid}: {cmd[:200]}"
+        for pid, cmd, _ in processes()
+        if not (cloud_up and cmd.startswith("apt-cacher-ng "))
+        and str(w.state_dir) in cmd
+        and " cloud serve " not in cmd
     ]
-    procs = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if cloud_up and cmd.startswith("apt-cacher-ng "):
-            continue
-        if str(w.state_dir) in cmd and " cloud serve " not in cmd:
-            procs.append(f"{proc.name}: {cmd[:200]}")
     cgroups = [str(p) for h in hierarchies() for iid in ids for p in h.glob(f"provisioning-machines/*/{iid}")]
     return {
         "links": sorted(links & {veth_name(i) for i in ids}),
-        "netns": sorted(netns & {netns_name(i) for i in ids}),
-        "mounts": mounts,
+        "netns": sorted(set(netns()) & {netns_name(i) for i in ids}),
+        "mounts": mounts_under(w.state_dir),
         "processes": procs,
         "cgroups": cgroups,
     }
@@ -513,10 +424,7 @@ def test_delete_and_shutdown_leave_nothing(world: World) -> None:
     for iid in ids:
         world.api.delete(f"/instances/{iid}").raise_for_status()
     for iid in ids:
-        deadline = time.monotonic() + 60
-        while world.api.get(f"/instances/{iid}").status_code != 404:
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
+        world.wait_deleted(iid)
         assert not (world.machines / "instances" / iid).exists()
     empty: dict[str, list[str]] = {"links": [], "netns": [], "mounts": [], "processes": [], "cgroups": []}
     assert _kernel_leftovers(world, ids, cloud_up=True) == empty

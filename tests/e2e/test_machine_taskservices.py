@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cloud import CloudHandle, start_cloud, stop_cloud
+from tests.support.cloud import CloudHandle
 from tests.support.pulumi_cli import PulumiError
 
 from .cloud_stacks import CloudStack, cloud_stack, deployed, inline_project, wait_for
-from .host_services import require_machine_hosts
-from .test_machine_hosts import _wait_status
+from .machine_cloud import MachineCloud, machine_cloud, wait_status
+from .program_parts import hosts_function
 from .test_web_stack import Probe
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(1800)]
@@ -42,7 +42,8 @@ config:
     value: us-west-1
 """
 
-PROGRAM = '''\
+PROGRAM = (
+    '''\
 """Six servers of the minimal Debian 12 image, one task service on each: WebApp uses PostgreSQL's database
 `shop` (as `mt-db`), HAProxy balances over WebApp (as `mt-app`), both named in /etc/hosts."""
 
@@ -68,19 +69,9 @@ servers = {
                  ssh_public_key=config.require("sshPublicKey"), external_ip=False)
     for name in ("customdb", "postgresql", "mariadb", "prometheus", "webapp", "haproxy")
 }
-
-
-def hosts(name: str, on: Server, names: dict[str, Server]) -> remote.Command:
-    """`/etc/hosts` lines on `on` naming `names` by their private IPs."""
-    ips = pulumi.Output.all(*(s.private_ip for s in names.values()))
-    return remote.Command(
-        name, connection=connection_args(on, key),
-        create=ips.apply(lambda found: " && ".join(
-            f"sed -i '/ {host}$/d' /etc/hosts && echo '{ip} {host}' >> /etc/hosts"
-            for host, ip in zip(names, found)
-        )),
-    )
-
+'''
+    + hosts_function("key")
+    + """
 
 services = {
     "customdb": CustomDatabase("cdb", {"backup": {"schedule": "15 3 * * *"}},
@@ -117,7 +108,8 @@ pulumi.export("addresses", {name: server.private_ip for name, server in servers.
 pulumi.export("healthy", {name: service.healthy for name, service in services.items()})
 pulumi.export("checks", {name: service.checks for name, service in services.items()})
 pulumi.export("versions", {name: service.version for name, service in services.items()})
-'''
+"""
+)
 
 UNITS = {
     "customdb": ["customdb", "customdb-exporter"],
@@ -175,17 +167,10 @@ READ = {
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[CloudHandle, Path]]:
-    require_machine_hosts()
-    tmp = tmp_path_factory.mktemp("machine-taskservices-cloud")
-    state_dir = tmp / "cloud"
-    state_dir.mkdir()
-    handle = start_cloud(
-        state_dir / "custom-cloud.db", hosts="machine", public_pool=POOL, lifecycle="immediate", timeout=60
-    )
-    try:
-        yield handle, state_dir
-    finally:
-        stop_cloud(handle.process)
+    with machine_cloud(
+        tmp_path_factory.mktemp("machine-taskservices-cloud"), pool=POOL, kind=MachineCloud
+    ) as c:
+        yield c.cloud, c.state_dir
 
 
 @pytest.fixture(scope="module")
@@ -335,7 +320,7 @@ def test_after_a_reboot_each_comes_back_healthy_with_its_data(stack: Stack, writ
     for iid in ids.values():
         stack.api.post(f"/instances/{iid}/reboot").raise_for_status()
     for iid in ids.values():
-        _wait_status(stack.api, iid, "running", timeout=180)
+        wait_status(stack.api, iid, "running", timeout=180)
     TIMINGS["reboot_all"] = round(time.monotonic() - started, 1)
     for service, units in UNITS.items():
         for unit in units:
