@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Generic, Literal, Protocol, TypeVar
+from typing import Any, Generic, Literal, Protocol, Required, TypedDict, TypeVar
 
 import pulumi
 from pydantic import BaseModel
@@ -24,9 +24,9 @@ from provisioning.sdk.taskservice.target import Target
 from provisioning.sdk.validation import Violation
 
 from .._service import metadata_of
-from .settings import UserSettings
+from .settings import MonitoringSettings, UserSettings
 
-__all__ = ["PasswordDatabase", "ReplicatedDatabase", "each_host"]
+__all__ = ["DatabaseArguments", "PasswordDatabase", "ReplicatedDatabase", "each_host"]
 
 Config = TypeVar("Config", bound=BaseModel)
 Host = TypeVar("Host")
@@ -40,30 +40,32 @@ class _Replication(Protocol):
     def replicas(self) -> int: ...
 
 
-class _Replicating(Protocol):
-    @property
-    def replication(self) -> _Replication: ...
+class _Database(Protocol):
+    """What the shared plumbing reads of a database service's config."""
 
-
-class _Monitoring(Protocol):
-    @property
-    def enabled(self) -> bool: ...
-    @property
-    def metrics_port(self) -> int: ...
-
-
-class _Exported(Protocol):
     @property
     def version(self) -> str: ...
     @property
     def port(self) -> int: ...
     @property
-    def monitoring(self) -> _Monitoring: ...
+    def monitoring(self) -> MonitoringSettings: ...
+    @property
+    def replication(self) -> _Replication: ...
 
 
-class _Replicated(_Replicating, Protocol):
+class _Replicated(_Database, Protocol):
     @property
     def users(self) -> Sequence[UserSettings]: ...
+
+
+class DatabaseArguments(TypedDict, total=False):
+    """The keyword arguments of `PasswordDatabase` (a subclass that takes more passes these on)."""
+
+    target: Required[Target]
+    passwords: Mapping[str, pulumi.Input[str]] | None
+    replicas: Sequence[Target]
+    replication_password: pulumi.Input[str] | None
+    opts: pulumi.ResourceOptions | None
 
 
 class PasswordDatabase(TaskService, Generic[Config]):
@@ -94,7 +96,7 @@ class PasswordDatabase(TaskService, Generic[Config]):
 
     def database_metadata(
         self,
-        config: _Exported,
+        config: _Database,
         *,
         name: str,
         dependencies: Iterable[str],
@@ -111,12 +113,12 @@ class PasswordDatabase(TaskService, Generic[Config]):
             data_directories=data_directories,
         )
 
-    def target_violations(self, config: _Replicating) -> list[Violation]:
+    def target_violations(self, config: _Database) -> list[Violation]:
         """As many replica targets as `replication.replicas`, and none without replication."""
         replication = config.replication
         return replica_violations(replication.enabled, replication.replicas, len(self._replicas))
 
-    def unused_replication_password(self, config: _Replicating) -> list[Violation]:
+    def unused_replication_password(self, config: _Database) -> list[Violation]:
         """No replication password without replication."""
         if self._replication_password is not None and not config.replication.enabled:
             rule = "replication_password was given but replication.enabled is false"

@@ -10,8 +10,8 @@ standby (pg_basebackup from the primary), configure and health."""
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Unpack
 
 import pulumi
 from pydantic import BaseModel
@@ -21,7 +21,7 @@ from provisioning.sdk.taskservice.settings import Category, ServiceMetadata
 from provisioning.sdk.taskservice.target import Target
 from provisioning.sdk.validation import Violation
 
-from .._database.component import PasswordDatabase, each_host
+from .._database.component import DatabaseArguments, PasswordDatabase, each_host
 from .render import PACKAGES, Host, Scripts, major_of, scripts
 from .spec import CUSTOM_DATABASE, CustomDatabaseConfig
 
@@ -41,35 +41,24 @@ class CustomDatabase(PasswordDatabase[CustomDatabaseConfig]):
         resource_name: str,
         config: CustomDatabaseConfig | Mapping[str, Any] | None = None,
         *,
-        target: Target,
-        passwords: Mapping[str, pulumi.Input[str]] | None = None,
-        replicas: Sequence[Target] = (),
-        replication_password: pulumi.Input[str] | None = None,
         admin_password: pulumi.Input[str] | None = None,
-        opts: pulumi.ResourceOptions | None = None,
+        **arguments: Unpack[DatabaseArguments],
     ) -> None:
         """`config`: the fields of `CustomDatabaseConfig` (checked before anything is registered);
         `target`: the primary's server; `passwords`: `{"postgres": <secret>}`, the `postgres` role's
         password; `replicas`: one target per `replication.replicas`; `replication_password`: the
         `replicator` role's password (a secret) with replication, by default the `postgres` role's;
         `admin_password`: deprecated, the former name of `passwords["postgres"]`."""
-        self._both_given = admin_password is not None and passwords is not None
+        self._both_given = admin_password is not None and arguments.get("passwords") is not None
         if admin_password is not None:
             warnings.warn(
                 "CustomDatabase admin_password= is deprecated: pass passwords={'postgres': <secret>}",
                 DeprecationWarning,
                 stacklevel=2,
             )
-            passwords = passwords if self._both_given else {SUPERUSER: admin_password}
-        super().__init__(
-            resource_name,
-            config,
-            target=target,
-            passwords=passwords,
-            replicas=replicas,
-            replication_password=replication_password,
-            opts=opts,
-        )
+            if not self._both_given:
+                arguments["passwords"] = {SUPERUSER: admin_password}
+        super().__init__(resource_name, config, **arguments)
 
     def extra_violations(self, config: BaseModel) -> list[Violation]:
         """`passwords` holds exactly the `postgres` role's (and `admin_password` is not given besides); as
