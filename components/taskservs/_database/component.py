@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Generic, Literal, Protocol, Required, TypedDict, TypeVar
+from typing import Any, Generic, Literal, NamedTuple, Protocol, Required, TypedDict, TypeVar
 
 import pulumi
 from pydantic import BaseModel
@@ -26,10 +26,11 @@ from provisioning.sdk.validation import Violation
 from .._service import metadata_of
 from .settings import MonitoringSettings, UserSettings
 
-__all__ = ["DatabaseArguments", "PasswordDatabase", "ReplicatedDatabase", "each_host"]
+__all__ = ["DatabaseArguments", "PasswordDatabase", "ReplicatedDatabase", "Server", "each_host"]
 
 Config = TypeVar("Config", bound=BaseModel)
 Host = TypeVar("Host")
+Script = TypeVar("Script")
 Role = Literal["primary", "replica"]
 
 
@@ -164,9 +165,31 @@ class ReplicatedDatabase(PasswordDatabase[Config]):
         super().register_outputs({**outputs, "replica_endpoints": self.replica_endpoints})
 
 
+class Server(NamedTuple, Generic[Host]):
+    """One server of a service: its target, itself as the scripts see it, its steps' name prefix."""
+
+    target: Target
+    """Where its steps run."""
+    host: pulumi.Output[Host]
+    """Itself as the scripts see it, once its address (and its primary's) is known."""
+    prefix: str
+    """Its steps' name prefix: none for the primary, `replica-<index>-` for a replica."""
+
+    def scripts(
+        self, render: Callable[[Host], Mapping[str, Script]]
+    ) -> Callable[[str], pulumi.Output[Script]]:
+        """Each of its scripts by name, from what `render` makes of it."""
+        rendered = self.host.apply(render)
+
+        def script(name: str) -> pulumi.Output[Script]:
+            return rendered.apply(lambda found: found[name])
+
+        return script
+
+
 def each_host(
     host: Callable[[str, Role, int, str | None], Host], primary: Target, replicas: Sequence[Target]
-) -> list[tuple[Target, pulumi.Output[Host], str]]:
+) -> list[Server[Host]]:
     """Each server with itself as the scripts see it (made by `host` from its address, role, index and
     primary address once they are known) and its steps' name prefix: the primary (no prefix), then each
     replica (`replica-<index>-`)."""
@@ -174,8 +197,8 @@ def each_host(
     def replica(index: int, addresses: list[str]) -> Host:
         return host(addresses[0], "replica", index, addresses[1])
 
-    found = [(primary, primary.address.apply(lambda address: host(address, "primary", 0, None)), "")]
+    found = [Server(primary, primary.address.apply(lambda address: host(address, "primary", 0, None)), "")]
     for index, target in enumerate(replicas):
         addresses = pulumi.Output.all(target.address, primary.address)
-        found.append((target, addresses.apply(functools.partial(replica, index)), f"replica-{index}-"))
+        found.append(Server(target, addresses.apply(functools.partial(replica, index)), f"replica-{index}-"))
     return found

@@ -9,6 +9,7 @@ standby (pg_basebackup from the primary), configure and health."""
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Mapping
 from typing import Any, Unpack
@@ -21,7 +22,7 @@ from provisioning.sdk.taskservice.settings import Category, ServiceMetadata
 from provisioning.sdk.taskservice.target import Target
 from provisioning.sdk.validation import Violation
 
-from .._database.component import DatabaseArguments, PasswordDatabase, each_host
+from .._database.component import DatabaseArguments, PasswordDatabase, Server, each_host
 from .render import PACKAGES, Host, Scripts, major_of, scripts
 from .spec import CUSTOM_DATABASE, CustomDatabaseConfig
 
@@ -104,33 +105,32 @@ class CustomDatabase(PasswordDatabase[CustomDatabaseConfig]):
             separate = pulumi.Output.unsecret(both.apply(lambda found: found[0] != found[1]))
             primary_secret = both.apply(lambda found: "\n".join(dict.fromkeys(found)))
         found: list[Step] = []
-        for server, host, prefix in each_host(Host, target, self._replicas):
-            if prefix:
+        for server in each_host(Host, target, self._replicas):
+            if server.prefix:
                 secrets = {"credentials": replicator, "health": postgres}
-                found += self._host_steps(config, server, host, prefix, secrets, None)
+                found += self._host_steps(config, server, secrets, None)
             else:
                 secrets = {"credentials": primary_secret, "health": postgres}
-                found += self._host_steps(config, server, host, prefix, secrets, separate)
+                found += self._host_steps(config, server, secrets, separate)
         return found
 
     def _host_steps(
         self,
         config: CustomDatabaseConfig,
-        target: Target,
-        host: pulumi.Output[Host],
-        prefix: str,
+        server: Server[Host],
         secrets: Mapping[str, pulumi.Output[str]],
         separate: pulumi.Output[bool] | None,
     ) -> list[Step]:
-        rendered = host.apply(lambda h: scripts(config, h))
+        target, prefix = server.target, server.prefix
+        script = server.scripts(functools.partial(scripts, config))
 
         def part(step: str, kind: str) -> pulumi.Output[str]:
             if step == "credentials" and separate is not None:
-                both = pulumi.Output.all(host, separate)
+                both = pulumi.Output.all(server.host, separate)
                 return both.apply(
                     lambda found: _script(scripts(config, found[0], separate_replicator=found[1])[step], kind)
                 )
-            return rendered.apply(lambda s: _script(s[step], kind))
+            return script(step).apply(lambda found: _script(found, kind))
 
         def make(name: str, first: Any, again: Any, **kwargs: Any) -> Step:
             delete = part(name, "delete") if name == "remove" else None

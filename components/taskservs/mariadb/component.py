@@ -13,6 +13,7 @@ databases, then GTID replication), credentials (the exporter's local account) an
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pulumi
@@ -23,7 +24,7 @@ from provisioning.sdk.taskservice.settings import ServiceMetadata
 from provisioning.sdk.taskservice.target import Target
 from provisioning.sdk.validation import Violation
 
-from .._database.component import ReplicatedDatabase, each_host
+from .._database.component import ReplicatedDatabase, Server, each_host
 from .render import PATHS, Host, packages, scripts
 from .spec import MARIADB, MariaDBConfig
 
@@ -60,23 +61,16 @@ class MariaDB(ReplicatedDatabase[MariaDBConfig]):
         """The primary's steps, then each replica's (its standby after the primary is healthy)."""
         assert isinstance(config, MariaDBConfig)
         found: list[Step] = []
-        for server, host, prefix in each_host(Host, target, self._replicas):
-            secret = self._replication_password if prefix else self.credentials(config)
-            found += self._host_steps(config, server, host, prefix, secret)
+        for server in each_host(Host, target, self._replicas):
+            secret = self._replication_password if server.prefix else self.credentials(config)
+            found += self._host_steps(config, server, secret)
         return found
 
     def _host_steps(
-        self,
-        config: MariaDBConfig,
-        target: Target,
-        host: pulumi.Output[Host],
-        prefix: str,
-        secret: pulumi.Output[str] | None,
+        self, config: MariaDBConfig, server: Server[Host], secret: pulumi.Output[str] | None
     ) -> list[Step]:
-        rendered = host.apply(lambda h: scripts(config, h))
-
-        def script(name: str) -> pulumi.Output[str]:
-            return rendered.apply(lambda s: s[name])
+        target, prefix = server.target, server.prefix
+        script = server.scripts(functools.partial(scripts, config))
 
         def step(name: str, *after: str, **kwargs: Any) -> Step:
             return Step(prefix + name, target, script(name), after=tuple(prefix + a for a in after), **kwargs)
