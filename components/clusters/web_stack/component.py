@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import pulumi
 from pulumi_command import remote
@@ -54,6 +54,14 @@ __all__ = ["WebStack"]
 
 COSTS = {"web": 0.10, "app": 0.20, "database_ha": 0.80, "database": 0.40, "load_balancer": 0.05}
 """The stack's own estimate, USD per hour: per web and app replica, for the database, the load balancer."""
+
+
+class _Build(NamedTuple):
+    """What every part of one build reads: its children's name prefix, the config, a plain child's options."""
+
+    resource_name: str
+    config: WebStackConfig
+    child: pulumi.ResourceOptions
 
 
 @dataclass(frozen=True)
@@ -131,7 +139,8 @@ class WebStack(Cluster):
             labels=labels,
             opts=guarded,
         )
-        subnets = self._subnets(resource_name, config, network, labels, child)
+        build = _Build(resource_name, config, child)
+        subnets = self._subnets(build, network, labels)
         servers = placements(config)
         hooks = _resize_hooks(resource_name, config, servers, self._private_key)
         made: dict[str, _Host] = {}
@@ -157,19 +166,15 @@ class WebStack(Cluster):
                 hooks.proxy(placement.name, server)
             made[placement.name] = _Host(placement, server, Target.server(server, self._private_key))
         hosts = {p.name: made[p.name] for p in servers}  # blueprint order, as every config lists them
-        discovered = self._host_names(resource_name, config, hosts, child)
-        members = self._services(resource_name, config, hosts, discovered, hooks, child)
+        discovered = self._host_names(build, hosts)
+        members = self._services(build, hosts, discovered, hooks)
         return Built(members, self._endpoints(config, hosts))
 
     def _subnets(
-        self,
-        resource_name: str,
-        config: WebStackConfig,
-        network: Network,
-        labels: dict[str, pulumi.Input[str]],
-        child: pulumi.ResourceOptions,
+        self, build: _Build, network: Network, labels: dict[str, pulumi.Input[str]]
     ) -> dict[str, list[tuple[Subnet, str]]]:
         """The subnets of each kind (public, private, database), each with its zone."""
+        resource_name, config, child = build
         zones = config.network.zones
         found: dict[str, list[tuple[Subnet, str]]] = {}
         for kind in ("public", "private", "database"):
@@ -188,14 +193,9 @@ class WebStack(Cluster):
                 found[kind].append((subnet, zone))
         return found
 
-    def _host_names(
-        self,
-        resource_name: str,
-        config: WebStackConfig,
-        hosts: Mapping[str, _Host],
-        child: pulumi.ResourceOptions,
-    ) -> dict[str, pulumi.Resource]:
+    def _host_names(self, build: _Build, hosts: Mapping[str, _Host]) -> dict[str, pulumi.Resource]:
         """On each server, the `/etc/hosts` block naming the servers it talks to (its `talks_to` tiers)."""
+        resource_name, config, child = build
         found = {}
         for name, host in hosts.items():
             entries = {
@@ -214,17 +214,17 @@ class WebStack(Cluster):
 
     def _services(
         self,
-        resource_name: str,
-        config: WebStackConfig,
+        build: _Build,
         hosts: Mapping[str, _Host],
         discovered: Mapping[str, pulumi.Resource],
         hooks: ResizeHooks | None,
-        child: pulumi.ResourceOptions,
     ) -> list[Member]:
         """The task services of each tier, in blueprint order, and the members they make (`hooks`: the
         rolling hooks, which the app servers' configure steps get too)."""
         from provisioning.components.taskservs.haproxy import HAProxy
         from provisioning.components.taskservs.webapp import WebApp
+
+        resource_name, config, child = build
 
         def tier(name: str) -> list[_Host]:
             return [h for h in hosts.values() if h.placement.tier == name]
@@ -282,7 +282,7 @@ class WebStack(Cluster):
             backends, behind = tier(front), proxies
 
         for host in tier("monitoring"):
-            members.append(self._monitoring(resource_name, config, host, hosts, after(host)))
+            members.append(self._monitoring(build, host, hosts, after(host)))
         return members
 
     def _database(
@@ -303,18 +303,14 @@ class WebStack(Cluster):
         )
 
     def _monitoring(
-        self,
-        resource_name: str,
-        config: WebStackConfig,
-        host: _Host,
-        hosts: Mapping[str, _Host],
-        opts: pulumi.ResourceOptions,
+        self, build: _Build, host: _Host, hosts: Mapping[str, _Host], opts: pulumi.ResourceOptions
     ) -> Member:
         """Prometheus on the monitoring server, scraping a node exporter on every server (each installed by
         its own steps, so adding a server adds its exporter alone) and the app, database and HAProxy."""
         from provisioning.components.taskservs.prometheus import Prometheus, PrometheusConfig
         from provisioning.components.taskservs.prometheus.render import exporter_scripts
 
+        resource_name, config, _ = build
         settings: dict[str, Any] = {
             "name": host.placement.name,
             "retention": config.monitoring.metrics_retention,
