@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from tests.support.cloud import CloudHandle, running_cloud, start_cloud, stop_cloud
+from tests.support.cloud import CloudHandle, running_cloud, serve_command, start_cloud, stop_cloud
 
 from .conftest import instance_body
 
@@ -179,22 +179,9 @@ def test_state_survives_restart_and_kill_9(tmp_path: Path) -> None:
 
 def test_refuses_non_loopback_host(tmp_path: Path) -> None:
     import subprocess
-    import sys
 
     r = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "provisioning.cli",
-            "cloud",
-            "serve",
-            "--host",
-            "0.0.0.0",
-            "--port",
-            "0",
-            "--state",
-            str(tmp_path / "s.db"),
-        ],
+        serve_command(tmp_path / "s.db", host="0.0.0.0"),
         capture_output=True,
         text=True,
         timeout=30,

@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.cloud import stop_process
 from tests.support.http_wire import one_response
 
 PROVISIONING = Path(sys.executable).parent / "provisioning"
@@ -96,13 +97,7 @@ def serve(
             time.sleep(0.05)
         yield served
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+        stop_process(proc, timeout=15)
         stderr_reader.join(timeout=10)
         if stdout_reader is not None:
             stdout_reader.join(timeout=10)

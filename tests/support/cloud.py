@@ -17,7 +17,15 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["CloudDidNotStart", "CloudHandle", "running_cloud", "start_cloud", "stop_cloud"]
+__all__ = [
+    "CloudDidNotStart",
+    "CloudHandle",
+    "running_cloud",
+    "serve_command",
+    "start_cloud",
+    "stop_cloud",
+    "stop_process",
+]
 
 _LISTENING = re.compile(r"custom-cloud listening on (http://127\.\d+\.\d+\.\d+:\d+/v1)")
 
@@ -66,6 +74,13 @@ def _flag_args(flags: dict[str, object]) -> list[str]:
     return args
 
 
+def serve_command(state: Path, *, host: str = "127.0.0.1", **flags: object) -> list[str]:
+    """`provisioning cloud serve` on `host` and a free port with `state`, through this interpreter, with
+    `flags` as options (`lifecycle="manual"` → `--lifecycle manual`)."""
+    return [sys.executable, "-m", "provisioning.cli", "cloud", "serve", "--host", host, "--port", "0",
+            "--state", str(state), *_flag_args(flags)]  # fmt: skip
+
+
 def start_cloud(
     state: Path,
     *,
@@ -88,20 +103,7 @@ def start_cloud(
     flags.setdefault("hosts", "record")  # machine hosts only where a test asks (hosts="machine")
     if flags["hosts"] == "machine" and flags.get("public_pool") is None:
         return _start_with_a_free_pool(state, api_key, admin_token, project, timeout, flags)
-    cmd = [
-        sys.executable,
-        "-m",
-        "provisioning.cli",
-        "cloud",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--state",
-        str(state),
-        *_flag_args(flags),
-    ]
+    cmd = serve_command(state, **flags)
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + timeout
     url = None
@@ -171,16 +173,22 @@ def _start_with_a_free_pool(
 
 
 def stop_cloud(proc: subprocess.Popen[str], *, kill: bool = False) -> None:
-    """Stop the process (SIGTERM, or SIGKILL when `kill`) and reap it."""
+    """Stop the process (SIGTERM, or SIGKILL when `kill`), reap it and close its output."""
+    stop_process(proc, kill=kill)
+    if proc.stdout is not None:
+        proc.stdout.close()
+
+
+def stop_process(proc: subprocess.Popen[str], *, kill: bool = False, timeout: float = 10) -> None:
+    """Stop the process (SIGTERM, or SIGKILL when `kill`) and reap it; one still running after `timeout`
+    seconds is killed."""
     if proc.poll() is None:
         proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
-    if proc.stdout is not None:
-        proc.stdout.close()
 
 
 @contextmanager
