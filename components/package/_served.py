@@ -4,13 +4,13 @@ config model, the rest to its keyword arguments."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from typing import Any, Required, TypedDict
 
 import pulumi
 
 from provisioning.sdk.errors import ConfigError
-from provisioning.sdk.registry import Declaration
 
 from ._source import output_names
 
@@ -70,18 +70,24 @@ def _whole_numbers(value: Any) -> Any:
 
 class _Host(pulumi.ComponentResource):
     """Registers `provisioning:index:<class name>`, builds the Python component as its child and takes its
-    outputs. Subclasses say which declaration and how to build; they declare no public attributes (the
-    package's schema reads the served class's)."""
+    outputs. Subclasses name the component (`_component`: `module:Class`, imported when first built, its
+    `declaration` saying which inputs are its config) and its keyword arguments from the other inputs; they
+    declare no public attributes (the package's schema reads the served class's)."""
+
+    _component = ""
+    """`module:Class` of the Python component built (not annotated: the schema would read it)."""
 
     def __init__(
         self, name: str, args: Mapping[str, Any], opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(f"{PACKAGE}:index:{type(self).__name__}", name, {}, opts)
-        fields = self._declaration().model.model_fields
+        module, _, attribute = self._component.partition(":")
+        component = getattr(importlib.import_module(module), attribute)
+        fields = component.declaration.model.model_fields
         config = {key: _whole_numbers(value) for key, value in args.items() if key in fields}
         rest = {key: value for key, value in args.items() if key not in fields}
         try:
-            made = self._build(name, config, rest, pulumi.ResourceOptions(parent=self))
+            made = component(name, config, **self._arguments(rest), opts=pulumi.ResourceOptions(parent=self))
         except ConfigError as exc:  # the message names every field at fault; the frames below add nothing
             raise exc.with_traceback(None) from None
         outputs = {output: getattr(made, output) for output in output_names(type(made))}
@@ -90,54 +96,30 @@ class _Host(pulumi.ComponentResource):
         self.register_outputs(outputs)
 
     @staticmethod
-    def _declaration() -> Declaration:
-        raise NotImplementedError
-
-    def _build(
-        self, name: str, config: dict[str, Any], rest: dict[str, Any], opts: pulumi.ResourceOptions
-    ) -> pulumi.ComponentResource:
+    def _arguments(rest: Mapping[str, Any]) -> dict[str, Any]:
+        """The component's keyword arguments (but `opts`) from the inputs beyond its config."""
         raise NotImplementedError
 
 
 class WebStackHost(_Host):
     """Builds `provisioning.components.clusters.WebStack`."""
 
+    _component = "provisioning.components.clusters.web_stack.component:WebStack"
+
     @staticmethod
-    def _declaration() -> Declaration:
-        from provisioning.components.clusters.web_stack import WEB_STACK
-
-        return WEB_STACK
-
-    def _build(
-        self, name: str, config: dict[str, Any], rest: dict[str, Any], opts: pulumi.ResourceOptions
-    ) -> pulumi.ComponentResource:
-        from provisioning.components.clusters.web_stack.component import WebStack
-
-        return WebStack(
-            name,
-            config,
-            ssh_public_key=rest["ssh_public_key"],
-            ssh_private_key=rest["ssh_private_key"],
-            database_password=rest["database_password"],
-            replication_password=rest.get("replication_password"),
-            opts=opts,
-        )
+    def _arguments(rest: Mapping[str, Any]) -> dict[str, Any]:
+        keys = ("ssh_public_key", "ssh_private_key", "database_password")
+        return {**{key: rest[key] for key in keys}, "replication_password": rest.get("replication_password")}
 
 
 class CustomDatabaseHost(_Host):
     """Builds `provisioning.components.taskservs.CustomDatabase` on one machine (no standbys: a standby is
     a second target, and the schema has no references to the servers that would be its targets)."""
 
+    _component = "provisioning.components.taskservs.custom_database.component:CustomDatabase"
+
     @staticmethod
-    def _declaration() -> Declaration:
-        from provisioning.components.taskservs.custom_database import CUSTOM_DATABASE
-
-        return CUSTOM_DATABASE
-
-    def _build(
-        self, name: str, config: dict[str, Any], rest: dict[str, Any], opts: pulumi.ResourceOptions
-    ) -> pulumi.ComponentResource:
-        from provisioning.components.taskservs.custom_database.component import CustomDatabase
+    def _arguments(rest: Mapping[str, Any]) -> dict[str, Any]:
         from provisioning.sdk.taskservice.target import Target
 
         target = Target.host(
@@ -148,12 +130,5 @@ class CustomDatabaseHost(_Host):
             user=rest.get("ssh_user", "root"),
             address=rest.get("address"),
         )
-        return CustomDatabase(
-            name,
-            config,
-            target=target,
-            passwords=rest.get("passwords"),
-            replication_password=rest.get("replication_password"),
-            admin_password=rest.get("admin_password"),
-            opts=opts,
-        )
+        passwords = {key: rest.get(key) for key in ("passwords", "replication_password", "admin_password")}
+        return {"target": target, **passwords}

@@ -4,6 +4,7 @@ rules on them at preview, the passwords only on stdin (as secrets), and the web 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -150,3 +151,22 @@ def test_the_web_stack_finds_each_service_class_in_its_table(kind: str, name: st
     service = DATABASES[kind].component()
     assert service.__name__ == name and issubclass(service, PasswordDatabase)
     assert service.declaration is DATABASES[kind].declaration
+
+
+@pytest.mark.parametrize(
+    "inputs",
+    [{"passwords": {"postgres": PASSWORD}}, {"admin_password": PASSWORD}],
+    ids=["passwords", "adminPassword"],
+)
+def test_the_component_packages_custom_database_takes_the_same_passwords(
+    inputs: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from provisioning.components.package._served import CustomDatabaseHost
+    from provisioning.sdk.taskservice import target as targets
+
+    monkeypatch.setattr(targets, "verified_host_key", lambda host, port, fingerprints: "ssh-ed25519 AAAA")
+    machine = {"host": "10.0.0.5", "host_key_fingerprints": ["SHA256:x"], "ssh_private_key": "not-a-key"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        given = _registered(lambda: CustomDatabaseHost("db", {**machine, "max_connections": 50, **inputs}))
+    assert _secret_value(given["db-credentials"]["stdin"]) == PASSWORD
