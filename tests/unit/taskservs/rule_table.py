@@ -1,11 +1,12 @@
-"""A declaration's rules, tested one way: a test class states the declaration, a config that passes and how
-to build the component, and lists rows that each break one rule; every row is run through the registry (what
-the policy pack runs) and through the component's constructor (what fails `pulumi preview`), and both must
-name the row's field, value and rule, the component registering nothing. (`test_component_declarations`
-checks each declaration's registration and documentation.)"""
+"""A declaration's rules, tested one way: a test module gives the declaration, a config that passes, how
+to build the component and rows that each break one rule (`rule_tests`); every row is run through the
+registry (what the policy pack runs) and through the component's constructor (what fails `pulumi
+preview`), and both must name the row's field, value and rule, the component registering nothing.
+(`test_component_declarations` checks each declaration's registration and documentation.)"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import pulumi
@@ -15,7 +16,7 @@ from provisioning.sdk.registry import Declaration
 
 from .mocks import case_ids, refused
 
-__all__ = ["Row", "RuleTable", "broken"]
+__all__ = ["Row", "RuleTable", "broken", "rule_tests"]
 
 Row = tuple[dict[str, Any], str, Any, str]
 """(values that break one rule, the field named, the value named, the rule's message)."""
@@ -33,18 +34,16 @@ def broken(field: str, value: Any, rule: str, *, given: dict[str, Any] | None = 
 
 
 class RuleTable:
-    """Subclass as `TestRules` with the class attributes below and `build`; its tests run over `rows`."""
+    """The tests of one declaration's rows (made by `rule_tests`, which sets the attributes)."""
 
     declaration: ClassVar[Declaration]
     good: ClassVar[dict[str, Any]]
     """A config the registry's check passes; each row's values are laid over it."""
     component: ClassVar[str]
     """How a refusal names the component: `HAProxy 'lb'`."""
+    build: ClassVar[Callable[[dict[str, Any]], object]]
+    """The component configured with a row's values (over whatever else it needs to be valid)."""
     rows: ClassVar[list[Row]]
-
-    def build(self, values: dict[str, Any]) -> object:
-        """The component configured with `values` (over whatever else it needs to be valid)."""
-        raise NotImplementedError
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         if "row" in metafunc.fixturenames:
@@ -64,3 +63,16 @@ class RuleTable:
         assert (error.field, error.value, error.rule) == (field, value, rule)
         assert str(error) == f"{self.component}: invalid config: {field}: {rule} (got {value!r})"
         assert isinstance(error, pulumi.RunError)  # Pulumi prints the message without a traceback
+
+
+def rule_tests(
+    declaration: Declaration,
+    good: dict[str, Any],
+    component: str,
+    build: Callable[[dict[str, Any]], object],
+    rows: list[Row],
+) -> type[RuleTable]:
+    """A test class (assign it to a `Test…` name) running `rows` through `declaration.check` over `good` and
+    through `build`, whose refusal names the component as `component`."""
+    attributes = {"good": good, "component": component, "build": staticmethod(build), "rows": rows}
+    return type("TestRules", (RuleTable,), {"declaration": declaration, **attributes})

@@ -11,7 +11,7 @@ import pytest
 from provisioning.components.taskservs.custom_database import CUSTOM_DATABASE, CustomDatabaseConfig
 
 from .mocks import build_database, refused
-from .rule_table import RuleTable, broken
+from .rule_table import Row, broken, rule_tests
 
 PORT = "port must be between 1024 and 65535"
 MEMORY = "must be a memory size: a whole number and a unit of kB, MB, GB or TB (512MB, 1GB)"
@@ -22,66 +22,60 @@ DIRECTORY = (
 )
 
 
-class TestRules(RuleTable):
-    declaration = CUSTOM_DATABASE
-    good = {"name": "db"}
-    component = "CustomDatabase 'db'"
-    rows = [
-        broken("port", 80, PORT),
-        broken("port", 1024, PORT),
-        broken("port", 65536, PORT),
-        broken("max_connections", 0, "max_connections must be positive"),
-        broken("max_connections", -5, "max_connections must be positive"),
-        broken("memory_limit", "1.5G", f"memory_limit '1.5G' {MEMORY}"),
-        broken("memory_limit", "512mb", f"memory_limit '512mb' {MEMORY}"),
-        broken("backup.schedule", "0 25 * * *", f"schedule '0 25 * * *' {CRON}: hour 25 is not in 0-23"),
-        broken("backup.schedule", "@daily", f"schedule '@daily' {CRON}: it has 1 field(s)"),
-        broken(
-            "backup.schedule",
-            "*/0 * * * *",
-            f"schedule '*/0 * * * *' {CRON}: minute step '0' is not a positive number",
-        ),
-        broken(
-            "backup.schedule",
-            "0 2 * * funday",
-            f"schedule '0 2 * * funday' {CRON}: day-of-week 'funday' is not a number",
-        ),
-        broken("replication.mode", "semi", "unknown mode 'semi'; known: async, sync"),
-        broken("monitoring.log_level", "loud", "unknown log_level 'loud'; known: debug, info, warn, error"),
-        broken("monitoring.metrics_port", 99, "metrics_port must be between 1024 and 65535"),
-        broken("backup.retention_days", 0, "retention_days must be at least 1"),
-        broken("replication.replicas", 0, "replicas must be at least 1"),
-        broken(
-            "version",
-            "fifteen",
-            "version 'fifteen' must be a PostgreSQL major version (15) or a major.minor release (15.18)",
-        ),
-        broken("data_directory", "relative/data", f"data_directory 'relative/data' {DIRECTORY}"),
-        broken("data_directory", "/var/lib/../../etc", f"data_directory '/var/lib/../../etc' {DIRECTORY}"),
-        broken("log_directory", "/var/log/custom db", f"log_directory '/var/log/custom db' {DIRECTORY}"),
-        broken(
-            "name",
-            "Orders_DB",
-            "name 'Orders_DB' must be 1 to 63 lowercase letters, digits and dashes, starting with a letter "
-            "and not ending with a dash",
-        ),
-        # cross-field rules
-        broken(
-            "data_directory",
-            "/var/log/customdb/data",
-            "data_directory '/var/log/customdb/data' must not be inside log_directory '/var/log/customdb'",
-        ),
-        broken(
-            "ssl.key_file",
-            None,
-            "ssl.cert_file and ssl.key_file must be given together (ssl.cert_file is '/etc/ssl/db/cert.pem')",
-            given={"ssl": {"cert_file": "/etc/ssl/db/cert.pem"}},
-        ),
-        broken("monitoring.metrics_port", 5432, "monitoring.metrics_port must differ from port 5432"),
-    ]
-
-    def build(self, values: dict[str, Any]) -> object:
-        return build_database(values)
+ROWS: list[Row] = [
+    broken("port", 80, PORT),
+    broken("port", 1024, PORT),
+    broken("port", 65536, PORT),
+    broken("max_connections", 0, "max_connections must be positive"),
+    broken("max_connections", -5, "max_connections must be positive"),
+    broken("memory_limit", "1.5G", f"memory_limit '1.5G' {MEMORY}"),
+    broken("memory_limit", "512mb", f"memory_limit '512mb' {MEMORY}"),
+    broken("backup.schedule", "0 25 * * *", f"schedule '0 25 * * *' {CRON}: hour 25 is not in 0-23"),
+    broken("backup.schedule", "@daily", f"schedule '@daily' {CRON}: it has 1 field(s)"),
+    broken(
+        "backup.schedule",
+        "*/0 * * * *",
+        f"schedule '*/0 * * * *' {CRON}: minute step '0' is not a positive number",
+    ),
+    broken(
+        "backup.schedule",
+        "0 2 * * funday",
+        f"schedule '0 2 * * funday' {CRON}: day-of-week 'funday' is not a number",
+    ),
+    broken("replication.mode", "semi", "unknown mode 'semi'; known: async, sync"),
+    broken("monitoring.log_level", "loud", "unknown log_level 'loud'; known: debug, info, warn, error"),
+    broken("monitoring.metrics_port", 99, "metrics_port must be between 1024 and 65535"),
+    broken("backup.retention_days", 0, "retention_days must be at least 1"),
+    broken("replication.replicas", 0, "replicas must be at least 1"),
+    broken(
+        "version",
+        "fifteen",
+        "version 'fifteen' must be a PostgreSQL major version (15) or a major.minor release (15.18)",
+    ),
+    broken("data_directory", "relative/data", f"data_directory 'relative/data' {DIRECTORY}"),
+    broken("data_directory", "/var/lib/../../etc", f"data_directory '/var/lib/../../etc' {DIRECTORY}"),
+    broken("log_directory", "/var/log/custom db", f"log_directory '/var/log/custom db' {DIRECTORY}"),
+    broken(
+        "name",
+        "Orders_DB",
+        "name 'Orders_DB' must be 1 to 63 lowercase letters, digits and dashes, starting with a letter "
+        "and not ending with a dash",
+    ),
+    # cross-field rules
+    broken(
+        "data_directory",
+        "/var/log/customdb/data",
+        "data_directory '/var/log/customdb/data' must not be inside log_directory '/var/log/customdb'",
+    ),
+    broken(
+        "ssl.key_file",
+        None,
+        "ssl.cert_file and ssl.key_file must be given together (ssl.cert_file is '/etc/ssl/db/cert.pem')",
+        given={"ssl": {"cert_file": "/etc/ssl/db/cert.pem"}},
+    ),
+    broken("monitoring.metrics_port", 5432, "monitoring.metrics_port must differ from port 5432"),
+]
+TestRules = rule_tests(CUSTOM_DATABASE, {"name": "db"}, "CustomDatabase 'db'", build_database, ROWS)
 
 
 def test_defaults() -> None:
