@@ -68,10 +68,10 @@ class _Renderer:
             return " | ".join(self.type(a, inputs=inputs) for a in args)
         if origin is Literal:
             return "Literal[" + ", ".join(repr(a) for a in args) + "]"
-        if origin in (list, tuple):
-            return f"list[{self.wrap(args[0], inputs=inputs)}]"
+        if origin in (list, tuple):  # inputs: read-only, so a list of a narrower type fits (as Pulumi's SDKs)
+            return f"{'Sequence' if inputs else 'list'}[{self.wrap(args[0], inputs=inputs)}]"
         if origin is dict:
-            return f"dict[str, {self.wrap(args[1], inputs=inputs)}]"
+            return f"{'Mapping' if inputs else 'dict'}[str, {self.wrap(args[1], inputs=inputs)}]"
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             if not inputs:
                 return "dict[str, Any]"
@@ -159,7 +159,8 @@ def render_stub(module_name: str) -> str:
     ]
     head = [
         HEADER.format(module=module_name),
-        "\nfrom typing import Any, Literal, Required, TypedDict, Unpack, overload\n\n",
+        "\nfrom collections.abc import Mapping, Sequence\n"
+        "from typing import Any, Literal, Required, TypedDict, Unpack, overload\n\n",
         "import pulumi\n\nfrom provisioning.sdk.dynamic import DynamicResource\n\n\n",
     ]
     return "".join(head) + "\n\n".join([*nested, *resources])

@@ -1,6 +1,7 @@
 """Generated from the resource declarations by
 `python -m provisioning.sdk.stubgen provisioning.providers.custom_cloud.resources`: do not edit."""
 
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Required, TypedDict, Unpack, overload
 
 import pulumi
@@ -38,7 +39,7 @@ class ServerArgs(TypedDict, total=False):
     """Whether a public IP is allocated. Default: True."""
     preemptible: pulumi.Input[bool]
     """Preemptible instance (recorded only). Default: False."""
-    labels: pulumi.Input[dict[str, pulumi.Input[str]]]
+    labels: pulumi.Input[Mapping[str, pulumi.Input[str]]]
     """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
     ssh_public_key: pulumi.Input[str | None]
     """OpenSSH public key authorized for root on the instance (machine hosts), up to 16384
@@ -128,7 +129,7 @@ class NetworkArgs(TypedDict, total=False):
     """Region (null: usable in every region)."""
     description: pulumi.Input[str]
     """What the network is for, up to 255 characters; changes in place. Default: ''."""
-    labels: pulumi.Input[dict[str, pulumi.Input[str]]]
+    labels: pulumi.Input[Mapping[str, pulumi.Input[str]]]
     """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
 
 class Network(DynamicResource):
@@ -168,7 +169,7 @@ class SubnetArgs(TypedDict, total=False):
     """Address range inside the network's, not overlapping sibling subnets."""
     zone: Required[pulumi.Input[str]]
     """Zone (in the network's region, if it has one)."""
-    labels: pulumi.Input[dict[str, pulumi.Input[str]]]
+    labels: pulumi.Input[Mapping[str, pulumi.Input[str]]]
     """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
 
 class Subnet(DynamicResource):
@@ -206,13 +207,13 @@ class LoadBalancerArgs(TypedDict, total=False):
     """Name, unique per project and region. Default: the resource name."""
     region: Required[pulumi.Input[str]]
     """Catalog region."""
-    listeners: Required[pulumi.Input[list[pulumi.Input[ListenerArgs]]]]
+    listeners: Required[pulumi.Input[Sequence[pulumi.Input[ListenerArgs]]]]
     """Listeners (1..32): `[{"port": 80, "protocol": "http", "target_port": 8080}]`."""
-    target_instance_ids: pulumi.Input[list[pulumi.Input[str]]]
+    target_instance_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
     """Server ids receiving traffic (at most 1000, existing in the project)."""
     health_check_path: pulumi.Input[str]
     """HTTP path probed on the targets (starts with `/`). Default: '/healthz'."""
-    labels: pulumi.Input[dict[str, pulumi.Input[str]]]
+    labels: pulumi.Input[Mapping[str, pulumi.Input[str]]]
     """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
     create_timeout: pulumi.Input[float]
     """Seconds to wait until the resource is ready (and, on delete, gone) before failing. Default: 300.0."""
@@ -264,7 +265,7 @@ class VolumeArgs(TypedDict, total=False):
     """Size in GB (1..65536); grows in place, shrinking replaces."""
     disk_type: pulumi.Input[str]
     """Disk type (`ssd` or `hdd`). Default: 'ssd'."""
-    labels: pulumi.Input[dict[str, pulumi.Input[str]]]
+    labels: pulumi.Input[Mapping[str, pulumi.Input[str]]]
     """Free-form labels: at most 64, keys 1..63 characters, values up to 255."""
 
 class Volume(DynamicResource):
