@@ -21,7 +21,16 @@ from tests.support.pulumi_cli import PulumiProject
 
 from .ssh import Ssh, keypair
 
-__all__ = ["CloudStack", "deployed", "inline_project", "cloud_stack", "secret_from_stdin", "wait_for"]
+__all__ = [
+    "CloudStack",
+    "cloud_stack",
+    "command_ops",
+    "deployed",
+    "inline_project",
+    "planned_changes",
+    "secret_from_stdin",
+    "wait_for",
+]
 
 S = TypeVar("S", bound="CloudStack")
 
@@ -142,3 +151,23 @@ def wait_for(
             assert found, f"{what}: not within {seconds} s"
             return found
         time.sleep(0.5)
+
+
+def command_ops(preview: dict[str, Any], *, changed: bool = False) -> dict[str, str]:
+    """The operation (`update`, `create`, `same`, …) of each step command a `pulumi preview --json` lists, by
+    resource name; with `changed`, only those that do not stay the same."""
+    return {
+        step["urn"].rsplit("::", 1)[-1]: step["op"]
+        for step in preview["steps"]
+        if "command:remote:Command" in step["urn"] and not (changed and step["op"] == "same")
+    }
+
+
+def planned_changes(preview: dict[str, Any], plan: str) -> list[str]:
+    """`planned_changes` of the task service plan resource `plan` (`<name>-plan`) as the preview knows it
+    (its checked inputs); [] when the plan resource stays the same (no step's fingerprint changed)."""
+    found = [s for s in preview["steps"] if s["urn"].endswith(f"TaskServicePlan::{plan}")]
+    if not found:
+        return []
+    state = found[0].get("newState") or {}
+    return list((state.get("outputs") or state.get("inputs") or {}).get("planned_changes") or [])

@@ -11,16 +11,26 @@ import os
 import secrets
 import subprocess
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+import pytest
 
 from tests.support.cloud import CloudDidNotStart, CloudHandle, start_cloud, stop_cloud
 from tests.support.pulumi_cli import REPO_ROOT
 
-from .cloud_stacks import CloudStack, cloud_stack, deployed, secret_from_stdin
+from .cloud_stacks import (
+    CloudStack,
+    cloud_stack,
+    command_ops,
+    deployed,
+    inline_project,
+    planned_changes,
+    secret_from_stdin,
+)
 from .host_services import require_machine_hosts
 
 __all__ = [
@@ -28,10 +38,14 @@ __all__ = [
     "database_cloud",
     "database_stack",
     "deployed_database",
+    "deployed_database_fixture",
+    "deployed_program",
     "e2e_cloud",
     "pools_from",
     "secret_from_stdin",
 ]
+
+S = TypeVar("S", bound=CloudStack)
 
 EXAMPLE = REPO_ROOT / "examples" / "database"
 CERT = "/etc/customdb/ssl/server.crt"
@@ -76,22 +90,13 @@ class DatabaseStack(CloudStack):
         return done, time.monotonic() - started
 
     def command_ops(self, preview: dict[str, Any]) -> dict[str, str]:
-        """The operation (`update`, `create`, …) of each step command a `pulumi preview --json` lists (it
-        leaves out resources that stay the same)."""
-        return {
-            step["urn"].rsplit("::", 1)[-1]: step["op"]
-            for step in preview["steps"]
-            if "command:remote:Command" in step["urn"]
-        }
+        """The operation (`update`, `create`, `same`, …) of each step command a `pulumi preview --json`
+        lists."""
+        return command_ops(preview)
 
     def planned(self, preview: dict[str, Any]) -> list[str]:
-        """`planned_changes` as the preview knows it (the plan resource's checked inputs); [] when the
-        plan resource stays the same (no step's fingerprint changed)."""
-        found = [s for s in preview["steps"] if s["urn"].endswith("TaskServicePlan::db-plan")]
-        if not found:
-            return []
-        state = found[0].get("newState") or {}
-        return list((state.get("outputs") or state.get("inputs") or {}).get("planned_changes") or [])
+        """`planned_changes` as the preview knows it; [] when the plan resource stays the same."""
+        return planned_changes(preview, "db-plan")
 
 
 def pools_from(first: str, count: int = 16) -> list[str]:
@@ -173,4 +178,39 @@ def deployed_database(
     with database_cloud(tmp) as cloud:
         made = database_stack(cloud, tmp, cidr=cidr, settings=settings)
         with deployed(made, trust=lambda out: [out["primary_id"]], timings=timings, label=label) as ready:
+            yield ready
+
+
+def deployed_database_fixture(
+    folder: str, *, cidr: str, settings: dict[str, Any], timings: dict[str, float], label: str
+) -> Any:
+    """A module-scoped fixture `stack`: examples/database deployed as `deployed_database` does, in a fresh
+    temporary folder named after `folder`."""
+
+    @pytest.fixture(scope="module")
+    def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseStack]:
+        tmp = tmp_path_factory.mktemp(folder)
+        with deployed_database(tmp, cidr=cidr, settings=settings, timings=timings, label=label) as made:
+            yield made
+
+    return stack
+
+
+@contextmanager
+def deployed_program(
+    tmp: Path, *, project: str, program: str, namespace: str, stack_type: type[S],
+    trust: Callable[[dict[str, Any]], Iterable[str]], timings: dict[str, float], label: str, up: str = "up",
+    after_destroy: Callable[[S], None] | None = None, secrets: Mapping[str, str] | None = None, **fields: Any,
+) -> Iterator[S]:  # fmt: skip
+    """The project `project` running `program` (written in `tmp`) on a local cloud with machine hosts,
+    configured as `cloud_stack` does (`namespace`, `secrets`, `stack_type` with its `fields`) and deployed as
+    `deployed` does (`trust`, `timings`, `label`, `up`, `after_destroy`); destroyed, and the cloud stopped,
+    at the end."""
+    with database_cloud(tmp) as cloud:
+        source = inline_project(tmp, project=project, program=program)
+        made = cloud_stack(cloud, tmp, source, namespace=namespace, stack_type=stack_type, secrets=secrets,
+                           **fields)  # fmt: skip
+        with deployed(
+            made, trust=trust, timings=timings, label=label, up=up, after_destroy=after_destroy
+        ) as ready:
             yield ready

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -19,7 +18,7 @@ import pytest
 from tests.support.pulumi_cli import PulumiError
 
 from . import host_services
-from .taskservice_support import DatabaseStack, database_stack, deployed_database
+from .taskservice_support import DatabaseStack, database_stack, deployed_database_fixture
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(1200)]
 
@@ -28,13 +27,9 @@ SETTINGS = {"backup": {"schedule": SCHEDULE, "retention_days": 2}}
 TIMINGS: dict[str, float] = {}
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseStack]:
-    tmp = tmp_path_factory.mktemp("custom-database")
-    with deployed_database(
-        tmp, cidr="10.44.0.0/16", settings=SETTINGS, timings=TIMINGS, label="custom database"
-    ) as made:
-        yield made
+stack = deployed_database_fixture(
+    "custom-database", cidr="10.44.0.0/16", settings=SETTINGS, timings=TIMINGS, label="custom database"
+)
 
 
 @pytest.fixture(scope="module")

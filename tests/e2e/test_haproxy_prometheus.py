@@ -22,8 +22,14 @@ import pytest
 from tests.support.tools import require_tool
 
 from . import host_services
-from .cloud_stacks import CloudStack, cloud_stack, deployed, inline_project, wait_for
-from .taskservice_support import database_cloud
+from .cloud_stacks import (
+    CloudStack,
+    command_ops,
+    planned_changes,
+    wait_for,
+)
+from .program_parts import servers_on_one_subnet
+from .taskservice_support import deployed_program
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(900)]
 
@@ -38,7 +44,8 @@ config:
     value: us-west-1
 """
 
-PROGRAM = '''\
+PROGRAM = (
+    '''\
 """Two backends (python3 -m http.server answering with the server's name) behind HAProxy on a third server,
 and Prometheus there scraping the node exporter installed on web-1."""
 
@@ -51,18 +58,9 @@ from provisioning.providers.custom_cloud import Network, Server, Subnet
 from provisioning.sdk.ssh import connection_args
 from provisioning.sdk.taskservice import Target
 
-config = pulumi.Config("lbmon")
-public_key = config.require("sshPublicKey")
-private_key = config.require_secret("sshPrivateKey")
-
-network = Network("net", cidr="10.46.0.0/16")
-subnet = Subnet("subnet", network_id=network.id, cidr="10.46.0.0/24", zone="us-west-1a")
-
-
-def server(name: str) -> Server:
-    return Server(name, machine_type="small", zone="us-west-1a", vpc=network.id, subnet=subnet.id,
-                  ssh_public_key=public_key, external_ip=False)
-
+'''
+    + servers_on_one_subnet("lbmon", "10.46")
+    + '''
 
 SERVE = """set -eu
 mkdir -p /srv/web
@@ -120,19 +118,18 @@ pulumi.export("lb_healthy", balancer.healthy)
 pulumi.export("lb_checks", balancer.checks)
 pulumi.export("lb_metadata", balancer.service_metadata)
 '''
+)
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudStack]:
     tmp = tmp_path_factory.mktemp("haproxy-prometheus")
-    with database_cloud(tmp) as cloud:
-        source = inline_project(tmp, project=PROJECT, program=PROGRAM)
-        made = cloud_stack(cloud, tmp, source, namespace="lbmon", stack_type=CloudStack)
-        with deployed(
-            made, trust=lambda out: [out["lb_id"], *out["web_ids"]], timings=TIMINGS,
-            label="haproxy/prometheus", up="first up",
-        ) as ready:  # fmt: skip
-            yield ready
+    with deployed_program(
+        tmp, project=PROJECT, program=PROGRAM, namespace="lbmon", stack_type=CloudStack,
+        trust=lambda out: [out["lb_id"], *out["web_ids"]], timings=TIMINGS, label="haproxy/prometheus",
+        up="first up",
+    ) as ready:  # fmt: skip
+        yield ready
 
 
 def _stats(address: str) -> dict[str, str]:
@@ -237,15 +234,9 @@ def test_a_check_interval_change_reruns_only_configure(stack: CloudStack) -> Non
     project = stack.project
     project.config_set("lbmon:checkInterval", "500ms")
     preview = project.preview_json()
-    ops = {
-        step["urn"].rsplit("::", 1)[-1]: step["op"]
-        for step in preview["steps"]
-        if "command:remote:Command" in step["urn"] and step["op"] != "same"
-    }
+    ops = command_ops(preview, changed=True)
     assert ops == {"lb-configure": "update", "lb-health": "update"}
-    [plan] = [s for s in preview["steps"] if s["urn"].endswith("TaskServicePlan::lb-plan")]
-    state = plan.get("newState") or {}
-    assert (state.get("outputs") or state.get("inputs") or {}).get("planned_changes") == ["configure"]
+    assert planned_changes(preview, "lb-plan") == ["configure"]
     started = time.monotonic()
     project.up()
     TIMINGS["configure-only up"] = round(time.monotonic() - started, 1)

@@ -22,8 +22,9 @@ import pytest
 from tests.support.tools import require_tool
 
 from . import host_services
-from .cloud_stacks import CloudStack, cloud_stack, deployed, inline_project, wait_for
-from .taskservice_support import database_cloud
+from .cloud_stacks import CloudStack, command_ops, wait_for
+from .program_parts import servers_on_one_subnet
+from .taskservice_support import deployed_program
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(900)]
 
@@ -38,7 +39,8 @@ config:
     value: us-west-1
 """
 
-PROGRAM = '''\
+PROGRAM = (
+    '''\
 """A MariaDB primary and one read-only replica on two servers."""
 
 import pulumi
@@ -47,15 +49,11 @@ from provisioning.components.taskservs.mariadb import MariaDB
 from provisioning.providers.custom_cloud import Network, Server, Subnet
 from provisioning.sdk.taskservice import Target
 
-config = pulumi.Config("mdb")
-private_key = config.require_secret("sshPrivateKey")
-network = Network("mdb-net", cidr="10.60.0.0/16")
-subnet = Subnet("mdb-subnet", network_id=network.id, cidr="10.60.0.0/24", zone="us-west-1a")
-servers = [
-    Server(name, machine_type="small", zone="us-west-1a", vpc=network.id, subnet=subnet.id,
-           ssh_public_key=config.require("sshPublicKey"), external_ip=False)
-    for name in ("mdb-primary", "mdb-replica")
-]
+'''
+    + servers_on_one_subnet("mdb", "10.60")
+    + """
+
+servers = [server(name) for name in ("mdb-primary", "mdb-replica")]
 if config.get_bool("install") is not False:
     db = MariaDB(
         "mdb",
@@ -77,7 +75,8 @@ if config.get_bool("install") is not False:
     pulumi.export("planned_changes", db.planned_changes)
 pulumi.export("ids", [server.id for server in servers])
 pulumi.export("addresses", [server.private_ip for server in servers])
-'''
+"""
+)
 
 
 @dataclass
@@ -113,16 +112,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     tmp = tmp_path_factory.mktemp("mariadb")
     password = secrets.token_urlsafe(12) + "'q\\\\x"  # a quote and backslashes: SQL quoting
     replication_password = secrets.token_urlsafe(18) + "'r"
-    with database_cloud(tmp) as cloud:
-        made = cloud_stack(
-            cloud, tmp, inline_project(tmp, project=PROJECT, program=PROGRAM), namespace="mdb",
-            stack_type=Stack, password=password, replication_password=replication_password,
-            secrets={"mdb:appPassword": password, "mdb:replicationPassword": replication_password},
-        )  # fmt: skip
-        with deployed(
-            made, trust=lambda out: out["ids"], timings=TIMINGS, label="mariadb", after_destroy=_nothing_left
-        ) as ready:
-            yield ready
+    with deployed_program(
+        tmp, project=PROJECT, program=PROGRAM, namespace="mdb", stack_type=Stack, password=password,
+        replication_password=replication_password,
+        secrets={"mdb:appPassword": password, "mdb:replicationPassword": replication_password},
+        trust=lambda out: out["ids"], timings=TIMINGS, label="mariadb", after_destroy=_nothing_left,
+    ) as ready:  # fmt: skip
+        yield ready
 
 
 def test_primary_and_replica_are_healthy(stack: Stack) -> None:
@@ -197,11 +193,7 @@ def test_a_max_connections_change_reruns_only_configure_and_replication_goes_on(
     project = stack.project
     project.config_set("mdb:maxConnections", "60")
     preview = project.preview_json()
-    changed = {
-        s["urn"].rsplit("::", 1)[-1]: s["op"]
-        for s in preview["steps"]
-        if "command:remote:Command" in s["urn"] and s["op"] != "same"
-    }
+    changed = command_ops(preview, changed=True)
     assert changed == {name: "update" for name in (
         "mdb-configure", "mdb-health", "mdb-replica-0-configure", "mdb-replica-0-health")}  # fmt: skip
     started = time.monotonic()

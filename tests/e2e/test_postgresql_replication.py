@@ -15,13 +15,13 @@ import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import httpx
 import pytest
 
-from .cloud_stacks import cloud_stack, deployed, inline_project, wait_for
-from .taskservice_support import DatabaseStack, database_cloud
+from .cloud_stacks import command_ops, planned_changes, wait_for
+from .program_parts import servers_on_one_subnet
+from .taskservice_support import DatabaseStack, deployed_program
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(900)]
 
@@ -36,7 +36,8 @@ config:
     value: us-west-1
 """
 
-PROGRAM = '''\
+PROGRAM = (
+    '''\
 """PostgreSQL on pg-primary with a streaming standby on pg-replica, backups and exporters; Prometheus on
 pg-primary scrapes its exporter and carries two alert rules."""
 
@@ -47,18 +48,9 @@ from provisioning.components.taskservs.prometheus import Prometheus
 from provisioning.providers.custom_cloud import Network, Server, Subnet
 from provisioning.sdk.taskservice import Target
 
-config = pulumi.Config("pgrepl")
-public_key = config.require("sshPublicKey")
-private_key = config.require_secret("sshPrivateKey")
-
-network = Network("net", cidr="10.65.0.0/16")
-subnet = Subnet("subnet", network_id=network.id, cidr="10.65.0.0/24", zone="us-west-1a")
-
-
-def server(name: str) -> Server:
-    return Server(name, machine_type="small", zone="us-west-1a", vpc=network.id, subnet=subnet.id,
-                  ssh_public_key=public_key, external_ip=False)
-
+'''
+    + servers_on_one_subnet("pgrepl", "10.65")
+    + """
 
 primary, replica = server("pg-primary"), server("pg-replica")
 pg = PostgreSQL(
@@ -97,7 +89,8 @@ pulumi.export("mon_healthy", monitor.healthy)
 pulumi.export("mon_endpoint", monitor.endpoint)
 pulumi.export("ids", [primary.id, replica.id])
 pulumi.export("addresses", [primary.private_ip, replica.private_ip])
-'''
+"""
+)
 
 
 @dataclass
@@ -118,16 +111,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     tmp = tmp_path_factory.mktemp("pg-replication")
     password = secrets.token_urlsafe(12) + "'q x"
     replication = secrets.token_urlsafe(12) + "'r:\\1"  # a quote, a colon, a backslash: pgpass escaping
-    with database_cloud(tmp) as cloud:
-        made = cloud_stack(
-            cloud, tmp, inline_project(tmp, project=PROJECT, program=PROGRAM), namespace="pgrepl",
-            stack_type=Stack, password=password, replication_password=replication,
-            secrets={"pgrepl:appPassword": password, "pgrepl:replicationPassword": replication},
-        )  # fmt: skip
-        with deployed(
-            made, trust=lambda out: out["ids"], timings=TIMINGS, label="postgresql replication"
-        ) as ready:
-            yield ready
+    with deployed_program(
+        tmp, project=PROJECT, program=PROGRAM, namespace="pgrepl", stack_type=Stack, password=password,
+        replication_password=replication,
+        secrets={"pgrepl:appPassword": password, "pgrepl:replicationPassword": replication},
+        trust=lambda out: out["ids"], timings=TIMINGS, label="postgresql replication",
+    ) as ready:  # fmt: skip
+        yield ready
 
 
 def test_primary_and_replica_are_healthy_and_streaming(stack: Stack) -> None:
@@ -212,33 +202,18 @@ def test_no_password_in_the_state(stack: Stack) -> None:
             assert form not in state
 
 
-def _command_ops(preview: dict[str, Any]) -> dict[str, str]:
-    """The operation of each step command a `pulumi preview --json` lists (it leaves out those that stay)."""
-    return {
-        step["urn"].rsplit("::", 1)[-1]: step["op"]
-        for step in preview["steps"]
-        if "command:remote:Command" in step["urn"] and step["op"] != "same"
-    }
-
-
-def _planned(preview: dict[str, Any]) -> list[str]:
-    found = [s for s in preview["steps"] if s["urn"].endswith("TaskServicePlan::pg-plan")]
-    state = (found[0].get("newState") or {}) if found else {}
-    return list((state.get("outputs") or state.get("inputs") or {}).get("planned_changes") or [])
-
-
 def test_an_unchanged_program_plans_nothing(stack: Stack) -> None:
     preview = stack.project.preview_json()
-    assert _command_ops(preview) == {} and _planned(preview) == []
+    assert command_ops(preview, changed=True) == {} and planned_changes(preview, "pg-plan") == []
 
 
 def test_a_backup_schedule_change_reruns_only_the_primarys_configure_and_the_checks(stack: Stack) -> None:
     stack.project.config_set("pgrepl:backupSchedule", "45 4 * * *")
     preview = stack.project.preview_json()
-    assert _command_ops(preview) == {
+    assert command_ops(preview, changed=True) == {
         name: "update" for name in ("pg-configure", "pg-health", "pg-replica-0-health", "pg-standbys-health")
     }
-    assert _planned(preview) == ["configure"]
+    assert planned_changes(preview, "pg-plan") == ["configure"]
     started = time.monotonic()
     stack.project.up()
     TIMINGS["schedule change up"] = round(time.monotonic() - started, 1)

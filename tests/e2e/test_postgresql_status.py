@@ -13,7 +13,6 @@ import secrets
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ from .ssh import keypair
 from .taskservice_support import (
     DatabaseStack,
     database_cloud,
-    deployed_database,
+    deployed_database_fixture,
     secret_from_stdin,
 )
 
@@ -36,13 +35,9 @@ SETTINGS = {"monitoring": {"enabled": False}, "backup": {"enabled": False}}
 TIMINGS: dict[str, float] = {}
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseStack]:
-    tmp = tmp_path_factory.mktemp("status")
-    with deployed_database(
-        tmp, cidr="10.46.0.0/16", settings=SETTINGS, timings=TIMINGS, label="status"
-    ) as made:
-        yield made
+stack = deployed_database_fixture(
+    "status", cidr="10.46.0.0/16", settings=SETTINGS, timings=TIMINGS, label="status"
+)
 
 
 def status(stack: DatabaseStack, *extra: str) -> subprocess.CompletedProcess[str]:

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from .cloud_stacks import CloudStack, cloud_stack, deployed, inline_project
+from .cloud_stacks import CloudStack, command_ops, planned_changes
 from .host_services import main_pid_command
-from .taskservice_support import database_cloud
+from .program_parts import hosts_function, servers_on_one_subnet
+from .taskservice_support import deployed_program
 
 pytestmark = [pytest.mark.e2e, pytest.mark.engine, pytest.mark.timeout(900)]
 
@@ -34,7 +35,8 @@ config:
     value: us-west-1
 """
 
-PROGRAM = '''\
+PROGRAM = (
+    '''\
 """PostgreSQL (users app, database app) on `db`, the web application on `app` and `app2` reaching it as
 `shop-db`, HAProxy on `lb` balancing over them as `shop-app-1` and `shop-app-2`."""
 
@@ -48,32 +50,12 @@ from provisioning.providers.custom_cloud import Network, Server, Subnet
 from provisioning.sdk.ssh import connection_args
 from provisioning.sdk.taskservice import Target
 
-config = pulumi.Config("webapp")
-public_key = config.require("sshPublicKey")
-private_key = config.require_secret("sshPrivateKey")
+'''
+    + servers_on_one_subnet("webapp", "10.70")
+    + hosts_function("private_key")
+    + """
+
 password = config.require_secret("appPassword")
-
-network = Network("net", cidr="10.70.0.0/16")
-subnet = Subnet("subnet", network_id=network.id, cidr="10.70.0.0/24", zone="us-west-1a")
-
-
-def server(name: str) -> Server:
-    return Server(name, machine_type="small", zone="us-west-1a", vpc=network.id, subnet=subnet.id,
-                  ssh_public_key=public_key, external_ip=False)
-
-
-def hosts(name: str, on: Server, names: dict[str, Server]) -> remote.Command:
-    """`/etc/hosts` lines on `on` naming `names` by their private IPs."""
-    ips = pulumi.Output.all(*(s.private_ip for s in names.values()))
-    return remote.Command(
-        name, connection=connection_args(on, private_key),
-        create=ips.apply(lambda found: " && ".join(
-            f"sed -i '/ {host}$/d' /etc/hosts && echo '{ip} {host}' >> /etc/hosts"
-            for host, ip in zip(names, found)
-        )),
-    )
-
-
 db_server, app_server, app2_server, lb_server = server("db"), server("app"), server("app2"), server("lb")
 pg = PostgreSQL("pg", {"users": [{"name": "app"}], "databases": [{"name": "app", "owner": "app"}]},
                 target=Target.server(db_server, private_key), passwords={"app": password})
@@ -105,37 +87,54 @@ pulumi.export("checks", app.checks)
 pulumi.export("version", app.version)
 pulumi.export("metadata", app.service_metadata)
 pulumi.export("planned_changes", app.planned_changes)
-'''
+"""
+)
 
 
-class _HealthProbe(threading.Thread):
-    """GETs an app's health path every 50 ms; records each distinct (status, version) in turn, and when
-    (monotonic clock) it was first seen."""
+class _Poller(threading.Thread):
+    """GETs `url` every 50 ms in a thread (with `timeout` per request), each answer or HTTP error to
+    `record`, until `stop` (which waits up to `join_timeout` for the last one)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, timeout: float, join_timeout: float) -> None:
         super().__init__(daemon=True)
         self.url = url
-        self.seen: list[tuple[str, str]] = []
-        self.since: list[float] = []
+        self.timeout = timeout
+        self.join_timeout = join_timeout
         self.done = threading.Event()
 
+    def record(self, client: httpx.Client) -> None:
+        raise NotImplementedError
+
     def run(self) -> None:
-        with httpx.Client(timeout=2) as client:
+        with httpx.Client(timeout=self.timeout) as client:
             while not self.done.is_set():
-                try:
-                    answer = client.get(self.url)
-                    body = answer.json()
-                    state = (f"{answer.status_code} {body.get('status')}", str(body.get("version")))
-                except httpx.HTTPError:
-                    state = ("no answer", "")
-                if not self.seen or self.seen[-1] != state:
-                    self.seen.append(state)
-                    self.since.append(time.monotonic())
+                self.record(client)
                 time.sleep(0.05)
 
     def stop(self) -> None:
         self.done.set()
-        self.join(timeout=10)
+        self.join(timeout=self.join_timeout)
+
+
+class _HealthProbe(_Poller):
+    """GETs an app's health path every 50 ms; records each distinct (status, version) in turn, and when
+    (monotonic clock) it was first seen."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url, timeout=2, join_timeout=10)
+        self.seen: list[tuple[str, str]] = []
+        self.since: list[float] = []
+
+    def record(self, client: httpx.Client) -> None:
+        try:
+            answer = client.get(self.url)
+            body = answer.json()
+            state = (f"{answer.status_code} {body.get('status')}", str(body.get("version")))
+        except httpx.HTTPError:
+            state = ("no answer", "")
+        if not self.seen or self.seen[-1] != state:
+            self.seen.append(state)
+            self.since.append(time.monotonic())
 
     def states(self) -> list[tuple[str, str]]:
         return list(self.seen)
@@ -144,37 +143,28 @@ class _HealthProbe(threading.Thread):
         return self.since[self.seen.index(state)]
 
 
-class _LoadProbe(threading.Thread):
+class _LoadProbe(_Poller):
     """GETs / through the load balancer every 50 ms: how many answered 200, which failed and how, and the
     (version, host) pairs that answered."""
 
     def __init__(self, url: str) -> None:
-        super().__init__(daemon=True)
-        self.url = url
+        super().__init__(url, timeout=10, join_timeout=20)
         self.ok = 0
         self.failed: list[str] = []
         self.answers: set[tuple[str, str]] = set()
-        self.done = threading.Event()
 
-    def run(self) -> None:
-        with httpx.Client(timeout=10) as client:
-            while not self.done.is_set():
-                try:
-                    answer = client.get(self.url)
-                    if answer.status_code == 200:
-                        self.ok += 1
-                        page = answer.text
-                        version = page.split('id="version">')[1].split("<")[0]
-                        self.answers.add((version, page.split('id="hostname">')[1].split("<")[0]))
-                    else:
-                        self.failed.append(f"HTTP {answer.status_code}: {answer.text[:200]}")
-                except httpx.HTTPError as exc:
-                    self.failed.append(repr(exc))
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        self.done.set()
-        self.join(timeout=20)
+    def record(self, client: httpx.Client) -> None:
+        try:
+            answer = client.get(self.url)
+            if answer.status_code == 200:
+                self.ok += 1
+                page = answer.text
+                version = page.split('id="version">')[1].split("<")[0]
+                self.answers.add((version, page.split('id="hostname">')[1].split("<")[0]))
+            else:
+                self.failed.append(f"HTTP {answer.status_code}: {answer.text[:200]}")
+        except httpx.HTTPError as exc:
+            self.failed.append(repr(exc))
 
 
 @dataclass
@@ -193,17 +183,12 @@ class Stack(CloudStack):
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     tmp = tmp_path_factory.mktemp("webapp")
-    with database_cloud(tmp) as cloud:
-        source = inline_project(tmp, project=PROJECT, program=PROGRAM)
-        made = cloud_stack(
-            cloud, tmp, source, namespace="webapp", stack_type=Stack,
-            secrets={"webapp:appPassword": secrets.token_urlsafe(18) + "'q:1"},
-        )  # fmt: skip
-        with deployed(
-            made, trust=lambda out: [out["app_id"], out["db_id"]], timings=TIMINGS, label="webapp",
-            up="first up",
-        ) as ready:  # fmt: skip
-            yield ready
+    with deployed_program(
+        tmp, project=PROJECT, program=PROGRAM, namespace="webapp", stack_type=Stack,
+        secrets={"webapp:appPassword": secrets.token_urlsafe(18) + "'q:1"},
+        trust=lambda out: [out["app_id"], out["db_id"]], timings=TIMINGS, label="webapp", up="first up",
+    ) as ready:  # fmt: skip
+        yield ready
 
 
 def test_the_app_is_healthy(stack: Stack) -> None:
@@ -238,15 +223,9 @@ def test_a_version_change_reruns_only_the_release_step(stack: Stack) -> None:
     project = stack.project
     project.config_set("webapp:appVersion", "2.0")
     preview = project.preview_json()
-    ops = {
-        step["urn"].rsplit("::", 1)[-1]: step["op"]
-        for step in preview["steps"]
-        if "command:remote:Command" in step["urn"] and step["op"] != "same"
-    }
+    ops = command_ops(preview, changed=True)
     assert ops == {name: "update" for name in ("app-release", "app-health", "app2-release", "app2-health")}
-    [plan] = [s for s in preview["steps"] if s["urn"].endswith("TaskServicePlan::app-plan")]
-    state = plan.get("newState") or {}
-    assert (state.get("outputs") or state.get("inputs") or {}).get("planned_changes") == ["update"]
+    assert planned_changes(preview, "app-plan") == ["update"]
     out = project.outputs()
     _wait_both_up(out["lb_ip"])
     before = stack.visits_in_postgresql()
