@@ -44,8 +44,11 @@ const stack = new provisioning.WebStack("web-stack", {
     databasePassword: config.requireSecret("databasePassword"),
 });
 
-/** The inputs of CustomDatabase but the key and password. */
-type Database = Omit<provisioning.CustomDatabaseArgs, "sshPrivateKey" | "adminPassword">;
+/** The inputs of CustomDatabase but the key and passwords. */
+type Database = Omit<
+    provisioning.CustomDatabaseArgs,
+    "sshPrivateKey" | "passwords" | "replicationPassword" | "adminPassword"
+>;
 
 const database = config.getObject<Database>("database");
 const db =
@@ -53,7 +56,7 @@ const db =
     new provisioning.CustomDatabase("orders-db", {
         ...database,
         sshPrivateKey: config.requireSecret("sshPrivateKey"),
-        adminPassword: config.requireSecret("databasePassword"),
+        passwords: { postgres: config.requireSecret("databasePassword") },
     });
 
 export const endpoints = stack.endpoints;

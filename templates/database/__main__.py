@@ -30,7 +30,7 @@ db = CustomDatabase(
     "db",
     config.get_object("settings") or {},
     target=Target.server(server, config.require_secret("sshPrivateKey")),
-    admin_password=config.require_secret("adminPassword"),
+    passwords={"postgres": config.require_secret("adminPassword")},
 )
 
 pulumi.export("endpoint", db.endpoint)
