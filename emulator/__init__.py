@@ -2,35 +2,21 @@
 
 from __future__ import annotations
 
-from provisioning.sdk._lazy import names_on_first_use
+from typing import TYPE_CHECKING
 
-_WHERE = {
-    "create_app": "app",
-    "CloudBackend": "backend",
-    "ApiError": "errors",
-    "FaultConfig": "faults",
-    "Faults": "faults",
-    "HostBackend": "hosts",
-    "HostEndpoint": "hosts",
-    "RecordHostBackend": "hosts",
-    "DEFAULT_PUBLIC_POOL": "settings",
-    "Settings": "settings",
-    "Store": "store",
-}
-"""Each public name's module: loaded on first use, so that reading the settings loads no web framework."""
+from provisioning.sdk._lazy import exports_on_first_use
 
-__all__ = [
-    "DEFAULT_PUBLIC_POOL",
-    "ApiError",
-    "CloudBackend",
-    "FaultConfig",
-    "Faults",
-    "HostBackend",
-    "HostEndpoint",
-    "RecordHostBackend",
-    "Settings",
-    "Store",
-    "create_app",
-]
+if TYPE_CHECKING:
+    from .app import create_app as create_app
+    from .backend import CloudBackend as CloudBackend
+    from .errors import ApiError as ApiError
+    from .faults import FaultConfig as FaultConfig, Faults as Faults
+    from .hosts import (
+        HostBackend as HostBackend,
+        HostEndpoint as HostEndpoint,
+        RecordHostBackend as RecordHostBackend,
+    )
+    from .settings import DEFAULT_PUBLIC_POOL as DEFAULT_PUBLIC_POOL, Settings as Settings
+    from .store import Store as Store
 
-__getattr__ = names_on_first_use(__name__, _WHERE)
+__all__, __getattr__ = exports_on_first_use(__name__)

@@ -32,9 +32,10 @@ def names_on_first_use(
 
 
 def exports_on_first_use(package: str) -> tuple[list[str], Callable[[str], Any]]:
-    """`__all__` and `__getattr__` of `package`, read from its `__init__`'s `if TYPE_CHECKING:` block, the
-    one list of its public names: one `from .module import Name as Name` line a name, which type checkers
-    read as a re-export and which the `__getattr__` imports from `.module` on first use.
+    """`__all__` and `__getattr__` of `package`, read from its `__init__`, the one list of its public names:
+    one `from .module import Name as Name` line a name (which type checkers read as a re-export), at the top
+    for a name imported with the package, inside `if TYPE_CHECKING:` for one the `__getattr__` imports
+    from `.module` on first use.
 
     >>> __all__, __getattr__ = exports_on_first_use(__name__)  # doctest: +SKIP
     """
@@ -42,14 +43,26 @@ def exports_on_first_use(package: str) -> tuple[list[str], Callable[[str], Any]]
     source = loader.get_source(package) if isinstance(loader, InspectLoader) else None
     if source is None:
         raise ImportError(f"{package}: its source is needed to read its exports", name=package)
-    where: dict[str, str] = {}
+    eager: set[str] = set()
+    lazy: dict[str, str] = {}
     for node in ast.parse(source).body:
-        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            eager.update(_exported(package, node)[1])
+        elif isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
             for line in node.body:
-                if not (isinstance(line, ast.ImportFrom) and line.level == 1 and line.module):
+                if not isinstance(line, ast.ImportFrom) or line.level != 1:
                     raise ImportError(f"{package}: only `from .module import Name as Name` in its exports")
-                for alias in line.names:
-                    if alias.asname != alias.name:
-                        raise ImportError(f"{package}: write `{alias.name} as {alias.name}` in its exports")
-                    where[alias.name] = line.module
-    return sorted(where), names_on_first_use(package, where)
+                module, names = _exported(package, line)
+                lazy.update(dict.fromkeys(names, module))
+    return sorted(eager | set(lazy)), names_on_first_use(package, lazy)
+
+
+def _exported(package: str, line: ast.ImportFrom) -> tuple[str, list[str]]:
+    """The module and the names a relative `from .module import Name as Name` line of `package`'s
+    `__init__` exports."""
+    if not line.module:
+        raise ImportError(f"{package}: only `from .module import Name as Name` in its exports")
+    for alias in line.names:
+        if alias.asname != alias.name:
+            raise ImportError(f"{package}: write `{alias.name} as {alias.name}` in its exports")
+    return line.module, [alias.name for alias in line.names]

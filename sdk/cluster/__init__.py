@@ -5,22 +5,22 @@ servers and the standard outputs (endpoints, components, status, healthy, costs)
 The config side (`ClusterSettings`, the field markers `Fixed` and `Costly`, `hosts_block`, `hosts_script`)
 imports no Pulumi; `Cluster`, `Member`, `Built` and `host_names` load Pulumi when first used."""
 
-from .._lazy import names_on_first_use
-from .hosts import hosts_block, hosts_script
-from .settings import ClusterSettings, Costly, Fixed
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "Built",
-    "Cluster",
-    "ClusterSettings",
-    "Costly",
-    "Fixed",
-    "Member",
-    "host_names",
-    "hosts_block",
-    "hosts_script",
-]
+from provisioning.sdk._lazy import exports_on_first_use
 
-_LAZY = {"Built": "component", "Cluster": "component", "Member": "component", "host_names": "hosts"}
+from .hosts import (
+    hosts_block as hosts_block,
+    hosts_script as hosts_script,
+)
+from .settings import (
+    ClusterSettings as ClusterSettings,
+    Costly as Costly,
+    Fixed as Fixed,
+)
 
-__getattr__ = names_on_first_use(__name__, _LAZY)
+if TYPE_CHECKING:
+    from .component import Built as Built, Cluster as Cluster, Member as Member
+    from .hosts import host_names as host_names
+
+__all__, __getattr__ = exports_on_first_use(__name__)

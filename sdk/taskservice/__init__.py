@@ -4,48 +4,46 @@ and runs its steps on a server over SSH with pulumi-command; see docs/task-servi
 The config side (`TaskServiceSettings`, rules, templates, health records, change planning) imports no
 Pulumi; `TaskService`, `Step`, `Target`, `ChangePlan` and `InvalidConfig` load Pulumi when first used."""
 
-from .._lazy import names_on_first_use
-from .changes import fingerprint, planned_changes, secret_fingerprint
-from .health import HealthReport, parse_health
-from .rules import CronSchedule, InRange, MemorySize, Positive, memory_bytes
-from .settings import CATEGORIES, Category, HealthCheck, ServiceMetadata, SettingsModel, TaskServiceSettings
-from .templates import SHARED_TEMPLATES, TemplateLibrary, pg_quote, put_file, remote_command
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "CATEGORIES",
-    "SHARED_TEMPLATES",
-    "Category",
-    "ChangePlan",
-    "CronSchedule",
-    "HealthCheck",
-    "HealthReport",
-    "InRange",
-    "InvalidConfig",
-    "MemorySize",
-    "Positive",
-    "ServiceMetadata",
-    "SettingsModel",
-    "Step",
-    "Target",
-    "TaskService",
-    "TaskServiceSettings",
-    "TemplateLibrary",
-    "fingerprint",
-    "memory_bytes",
-    "parse_health",
-    "pg_quote",
-    "planned_changes",
-    "put_file",
-    "remote_command",
-    "secret_fingerprint",
-]
+from provisioning.sdk._lazy import exports_on_first_use
 
-_LAZY = {
-    "ChangePlan": "plan",
-    "InvalidConfig": "errors",
-    "Step": "component",
-    "Target": "target",
-    "TaskService": "component",
-}
+from .changes import (
+    fingerprint as fingerprint,
+    planned_changes as planned_changes,
+    secret_fingerprint as secret_fingerprint,
+)
+from .health import (
+    HealthReport as HealthReport,
+    parse_health as parse_health,
+)
+from .rules import (
+    CronSchedule as CronSchedule,
+    InRange as InRange,
+    MemorySize as MemorySize,
+    Positive as Positive,
+    memory_bytes as memory_bytes,
+)
+from .settings import (
+    CATEGORIES as CATEGORIES,
+    Category as Category,
+    HealthCheck as HealthCheck,
+    ServiceMetadata as ServiceMetadata,
+    SettingsModel as SettingsModel,
+    TaskServiceSettings as TaskServiceSettings,
+)
+from .templates import (
+    SHARED_TEMPLATES as SHARED_TEMPLATES,
+    TemplateLibrary as TemplateLibrary,
+    pg_quote as pg_quote,
+    put_file as put_file,
+    remote_command as remote_command,
+)
 
-__getattr__ = names_on_first_use(__name__, _LAZY)
+if TYPE_CHECKING:
+    from .component import Step as Step, TaskService as TaskService
+    from .errors import InvalidConfig as InvalidConfig
+    from .plan import ChangePlan as ChangePlan
+    from .target import Target as Target
+
+__all__, __getattr__ = exports_on_first_use(__name__)

@@ -11,8 +11,7 @@ import pytest
 import provisioning.emulator as emulator
 from provisioning.emulator.errors import ApiError
 from provisioning.emulator.hosts import RecordHostBackend
-from provisioning.providers.custom_cloud.api import catalog
-from provisioning.providers.custom_cloud.api import models as api_models
+from provisioning.providers.custom_cloud.api import catalog, models as api_models
 
 from .conftest import AsgiClient, instance_body
 

@@ -10,9 +10,12 @@ from provisioning.sdk.taskservice.rules import memory_bytes
 from provisioning.sdk.taskservice.scripts import Host, Scripts
 from provisioning.sdk.taskservice.templates import TemplateLibrary
 
-from .._database.postgres import TEMPLATES as POSTGRES_TEMPLATES
-from .._database.postgres import ClusterLayout, cluster_files
-from .._database.postgres import replica_name as shared_replica_name
+from .._database.postgres import (
+    TEMPLATES as POSTGRES_TEMPLATES,
+    ClusterLayout,
+    cluster_files,
+    replica_name as shared_replica_name,
+)
 from .spec import CustomDatabaseConfig
 
 __all__ = [

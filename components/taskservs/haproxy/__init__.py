@@ -2,11 +2,18 @@
 configured over SSH (`docs/task-services.md`). The declaration (`spec`) and the rendering (`render`) import
 no Pulumi; `HAProxy` loads it when first used."""
 
-from provisioning.sdk._lazy import names_on_first_use
+from typing import TYPE_CHECKING
 
-from .spec import HAPROXY, Backend, HAProxyConfig, StatsSettings
+from provisioning.sdk._lazy import exports_on_first_use
 
-__all__ = ["HAPROXY", "Backend", "HAProxy", "HAProxyConfig", "StatsSettings"]
+from .spec import (
+    HAPROXY as HAPROXY,
+    Backend as Backend,
+    HAProxyConfig as HAProxyConfig,
+    StatsSettings as StatsSettings,
+)
 
+if TYPE_CHECKING:
+    from .component import HAProxy as HAProxy
 
-__getattr__ = names_on_first_use(__name__, ["HAProxy"], ["component"])
+__all__, __getattr__ = exports_on_first_use(__name__)

@@ -2,11 +2,18 @@
 and users, configured over SSH (`docs/task-services.md`). The declaration (`spec`) and the rendering
 (`render`) import no Pulumi; `PostgreSQL` loads it when first used."""
 
-from provisioning.sdk._lazy import names_on_first_use
+from typing import TYPE_CHECKING
 
-from .spec import POSTGRESQL, DatabaseSettings, PostgreSQLConfig, UserSettings
+from provisioning.sdk._lazy import exports_on_first_use
 
-__all__ = ["POSTGRESQL", "DatabaseSettings", "PostgreSQL", "PostgreSQLConfig", "UserSettings"]
+from .spec import (
+    POSTGRESQL as POSTGRESQL,
+    DatabaseSettings as DatabaseSettings,
+    PostgreSQLConfig as PostgreSQLConfig,
+    UserSettings as UserSettings,
+)
 
+if TYPE_CHECKING:
+    from .component import PostgreSQL as PostgreSQL
 
-__getattr__ = names_on_first_use(__name__, ["PostgreSQL"], ["component"])
+__all__, __getattr__ = exports_on_first_use(__name__)

@@ -10,8 +10,7 @@ from typing import Literal
 
 from provisioning.sdk.taskservice.templates import TemplateLibrary
 
-from .._database.postgres import TEMPLATES as POSTGRES_TEMPLATES
-from .._database.postgres import ClusterLayout, cluster_files, replica_name
+from .._database.postgres import TEMPLATES as POSTGRES_TEMPLATES, ClusterLayout, cluster_files, replica_name
 from .spec import PostgreSQLConfig
 
 __all__ = [

@@ -2,11 +2,18 @@
 the node exporter on the servers it watches, configured over SSH (`docs/task-services.md`). The declaration
 (`spec`) and the rendering (`render`) import no Pulumi; `Prometheus` loads it when first used."""
 
-from provisioning.sdk._lazy import names_on_first_use
+from typing import TYPE_CHECKING
 
-from .spec import PROMETHEUS, NodeExporterSettings, PrometheusConfig, ScrapeJob
+from provisioning.sdk._lazy import exports_on_first_use
 
-__all__ = ["PROMETHEUS", "NodeExporterSettings", "Prometheus", "PrometheusConfig", "ScrapeJob"]
+from .spec import (
+    PROMETHEUS as PROMETHEUS,
+    NodeExporterSettings as NodeExporterSettings,
+    PrometheusConfig as PrometheusConfig,
+    ScrapeJob as ScrapeJob,
+)
 
+if TYPE_CHECKING:
+    from .component import Prometheus as Prometheus
 
-__getattr__ = names_on_first_use(__name__, ["Prometheus"], ["component"])
+__all__, __getattr__ = exports_on_first_use(__name__)

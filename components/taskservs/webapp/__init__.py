@@ -3,11 +3,17 @@ MariaDB/MySQL through the OS's Python driver) installed and run as the service `
 configured over SSH, its version switched by a release step that drains it first (`docs/task-services.md`).
 The declaration (`spec`) and the rendering (`render`) import no Pulumi; `WebApp` loads it when first used."""
 
-from provisioning.sdk._lazy import names_on_first_use
+from typing import TYPE_CHECKING
 
-from .spec import WEBAPP, DatabaseSettings, WebAppConfig
+from provisioning.sdk._lazy import exports_on_first_use
 
-__all__ = ["WEBAPP", "DatabaseSettings", "WebApp", "WebAppConfig"]
+from .spec import (
+    WEBAPP as WEBAPP,
+    DatabaseSettings as DatabaseSettings,
+    WebAppConfig as WebAppConfig,
+)
 
+if TYPE_CHECKING:
+    from .component import WebApp as WebApp
 
-__getattr__ = names_on_first_use(__name__, ["WebApp"], ["component"])
+__all__, __getattr__ = exports_on_first_use(__name__)

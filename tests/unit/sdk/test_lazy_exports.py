@@ -1,5 +1,5 @@
-"""`exports_on_first_use`: a package's `TYPE_CHECKING` block is its one list of public names, for `__all__`,
-for the names imported on first use, and (`Name as Name`) for type checkers."""
+"""`exports_on_first_use`: a package's `from .module import Name as Name` lines are its one list of public
+names, for `__all__`, for type checkers, and (inside `TYPE_CHECKING`) for the names imported on first use."""
 
 from __future__ import annotations
 
@@ -14,15 +14,18 @@ PACKAGES = ("provisioning.providers.custom_cloud", "provisioning.sdk", "provisio
 """The packages whose public names are their `TYPE_CHECKING` block."""
 
 
-def _package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: str) -> str:
-    """A package `lazypkg` in `tmp_path` with module `parts` (`A`, `b`) and `block` as its export block."""
+def _package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: str, eager: str = "") -> str:
+    """A package `lazypkg` in `tmp_path` with modules `parts` (`A`, `b`) and `eager` (`E`), `eager` as the
+    imports at the top of its `__init__` and `block` as its `TYPE_CHECKING` block."""
     monkeypatch.syspath_prepend(tmp_path)
     root = tmp_path / "lazypkg"
     root.mkdir()
     (root / "parts.py").write_text("A = 'a'\nb = 'b'\n")
+    (root / "eager.py").write_text("E = 'e'\n")
     (root / "__init__.py").write_text(
         "from typing import TYPE_CHECKING\n"
         "from provisioning.sdk._lazy import exports_on_first_use\n"
+        f"{eager}\n"
         f"if TYPE_CHECKING:\n{block}\n"
         "__all__, __getattr__ = exports_on_first_use(__name__)\n"
     )
@@ -46,6 +49,23 @@ def test_the_block_is_all_and_each_name_is_imported_on_first_use(
     assert package.A == "a" and f"{name}.parts" in sys.modules
     with pytest.raises(AttributeError, match="has no attribute 'c'"):
         package.c  # noqa: B018
+
+
+def test_names_imported_at_the_top_are_exported_with_the_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = _package(tmp_path, monkeypatch, "    from .parts import A as A", eager="from .eager import E as E")
+    package = importlib.import_module(name)
+    assert package.__all__ == ["A", "E"]
+    assert f"{name}.eager" in sys.modules and f"{name}.parts" not in sys.modules
+    assert package.E == "e" and package.A == "a"
+
+
+def test_a_name_imported_at_the_top_without_as_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(ImportError, match="write `E as E`"):
+        importlib.import_module(_package(tmp_path, monkeypatch, "    pass", eager="from .eager import E"))
 
 
 @pytest.mark.parametrize(

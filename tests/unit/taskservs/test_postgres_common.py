@@ -10,8 +10,10 @@ import pytest
 
 from provisioning.components.taskservs import postgres_common
 from provisioning.components.taskservs._database.postgres import ClusterLayout, replica_name
-from provisioning.components.taskservs.custom_database.render import Host as CustomHost
-from provisioning.components.taskservs.custom_database.render import config_files as custom_files
+from provisioning.components.taskservs.custom_database.render import (
+    Host as CustomHost,
+    config_files as custom_files,
+)
 from provisioning.components.taskservs.custom_database.spec import CustomDatabaseConfig
 from provisioning.components.taskservs.postgresql.render import config_files as pg_files
 from provisioning.components.taskservs.postgresql.spec import PostgreSQLConfig
