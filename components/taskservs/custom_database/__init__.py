@@ -2,20 +2,26 @@
 over SSH (`docs/task-services.md`). The declaration (`spec`) and the rendering (`render`) import no Pulumi;
 `CustomDatabase` loads it when first used."""
 
-from typing import TYPE_CHECKING
-
-from provisioning.sdk._lazy import exports_on_first_use
+from provisioning.sdk._lazy import names_on_first_use
 
 from .spec import (
-    CUSTOM_DATABASE as CUSTOM_DATABASE,
-    BackupSettings as BackupSettings,
-    CustomDatabaseConfig as CustomDatabaseConfig,
-    MonitoringSettings as MonitoringSettings,
-    ReplicationSettings as ReplicationSettings,
-    SslSettings as SslSettings,
+    CUSTOM_DATABASE,
+    BackupSettings,
+    CustomDatabaseConfig,
+    MonitoringSettings,
+    ReplicationSettings,
+    SslSettings,
 )
 
-if TYPE_CHECKING:
-    from .component import CustomDatabase as CustomDatabase
+__all__ = [
+    "CUSTOM_DATABASE",
+    "BackupSettings",
+    "CustomDatabase",
+    "CustomDatabaseConfig",
+    "MonitoringSettings",
+    "ReplicationSettings",
+    "SslSettings",
+]
 
-__all__, __getattr__ = exports_on_first_use(__name__)
+
+__getattr__ = names_on_first_use(__name__, ["CustomDatabase"], ["component"])

@@ -2,18 +2,11 @@
 configured over SSH (`docs/task-services.md`). The declaration (`spec`) and the rendering (`render`) import
 no Pulumi; `HAProxy` loads it when first used."""
 
-from typing import TYPE_CHECKING
+from provisioning.sdk._lazy import names_on_first_use
 
-from provisioning.sdk._lazy import exports_on_first_use
+from .spec import HAPROXY, Backend, HAProxyConfig, StatsSettings
 
-from .spec import (
-    HAPROXY as HAPROXY,
-    Backend as Backend,
-    HAProxyConfig as HAProxyConfig,
-    StatsSettings as StatsSettings,
-)
+__all__ = ["HAPROXY", "Backend", "HAProxy", "HAProxyConfig", "StatsSettings"]
 
-if TYPE_CHECKING:
-    from .component import HAProxy as HAProxy
 
-__all__, __getattr__ = exports_on_first_use(__name__)
+__getattr__ = names_on_first_use(__name__, ["HAProxy"], ["component"])

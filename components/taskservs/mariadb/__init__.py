@@ -2,21 +2,28 @@
 read-only replicas (GTID replication), backups and metrics, configured over SSH (`docs/task-services.md`).
 The declaration (`spec`) and the rendering (`render`) import no Pulumi; `MariaDB` loads it when first used."""
 
-from typing import TYPE_CHECKING
-
-from provisioning.sdk._lazy import exports_on_first_use
+from provisioning.sdk._lazy import names_on_first_use
 
 from .spec import (
-    MARIADB as MARIADB,
-    BackupSettings as BackupSettings,
-    DatabaseSettings as DatabaseSettings,
-    MariaDBConfig as MariaDBConfig,
-    MonitoringSettings as MonitoringSettings,
-    ReplicationSettings as ReplicationSettings,
-    UserSettings as UserSettings,
+    MARIADB,
+    BackupSettings,
+    DatabaseSettings,
+    MariaDBConfig,
+    MonitoringSettings,
+    ReplicationSettings,
+    UserSettings,
 )
 
-if TYPE_CHECKING:
-    from .component import MariaDB as MariaDB
+__all__ = [
+    "MARIADB",
+    "BackupSettings",
+    "DatabaseSettings",
+    "MariaDB",
+    "MariaDBConfig",
+    "MonitoringSettings",
+    "ReplicationSettings",
+    "UserSettings",
+]
 
-__all__, __getattr__ = exports_on_first_use(__name__)
+
+__getattr__ = names_on_first_use(__name__, ["MariaDB"], ["component"])

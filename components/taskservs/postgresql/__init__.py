@@ -2,18 +2,11 @@
 and users, configured over SSH (`docs/task-services.md`). The declaration (`spec`) and the rendering
 (`render`) import no Pulumi; `PostgreSQL` loads it when first used."""
 
-from typing import TYPE_CHECKING
+from provisioning.sdk._lazy import names_on_first_use
 
-from provisioning.sdk._lazy import exports_on_first_use
+from .spec import POSTGRESQL, DatabaseSettings, PostgreSQLConfig, UserSettings
 
-from .spec import (
-    POSTGRESQL as POSTGRESQL,
-    DatabaseSettings as DatabaseSettings,
-    PostgreSQLConfig as PostgreSQLConfig,
-    UserSettings as UserSettings,
-)
+__all__ = ["POSTGRESQL", "DatabaseSettings", "PostgreSQL", "PostgreSQLConfig", "UserSettings"]
 
-if TYPE_CHECKING:
-    from .component import PostgreSQL as PostgreSQL
 
-__all__, __getattr__ = exports_on_first_use(__name__)
+__getattr__ = names_on_first_use(__name__, ["PostgreSQL"], ["component"])

@@ -2,18 +2,11 @@
 the node exporter on the servers it watches, configured over SSH (`docs/task-services.md`). The declaration
 (`spec`) and the rendering (`render`) import no Pulumi; `Prometheus` loads it when first used."""
 
-from typing import TYPE_CHECKING
+from provisioning.sdk._lazy import names_on_first_use
 
-from provisioning.sdk._lazy import exports_on_first_use
+from .spec import PROMETHEUS, NodeExporterSettings, PrometheusConfig, ScrapeJob
 
-from .spec import (
-    PROMETHEUS as PROMETHEUS,
-    NodeExporterSettings as NodeExporterSettings,
-    PrometheusConfig as PrometheusConfig,
-    ScrapeJob as ScrapeJob,
-)
+__all__ = ["PROMETHEUS", "NodeExporterSettings", "Prometheus", "PrometheusConfig", "ScrapeJob"]
 
-if TYPE_CHECKING:
-    from .component import Prometheus as Prometheus
 
-__all__, __getattr__ = exports_on_first_use(__name__)
+__getattr__ = names_on_first_use(__name__, ["Prometheus"], ["component"])

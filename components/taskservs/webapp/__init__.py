@@ -3,17 +3,11 @@ MariaDB/MySQL through the OS's Python driver) installed and run as the service `
 configured over SSH, its version switched by a release step that drains it first (`docs/task-services.md`).
 The declaration (`spec`) and the rendering (`render`) import no Pulumi; `WebApp` loads it when first used."""
 
-from typing import TYPE_CHECKING
+from provisioning.sdk._lazy import names_on_first_use
 
-from provisioning.sdk._lazy import exports_on_first_use
+from .spec import WEBAPP, DatabaseSettings, WebAppConfig
 
-from .spec import (
-    WEBAPP as WEBAPP,
-    DatabaseSettings as DatabaseSettings,
-    WebAppConfig as WebAppConfig,
-)
+__all__ = ["WEBAPP", "DatabaseSettings", "WebApp", "WebAppConfig"]
 
-if TYPE_CHECKING:
-    from .component import WebApp as WebApp
 
-__all__, __getattr__ = exports_on_first_use(__name__)
+__getattr__ = names_on_first_use(__name__, ["WebApp"], ["component"])
