@@ -9,7 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from provisioning.sdk._cancel import EXIT_AFTER_MESSAGE, LANGUAGE_HOST_EXEC, install_cancel_exit
+from provisioning.sdk._cancel import (
+    EXIT_AFTER_MESSAGE,
+    LANGUAGE_HOST_EXEC,
+    exit_on_cancel,
+    install_cancel_exit,
+)
 
 
 def test_the_language_host_reads_the_exit_status_as_message_shown() -> None:
@@ -24,8 +29,12 @@ def test_the_language_host_reads_the_exit_status_as_message_shown() -> None:
 
 
 def test_nothing_is_installed_outside_the_program_process() -> None:
+    """Outside Pulumi's program process the SIGINT handler stays what it was (Python's default, or ignored
+    when the test run itself was started in the background)."""
+    before = signal.getsignal(signal.SIGINT)
     assert install_cancel_exit() is False
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.getsignal(signal.SIGINT) is before
+    assert before is not exit_on_cancel
 
 
 def test_sigint_ends_a_blocked_process_at_once_with_its_output_flushed(tmp_path: Path) -> None:
