@@ -9,15 +9,8 @@ from typing import TYPE_CHECKING
 
 from provisioning.sdk._lazy import exports_on_first_use
 
-from .hosts import (
-    hosts_block as hosts_block,
-    hosts_script as hosts_script,
-)
-from .settings import (
-    ClusterSettings as ClusterSettings,
-    Costly as Costly,
-    Fixed as Fixed,
-)
+from .hosts import hosts_block as hosts_block, hosts_script as hosts_script
+from .settings import ClusterSettings as ClusterSettings, Costly as Costly, Fixed as Fixed
 
 if TYPE_CHECKING:
     from .component import Built as Built, Cluster as Cluster, Member as Member
