@@ -3,7 +3,6 @@ scripts: valid POSIX sh, no secret in them, each value from the config where it 
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from provisioning.components.taskservs.custom_database.render import (
 )
 from provisioning.components.taskservs.custom_database.spec import CustomDatabaseConfig
 from provisioning.sdk.taskservice import remote_command
+from tests.support.tools import assert_posix_sh
 
 from .mocks import files_under
 from .scenarios import SCENARIOS
@@ -53,24 +53,17 @@ def test_sync_replication_names_every_standby_and_async_none() -> None:
     )
 
 
+@pytest.mark.parametrize("separate_replicator", [False, True], ids=["one-password", "replicator-apart"])
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
-def test_step_scripts_are_posix_sh(scenario: str, tmp_path: Path) -> None:
-    shell = shutil.which("dash") or shutil.which("sh")
-    assert shell is not None
+def test_step_scripts_are_posix_sh(scenario: str, separate_replicator: bool) -> None:
     config, host = SCENARIOS[scenario]
-    for step, found in scripts(config, host).items():
+    for step, found in scripts(config, host, separate_replicator=separate_replicator).items():
         for kind in ("run", "update", "delete"):
             text = getattr(found, kind)
             if text is None:
                 continue
-            for name, body in (
-                (f"{step}.{kind}", text),
-                (f"{step}.{kind}.remote", remote_command(step, text)),
-            ):
-                path = tmp_path / f"{name}.sh"
-                path.write_text(body)
-                done = subprocess.run([shell, "-n", str(path)], capture_output=True, text=True, check=False)
-                assert done.returncode == 0, f"{scenario} {name}: {done.stderr}"
+            assert_posix_sh(f"{scenario} {step}.{kind}", text)
+            assert_posix_sh(f"{scenario} {step}.{kind}.remote", remote_command(step, text))
 
 
 def test_steps_of_a_primary_and_of_a_replica() -> None:
