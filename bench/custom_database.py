@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.plain_pulumi import PLAIN_RESOURCE  # noqa: E402
 from tests.e2e.taskservice_support import DatabaseStack, database_stack  # noqa: E402
 from tests.support.cloud import CloudHandle, start_cloud, stop_cloud  # noqa: E402
 from tests.support.pulumi_cli import PulumiProject  # noqa: E402
@@ -47,25 +48,10 @@ SERVER_ONLY = [URN + f"pulumi-python:dynamic/custom-cloud:{kind}" for kind in
                ("Network::db-net", "Subnet::db-subnet", "Server::db-primary")]  # fmt: skip
 STEP_DONE = re.compile(r"command:remote:Command (db-[\w-]+) (?:created|updated) \(([\d.]+)s\)")
 PLAIN_STEP_DONE = re.compile(r"command:local:Command (step-\d) (?:created|updated) \(([\d.]+)s\)")
-PLAIN_PROGRAM = """\
-import sys
-
-import pulumi
-from pulumi.dynamic import CreateResult, Resource, ResourceProvider
+PLAIN_PROGRAM = (
+    PLAIN_RESOURCE
+    + """\
 from pulumi_command.local import Command
-
-sys.setrecursionlimit(20_000)  # pulumi#17803, as in bench/large_stack.py
-
-
-class Provider(ResourceProvider):
-    def create(self, props):
-        return CreateResult(id_=props["name"], outs=props)
-
-
-class Plain(Resource):
-    def __init__(self, name, **more):
-        super().__init__(Provider(), name, {"name": name, **more})
-
 
 network = Plain("net")
 subnet = Plain("subnet", network=network.id)
@@ -76,6 +62,7 @@ for n in range(6):  # as many steps as CustomDatabase's primary: the last two ca
     previous = [Command(f"step-{n}", create=f"true {change if n >= 4 else ''}", opts=pulumi.ResourceOptions(
         depends_on=previous))]
 """
+)
 """Plain Pulumi's floor for the same change: three dynamic resources with no SDK (as in
 bench/large_stack.py) and six chained local commands, the last two of which a config change updates."""
 

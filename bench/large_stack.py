@@ -59,6 +59,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.plain_pulumi import PLAIN_RESOURCE  # noqa: E402
 from tests.support.cloud import CloudHandle, running_cloud  # noqa: E402
 from tests.support.postgres import running_postgres  # noqa: E402
 from tests.support.pulumi_cli import require_engine  # noqa: E402
@@ -73,31 +74,14 @@ count = config.get_int("servers") or 0
 servers = [Server(f"s-{n}", machine_type="micro", zone="us-west-1a") for n in range(count)]
 pulumi.export("count", len(servers))
 """
-PLAIN_PROGRAM = """\
-import sys
-
-import pulumi
-from pulumi.dynamic import CreateResult, Resource, ResourceProvider
-
-# pulumi#17803: every dynamic resource wraps the pickler's methods once more, so a few hundred of them end
-# in RecursionError (measured: 314); a deeper limit is the least a plain program needs to reach N
-sys.setrecursionlimit(20_000)
-
-
-class Provider(ResourceProvider):
-    def create(self, props):
-        return CreateResult(id_=props["name"], outs=props)
-
-
-class Plain(Resource):
-    def __init__(self, name):
-        super().__init__(Provider(), name, {"name": name, "machine_type": "micro", "zone": "us-west-1a"})
-
-
+PLAIN_PROGRAM = (
+    PLAIN_RESOURCE
+    + """\
 count = pulumi.Config("bench").get_int("servers") or 0
-servers = [Plain(f"s-{n}") for n in range(count)]
+servers = [Plain(f"s-{n}", machine_type="micro", zone="us-west-1a") for n in range(count)]
 pulumi.export("count", len(servers))
 """
+)
 PROGRAMS = {"sdk": (PROGRAM, "custom-cloud:Server"), "plain": (PLAIN_PROGRAM, "dynamic:Resource")}
 """Each program and the type its resources' type token ends with."""
 GOALS_MS = {
