@@ -15,6 +15,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from provisioning.providers.custom_cloud.api import models as api_models
+from provisioning.sdk.documented import build_deferred
+
 from .backend import CloudBackend
 from .errors import ApiError, InjectedFault, InvalidRequest, MethodNotAllowed, NotFound, ValidationFailed
 from .faults import FaultConfig, Faults
@@ -102,6 +105,7 @@ def create_app(settings: Settings) -> FastAPI:
             if close is not None:  # machine hosts: stop every machine, remove bridges (disks stay)
                 close()
 
+    build_deferred(api_models)  # FastAPI describes the API from built models
     app = FastAPI(
         title="Custom Cloud API",
         version="1.0.0",

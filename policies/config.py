@@ -8,7 +8,9 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 from pulumi_policy import PolicyConfigSchema
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
+
+from provisioning.sdk.documented import DocumentedModel
 
 __all__ = [
     "BudgetConfig",
@@ -25,8 +27,8 @@ LEVELS = ("advisory", "mandatory", "remediate", "disabled")
 """Enforcement levels a rule can be set to."""
 
 
-class _Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+class _Settings(DocumentedModel):
+    model_config = ConfigDict(extra="forbid")
 
 
 class BudgetConfig(_Settings):

@@ -38,7 +38,9 @@ class _Shared(httpx.BaseTransport):
     httpcore's pool scans every pooled connection on each request (and polls each one's socket), so one
     pool shared by 100 threads costs O(connections) syscalls per request: measured, 100 concurrent creates
     with their polls spent ≈ 2.2 s of CPU, mostly there. A thread only ever has one request in flight, so
-    a per-thread pool keeps one warm connection and no scan. The pools share one SSL context."""
+    a per-thread pool keeps one warm connection and no scan. The HTTPS pools share one SSL context, made
+    at the first `https://` request: loading the CA bundle costs ≈ 50 ms, which a provider talking plain
+    HTTP to a local API would pay at every start for nothing."""
 
     def __init__(self, connect_timeout: float) -> None:
         self.connect_timeout = connect_timeout
@@ -46,18 +48,24 @@ class _Shared(httpx.BaseTransport):
         self._ssl: ssl.SSLContext | None = None
         self._lock = threading.Lock()
 
-    def _inner(self) -> httpx.HTTPTransport:
-        inner: httpx.HTTPTransport | None = getattr(self._local, "inner", None)
+    def _tls(self) -> ssl.SSLContext:
+        with self._lock:
+            if self._ssl is None:
+                self._ssl = httpx.create_ssl_context()
+            return self._ssl
+
+    def _inner(self, scheme: str) -> httpx.HTTPTransport:
+        pools: dict[str, httpx.HTTPTransport] = self._local.__dict__.setdefault("pools", {})
+        inner = pools.get(scheme)
         if inner is None:
-            with self._lock:
-                if self._ssl is None:
-                    self._ssl = httpx.create_ssl_context()
             limits = httpx.Limits(max_connections=8, max_keepalive_connections=2, keepalive_expiry=30.0)
-            inner = self._local.inner = httpx.HTTPTransport(verify=self._ssl, limits=limits)
+            # `verify=False` on a plain-HTTP pool: it never negotiates TLS, so there is nothing to verify
+            verify: ssl.SSLContext | bool = self._tls() if scheme == "https" else False
+            inner = pools[scheme] = httpx.HTTPTransport(verify=verify, limits=limits)
         return inner
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        return self._inner().handle_request(request)
+        return self._inner(request.url.scheme).handle_request(request)
 
     def close(self) -> None:
         """Clients come and go; the pools live as long as the process (or their thread)."""

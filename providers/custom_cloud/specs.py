@@ -10,6 +10,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from provisioning.sdk.documented import DocumentedModel
 from provisioning.sdk.fields import CHECK_ONLY, COMPUTED, INTERNAL, OPTION, Behind
 from provisioning.sdk.registry import Declaration, register
 from provisioning.sdk.validation import Violation
@@ -52,10 +53,10 @@ DEFAULT_CREATE_TIMEOUT = 300.0
 """Seconds a create waits for its resource to be ready (and a delete for it to be gone)."""
 
 
-class _Tracked(BaseModel):
+class _Tracked(DocumentedModel):
     """What every Custom Cloud resource carries besides its API fields."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid")
 
     idempotency_scope: Annotated[str | None, INTERNAL] = None
     """project/stack/type/name: the stable part of the create's Idempotency-Key (set by the resource)."""
@@ -105,10 +106,10 @@ class CustomCloudVolume(_Tracked, VolumeCreate):
     """USD per hour, known at preview: size × storage price."""
 
 
-class CustomCloudVolumeAttachment(BaseModel):
+class CustomCloudVolumeAttachment(DocumentedModel):
     """A Custom Cloud volume attachment: one volume attached to one server of its zone."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid")
 
     volume_id: ResourceId
     """Volume to attach (e.g. `volume.id`); changing it replaces the attachment."""

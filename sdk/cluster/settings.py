@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict
 from pydantic.fields import FieldInfo
 
+from ..documented import DocumentedModel
 from ..fields import OPTION
 from ..rules import Matches, NotEmpty
 
@@ -33,10 +34,10 @@ class Costly:
     """What the change costs, after the field's name and its change."""
 
 
-class ClusterSettings(BaseModel):
+class ClusterSettings(DocumentedModel):
     """Base of a cluster's config model: its environment and what delete keeps, then its own fields."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     environment: Annotated[
         str,

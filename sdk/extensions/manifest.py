@@ -15,6 +15,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from ..documented import DocumentedModel
 from .errors import ManifestError, ManifestProblem
 
 __all__ = [
@@ -87,8 +88,8 @@ PackageName = Annotated[str, _matching(_PACKAGE, "a system package name (curl, p
 Pattern = Annotated[str, Field(min_length=1)]
 
 
-class _Table(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+class _Table(DocumentedModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ExtensionInfo(_Table):

@@ -7,8 +7,9 @@ health step's report into outputs. See docs/task-services.md."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -195,9 +196,9 @@ class TaskService(pulumi.ComponentResource):
         self, resource_name: str, steps: Sequence[Step], commands: Mapping[str, remote.Command]
     ) -> ChangePlan:
         reported = [step for step in steps if step.first is not None or step.again is not None]
-        secret = {
+        secret: dict[str, pulumi.Output[str]] = {
             step.name: pulumi.Output.secret(step.secret).apply(
-                functools.partial(secret_fingerprint, step.name)
+                functools.partial(_secret_fingerprint_later, step.name)
             )
             for step in reported
             if step.secret is not None
@@ -275,3 +276,9 @@ def _unknown_fields(model: type[BaseModel], data: Mapping[str, Any], prefix: str
 
 def _command_text(step: str, script: pulumi.Input[str], sudo: bool) -> pulumi.Output[str]:
     return pulumi.Output.from_input(script).apply(lambda text: remote_command(step, text, sudo=sudo))
+
+
+def _secret_fingerprint_later(step: str, secret: str) -> Awaitable[str]:
+    """`secret_fingerprint` in a worker thread, for an `apply`: the slow hash takes ≈ 0.1 s of CPU, and the
+    program goes on registering resources meanwhile."""
+    return asyncio.to_thread(secret_fingerprint, step, secret)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from ..documented import DocumentedModel
 from ..fields import FROM_RESOURCE_NAME, OPTION
 from ..rules import Matches
 from ..schemas import TaskServiceConfig
@@ -19,16 +20,16 @@ CATEGORIES: tuple[Category, ...] = ("install", "configure", "update")
 """The categories in the order `planned_changes` lists them."""
 
 
-class SettingsModel(BaseModel):
+class SettingsModel(DocumentedModel):
     """Base of nested config sections: unknown fields are errors, field docstrings are the docs."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
-class TaskServiceSettings(TaskServiceConfig):
+class TaskServiceSettings(TaskServiceConfig, DocumentedModel):
     """Base of a task service's config model: its name and version, what delete keeps, its own fields."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     name: Annotated[
         str,
@@ -43,10 +44,10 @@ class TaskServiceSettings(TaskServiceConfig):
     """On delete, leave the service's data on the host (everything else is removed)."""
 
 
-class ServiceMetadata(BaseModel):
+class ServiceMetadata(DocumentedModel):
     """What a task service is: the `service_metadata` output."""
 
-    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(frozen=True)
 
     name: str
     """The task service's name (`custom-database`)."""
@@ -66,10 +67,10 @@ class ServiceMetadata(BaseModel):
     """Folders holding its data, kept on delete with `keep_data`."""
 
 
-class HealthCheck(BaseModel):
+class HealthCheck(DocumentedModel):
     """One health check's latest result: an item of the `checks` output."""
 
-    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(frozen=True)
 
     name: str
     """What was checked (`connect`, `replica-0:streaming`)."""

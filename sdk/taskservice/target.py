@@ -9,7 +9,7 @@ from typing import Any
 import pulumi
 from pulumi_command import remote
 
-from ..ssh import connection_args, verified_host_key
+from ..ssh import connection_args, verified_host_key_later
 
 __all__ = ["Target"]
 
@@ -51,7 +51,9 @@ class Target:
         must match (the key is read once with ssh-keyscan and pinned), and the address clients use
         (default: `host`)."""
         endpoint = pulumi.Output.all(host, port, host_key_fingerprints)
-        host_key = endpoint.apply(lambda e: verified_host_key(str(e[0]), int(e[1]), list(e[2])))
+        host_key: pulumi.Output[str] = endpoint.apply(
+            lambda e: verified_host_key_later(str(e[0]), int(e[1]), list(e[2]))
+        )
         connection = remote.ConnectionArgs(
             host=host,
             port=pulumi.Output.from_input(port).apply(float),

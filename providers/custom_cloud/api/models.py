@@ -8,6 +8,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from provisioning.sdk.documented import DocumentedModel
 from provisioning.sdk.fields import (
     FILLED_BY_SERVICE,
     FROM_RESOURCE_NAME,
@@ -137,16 +138,16 @@ ResourceId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 """An id handed out by the API (`i-…`, `net-…`, `subnet-…`, `lb-…`, `vol-…`)."""
 
 
-class _Request(BaseModel):
+class _Request(DocumentedModel):
     """Request bodies reject unknown fields; the docstring under a field is its description."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid")
 
 
-class _Public(BaseModel):
+class _Public(DocumentedModel):
     """Responses ignore unknown fields (forward compatible clients)."""
 
-    model_config = ConfigDict(extra="ignore", use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="ignore")
 
 
 class _Stored(_Public):

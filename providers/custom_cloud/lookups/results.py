@@ -3,8 +3,9 @@ types and docs), frozen, with the ownership label left out of `labels` and the I
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, computed_field, field_validator
+from pydantic import ConfigDict, computed_field, field_validator
 
+from provisioning.sdk.documented import DocumentedModel
 from provisioning.sdk.ownership import without_owner
 
 from ..api.models import InstancePublic, LoadBalancerPublic, NetworkPublic, SubnetPublic, VolumePublic
@@ -21,10 +22,10 @@ __all__ = [
 ]
 
 
-class Addresses(BaseModel):
+class Addresses(DocumentedModel):
     """A resource's IP addresses."""
 
-    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(frozen=True)
 
     private_ip: str | None = None
     """Private IPv4 address (None when it has none)."""
@@ -32,11 +33,11 @@ class Addresses(BaseModel):
     """Public IPv4 address (None without an external IP)."""
 
 
-class Result(BaseModel):
+class Result(DocumentedModel):
     """What a lookup adds to the API's answer, put first among the bases of each result: frozen, and
     `labels` without the ownership label."""
 
-    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(frozen=True)
 
     labels: dict[str, str] = {}
     """Labels, without the provider's ownership label (`pulumi-urn-hash`)."""

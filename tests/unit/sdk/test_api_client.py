@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable
 
 import httpx
@@ -132,14 +133,25 @@ def test_shared_transport_pools_per_thread_with_one_ssl_context() -> None:
 
     transport = shared_transport(7.5)
     assert shared_transport(7.5) is transport
-    mine = transport._inner()  # type: ignore[attr-defined]
-    assert transport._inner() is mine  # type: ignore[attr-defined]
+    mine = transport._inner("https")  # type: ignore[attr-defined]
+    assert transport._inner("https") is mine  # type: ignore[attr-defined]
     other: list[httpx.HTTPTransport] = []
-    thread = threading.Thread(target=lambda: other.append(transport._inner()))  # type: ignore[attr-defined]
+    thread = threading.Thread(target=lambda: other.append(transport._inner("https")))  # type: ignore[attr-defined]
     thread.start()
     thread.join()
     assert other and other[0] is not mine  # no pool shared across threads (httpcore scans every connection)
     pools = [mine._pool, other[0]._pool]
     assert pools[0]._ssl_context is pools[1]._ssl_context  # one CA bundle load per process
     transport.close()
-    assert transport._inner() is mine  # type: ignore[attr-defined]  # a client's close leaves it open
+    assert transport._inner("https") is mine  # type: ignore[attr-defined]  # a client's close leaves it open
+
+
+def test_plain_http_loads_no_ca_bundle() -> None:
+    from provisioning.sdk.api_client import shared_transport
+
+    transport = shared_transport(7.25)
+    plain = transport._inner("http")  # type: ignore[attr-defined]
+    assert transport._ssl is None  # type: ignore[attr-defined]  # no TLS on http://, so no CA bundle loaded
+    secure = transport._inner("https")  # type: ignore[attr-defined]
+    assert secure is not plain and secure._pool._ssl_context is transport._ssl  # type: ignore[attr-defined]
+    assert secure._pool._ssl_context.verify_mode == ssl.CERT_REQUIRED

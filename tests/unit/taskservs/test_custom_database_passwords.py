@@ -161,9 +161,9 @@ def test_the_component_packages_custom_database_takes_the_same_passwords(
     inputs: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from provisioning.components.package._served import CustomDatabaseHost
-    from provisioning.sdk.taskservice import target as targets
+    from provisioning.sdk import ssh
 
-    monkeypatch.setattr(targets, "verified_host_key", lambda host, port, fingerprints: "ssh-ed25519 AAAA")
+    monkeypatch.setattr(ssh, "verified_host_key", lambda host, port, fingerprints: "ssh-ed25519 AAAA")
     machine = {"host": "10.0.0.5", "host_key_fingerprints": ["SHA256:x"], "ssh_private_key": "not-a-key"}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)

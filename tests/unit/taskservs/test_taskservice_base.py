@@ -192,6 +192,7 @@ def test_custom_database_steps_under_mocks(mocks: RecordingMocks) -> pulumi.Outp
 def test_a_machine_made_elsewhere_is_reached_with_its_host_key_pinned(
     mocks: RecordingMocks, monkeypatch: pytest.MonkeyPatch
 ) -> pulumi.Output[Any]:
+    from provisioning.sdk import ssh
     from provisioning.sdk.taskservice import target as target_module
 
     asked: list[tuple[str, int, list[str]]] = []
@@ -200,7 +201,7 @@ def test_a_machine_made_elsewhere_is_reached_with_its_host_key_pinned(
         asked.append((host, port, fingerprints))
         return "ssh-ed25519 AAAAPINNED"
 
-    monkeypatch.setattr(target_module, "verified_host_key", verified)
+    monkeypatch.setattr(ssh, "verified_host_key", verified)
     key = pulumi.Output.secret("key")
     found = target_module.Target.host(
         "db.example", private_key=key, host_key_fingerprints=["SHA256:abc"], port=2222, user="admin",
