@@ -32,8 +32,9 @@ $(VENV_STAMP): pyproject.toml setup.py
 # pip writes a wheel's compiled modules at install; an editable install leaves that to the first import,
 # which never happens where PYTHONDONTWRITEBYTECODE is set: every program and provider host would compile
 # the package again (≈ 0.1 s each). Up-to-date files are skipped, so this is quick when nothing changed.
+# Not templates/: those are project scaffolds, copied whole into new projects and packaged as data.
 bytecode: $(VENV_STAMP) ## the package's compiled modules, as a wheel install has them
-	@.venv/bin/python -m compileall -q -j 0 src sdk providers components policies emulator templates
+	@.venv/bin/python -m compileall -q -j 0 src sdk providers components policies emulator
 
 toolchain: $(VENV_STAMP) ## the pinned Pulumi CLI, language host and command plugin in .tools/
 	@$(ENV) scripts/toolchain.sh
