@@ -37,3 +37,11 @@ def test_a_program_importing_the_resources_loads_no_http_client_nor_extension_to
     loaded = _loaded_after(statement)
     assert [name for name in NEVER_IN_A_PROGRAM if name in loaded] == []
     assert "provisioning.providers.custom_cloud.server" in loaded  # the probe did import the resources
+
+
+def test_the_change_plans_provider_loads_no_template_engine() -> None:
+    """The provider host unpickles a task service's `ChangePlan` provider: that needs the change planning,
+    not Jinja2 (the template library loads it when first used)."""
+    loaded = _loaded_after("import provisioning.sdk.taskservice.plan")
+    assert "provisioning.sdk.taskservice.plan" in loaded
+    assert "jinja2" not in loaded and "provisioning.sdk.taskservice.templates" not in loaded
