@@ -14,6 +14,7 @@ __all__ = [
     "ProvisioningError",
     "RateLimited",
     "ServerError",
+    "TRANSIENT_ERRORS",
     "TransportError",
     "Unauthenticated",
     "ValidationFailed",
@@ -150,6 +151,11 @@ class WaitTimeout(ProvisioningError):
         self.last = last
         """The last observed value."""
         super().__init__(f"timed out after {timeout:g}s waiting for {what} (last seen: {last!r})")
+
+
+TRANSIENT_ERRORS: tuple[type[ProvisioningError], ...] = (ServerError, RateLimited, TransportError)
+"""Failures that say nothing of the resource: the API or the network failed this time (the client has
+retried them already); a later request may well succeed."""
 
 
 def api_error_for_status(status: int, code: str = "") -> type[ApiError]:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from .backoff import Backoff
-from .errors import ProvisioningError, WaitTimeout
+from .errors import TRANSIENT_ERRORS, ProvisioningError, WaitTimeout
 
 __all__ = ["NO_FIRST_ANSWER", "Pace", "wait_for"]
 
@@ -64,7 +64,11 @@ def wait_for(
     `first`: a value just fetched (e.g. the create's answer) that stands in for the first `fetch`, so the
     first request goes out after the first delay instead of at once. `pace`: waits of the same kind; once
     one has succeeded, later waits sleep until that long after their start, poll, and continue from the
-    first backoff delay (a resource ready sooner than every recent one is seen only then)."""
+    first backoff delay (a resource ready sooner than every recent one is seen only then).
+
+    A poll that fails transiently (`TRANSIENT_ERRORS`, after the client's own retries) is a poll without
+    an answer: the wait goes on, and raises that error only when the deadline passes without a newer
+    answer (a resource that booted fine is not lost to a burst of 5xx while it was awaited)."""
     start = clock()
     deadline = start + timeout
     attempt = 0
@@ -74,7 +78,15 @@ def wait_for(
     while True:
         checks += 1
         if pending is NO_FIRST_ANSWER:
-            value = fetch()
+            try:
+                value = fetch()
+            except TRANSIENT_ERRORS:
+                remaining = deadline - clock()
+                if remaining <= 0:
+                    raise
+                sleep(min(backoff.delay(attempt), remaining))
+                attempt += 1
+                continue
         else:
             value, pending = pending, NO_FIRST_ANSWER  # type: ignore[assignment]
         if done(value):

@@ -1,7 +1,7 @@
 """The auto-scaling decision: replicas from the app tier's CPU against its threshold, within min and max.
 
 The rule is a proportional one: `desired = ceil(current × cpu / threshold)`, clamped to
-`[min_replicas, max_replicas]`, and left alone while the CPU is within `tolerance` (10%) of the threshold so
+`[min_replicas, max_replicas]`, and left alone while the CPU is within `TOLERANCE` (10%) of the threshold so
 that noise does not make it flap. With no load the CPU is near 0, so the tier goes down to `min_replicas`."""
 
 from __future__ import annotations
@@ -11,7 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["AutoScaling", "Decision", "decide"]
+__all__ = ["TOLERANCE", "AutoScaling", "Decision", "decide"]
+
+TOLERANCE = 0.1
+"""How far (as a share of the threshold) the CPU may be from the threshold with the tier left alone."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ class Decision:
         return f"{verb} {self.current} -> {self.desired} replicas: {self.reason}"
 
 
-def decide(current: int, cpu: float | None, policy: AutoScaling, *, tolerance: float = 0.1) -> Decision:
+def decide(current: int, cpu: float | None, policy: AutoScaling, *, tolerance: float = TOLERANCE) -> Decision:
     """The replicas the tier should have for a mean CPU of `cpu` percent per server."""
     low, high = policy.min_replicas, policy.max_replicas
     if cpu is None:

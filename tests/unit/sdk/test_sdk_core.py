@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 import pytest
 from pydantic import field_validator
@@ -164,3 +165,51 @@ def test_pace_sends_later_waits_straight_to_the_learned_time() -> None:
     pace_once = Pace()
     wait_for(lambda: "running", lambda v: v == "running", what="x", timeout=1, pace=pace_once)
     assert pace_once.expected() is None  # ready at once teaches nothing
+
+
+def test_wait_for_goes_on_through_transient_failures_of_its_polls() -> None:
+    now, slept = _fake_time()
+    answers: list[object] = [
+        ServerError(method="GET", path="/instances/i-1", status=503),
+        RateLimited(method="GET", path="/instances/i-1", status=429),
+        "provisioning",
+        ServerError(method="GET", path="/instances/i-1", status=500),
+        "running",
+    ]
+
+    def fetch() -> str:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return str(answer)
+
+    def sleep(delay: float) -> None:
+        slept.append(delay)
+        now[0] += delay
+
+    got = wait_for(fetch, lambda v: v == "running", what="x", timeout=10, clock=lambda: now[0], sleep=sleep)
+    assert got == "running" and not answers and len(slept) == 4
+
+
+def test_wait_for_raises_the_transient_failure_at_its_deadline_and_others_at_once() -> None:
+    now, _ = _fake_time()
+
+    def sleep(delay: float) -> None:
+        now[0] += delay
+
+    def failing(error: Exception) -> Callable[[], str]:
+        def fetch() -> str:
+            raise error
+
+        return fetch
+
+    unavailable = ServerError(method="GET", path="/instances/i-1", status=503)
+    with pytest.raises(ServerError):
+        wait_for(failing(unavailable), lambda v: v == "running", what="x", timeout=5,
+                 clock=lambda: now[0], sleep=sleep)  # fmt: skip
+    assert 5.0 <= now[0] < 5.01
+    now[0] = 0.0
+    with pytest.raises(InvalidState):  # not transient: the first one ends the wait
+        wait_for(failing(InvalidState(method="GET", path="/x", status=409)), lambda v: v == "running",
+                 what="x", timeout=5, clock=lambda: now[0], sleep=sleep)  # fmt: skip
+    assert now[0] == 0.0
