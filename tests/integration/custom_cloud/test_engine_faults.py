@@ -1,12 +1,16 @@
-"""`pulumi up` of examples/server while the emulator injects 20 % 5xx/429 and latency."""
+"""`pulumi up` of examples/server while the emulator injects 20 % 5xx/429 and latency, and through an outage
+of the instance route longer than the client's own retries."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 
+from provisioning.sdk.api_client import RetryPolicy
 from tests.support.cloud import running_cloud
+from tests.support.matrix_engine import set_faults
 
 from .conftest import EXAMPLE, instances, project_for
 
@@ -26,3 +30,33 @@ def test_up_converges_under_injected_faults(tmp_path: Path) -> None:
         assert instances(cloud) == []
         logs = "".join(p.read_text() for p in (tmp_path / "proj" / "logs").glob("*.log"))
         assert "retrying" in logs  # faults were met and retried, not avoided
+
+
+def _retry_budget(policy: RetryPolicy) -> float:
+    """The longest a client with `policy` keeps retrying one request (its backoff, no jitter)."""
+    return sum(min(policy.backoff.cap, policy.backoff.initial * policy.backoff.factor**n)
+               for n in range(policy.attempts - 1))  # fmt: skip
+
+
+def test_servers_awaited_through_an_outage_longer_than_the_clients_retries_are_kept(tmp_path: Path) -> None:
+    """Every `GET /v1/instances/{id}` answers 503 for longer than the client retries one request, but well
+    within the servers' `create_timeout`: the waits for their boots go on through the outage, and the `up`
+    ends with each server made once and a clean preview (a booted server is not lost to an API outage)."""
+    outage = _retry_budget(RetryPolicy()) + 8.0
+    with running_cloud(tmp_path, lifecycle="timed", boot_delay=1.0) as cloud:
+        project = project_for(EXAMPLE, tmp_path / "proj", cloud)
+        set_faults(cloud, error_rate=1.0, error_statuses=[503], routes=["GET /v1/instances/{instance_id}"])
+        recovery = threading.Timer(outage, set_faults, args=(cloud,))
+        recovery.start()
+        try:
+            project.up()
+        finally:
+            recovery.cancel()
+            set_faults(cloud)
+        live = instances(cloud)
+        assert sorted(i["name"] for i in live) == ["example-1", "example-2"]
+        assert all(i["status"] == "running" for i in live)
+        project.preview("--expect-no-changes")
+        logs = "".join(p.read_text() for p in (tmp_path / "proj" / "logs").glob("*.log"))
+        assert "-> 503 (attempt 8)" in logs  # a poll used up the client's retries, and the wait went on
+        project.destroy()
