@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from provisioning.sdk.api_client import RetryPolicy
-from tests.support.cloud import running_cloud
+from tests.support.cloud import CloudHandle, running_cloud
 from tests.support.matrix_engine import set_faults
 
 from .conftest import EXAMPLE, instances, project_for
@@ -38,20 +38,30 @@ def _retry_budget(policy: RetryPolicy) -> float:
                for n in range(policy.attempts - 1))  # fmt: skip
 
 
+def _outage_ends(cloud: CloudHandle, seconds: float, stop: threading.Event) -> None:
+    """Turn the cloud's faults off `seconds` after its first instance exists (its boot is then awaited)."""
+    while not stop.is_set() and not instances(cloud):
+        stop.wait(0.1)
+    if not stop.wait(seconds):
+        set_faults(cloud)
+
+
 def test_servers_awaited_through_an_outage_longer_than_the_clients_retries_are_kept(tmp_path: Path) -> None:
-    """Every `GET /v1/instances/{id}` answers 503 for longer than the client retries one request, but well
-    within the servers' `create_timeout`: the waits for their boots go on through the outage, and the `up`
-    ends with each server made once and a clean preview (a booted server is not lost to an API outage)."""
-    outage = _retry_budget(RetryPolicy()) + 8.0
+    """Every `GET /v1/instances/{id}` answers 503 from before the servers are created until longer than the
+    client retries one request after, but well within their `create_timeout`: the waits for their boots go
+    on through the outage, and the `up` ends with each server made once and a clean preview (a booted server
+    is not lost to an API outage)."""
     with running_cloud(tmp_path, lifecycle="timed", boot_delay=1.0) as cloud:
         project = project_for(EXAMPLE, tmp_path / "proj", cloud)
         set_faults(cloud, error_rate=1.0, error_statuses=[503], routes=["GET /v1/instances/{instance_id}"])
-        recovery = threading.Timer(outage, set_faults, args=(cloud,))
+        stop = threading.Event()
+        recovery = threading.Thread(target=_outage_ends, args=(cloud, _retry_budget(RetryPolicy()) + 5, stop))
         recovery.start()
         try:
             project.up()
         finally:
-            recovery.cancel()
+            stop.set()
+            recovery.join()
             set_faults(cloud)
         live = instances(cloud)
         assert sorted(i["name"] for i in live) == ["example-1", "example-2"]
