@@ -3,6 +3,7 @@ of the instance route longer than the client's own retries."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from pathlib import Path
 
@@ -34,8 +35,8 @@ def test_up_converges_under_injected_faults(tmp_path: Path) -> None:
 
 def _retry_budget(policy: RetryPolicy) -> float:
     """The longest a client with `policy` keeps retrying one request (its backoff, no jitter)."""
-    return sum(min(policy.backoff.cap, policy.backoff.initial * policy.backoff.factor**n)
-               for n in range(policy.attempts - 1))  # fmt: skip
+    longest = dataclasses.replace(policy.backoff, jitter=0.0)
+    return sum(longest.delay(n) for n in range(policy.attempts - 1))
 
 
 def _outage_ends(cloud: CloudHandle, seconds: float, stop: threading.Event) -> None:

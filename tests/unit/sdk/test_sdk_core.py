@@ -90,16 +90,12 @@ def test_wait_for_returns_when_done_and_backs_off() -> None:
 
 
 def test_wait_for_times_out_with_deadline() -> None:
-    now = [0.0]
-
-    def sleep(delay: float) -> None:
-        now[0] += delay
-
+    time = FakeTime()
     with pytest.raises(WaitTimeout) as info:
         wait_for(lambda: "provisioning", lambda v: v == "running", what="instance i-1", timeout=5,
-                 clock=lambda: now[0], sleep=sleep)  # fmt: skip
+                 clock=time.clock, sleep=time.sleep)  # fmt: skip
     assert "instance i-1" in str(info.value) and info.value.last == "provisioning"
-    assert 5.0 <= now[0] < 5.01  # never sleeps past the deadline
+    assert 5.0 <= time.now < 5.01  # never sleeps past the deadline
 
 
 def test_wait_for_fails_fast() -> None:
@@ -115,25 +111,32 @@ def test_default_poll_schedule_is_capped_at_half_a_second() -> None:
     assert delays[0] <= 0.1 and max(delays) <= 0.5 and min(delays[6:]) >= 0.4
 
 
-def _fake_time() -> tuple[list[float], list[float]]:
-    return [0.0], []
+class FakeTime:
+    """A clock that only `sleep` moves, and the sleeps it was asked for."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, delay: float) -> None:
+        self.slept.append(delay)
+        self.now += delay
 
 
 def test_wait_for_first_value_saves_the_first_request() -> None:
-    now, slept = _fake_time()
+    time = FakeTime()
     fetched: list[int] = []
 
     def fetch() -> str:
         fetched.append(1)
         return "running"
 
-    def sleep(delay: float) -> None:
-        slept.append(delay)
-        now[0] += delay
-
     got = wait_for(fetch, lambda v: v == "running", what="x", timeout=10, first="provisioning",
-                   clock=lambda: now[0], sleep=sleep)  # fmt: skip
-    assert got == "running" and len(fetched) == 1 and len(slept) == 1 and slept[0] <= 0.1
+                   clock=time.clock, sleep=time.sleep)  # fmt: skip
+    assert got == "running" and len(fetched) == 1 and len(time.slept) == 1 and time.slept[0] <= 0.1
     assert wait_for(fetch, lambda v: v == "running", what="x", timeout=10, first="running") == "running"
     assert len(fetched) == 1  # done on the first value: no request at all
 
@@ -142,25 +145,21 @@ def test_pace_sends_later_waits_straight_to_the_learned_time() -> None:
     from provisioning.sdk.waiters import Pace
 
     pace = Pace()
-    now, slept = _fake_time()
+    time = FakeTime()
 
-    def sleep(delay: float) -> None:
-        slept.append(delay)
-        now[0] += delay
-
-    def ready_at(t: float) -> object:
-        return lambda: "running" if now[0] >= t else "provisioning"
+    def ready_at(t: float) -> Callable[[], str]:
+        return lambda: "running" if time.now >= t else "provisioning"
 
     wait_for(ready_at(2.0), lambda v: v == "running", what="x", timeout=10, pace=pace,
-             clock=lambda: now[0], sleep=sleep)  # fmt: skip
-    first_polls = len(slept)
+             clock=time.clock, sleep=time.sleep)  # fmt: skip
+    first_polls = len(time.slept)
     learned = pace.expected()
     assert learned is not None and 2.0 <= learned <= 2.5 and first_polls >= 6  # along the backoff grid
-    slept.clear()
-    start = now[0] = 100.0
+    time.slept.clear()
+    start = time.now = 100.0
     wait_for(ready_at(start + learned), lambda v: v == "running", what="x", timeout=10, pace=pace,
-             first="provisioning", clock=lambda: now[0], sleep=sleep)  # fmt: skip
-    assert slept == [pytest.approx(learned)]  # one sleep to the learned time, one request
+             first="provisioning", clock=time.clock, sleep=time.sleep)  # fmt: skip
+    assert time.slept == [pytest.approx(learned)]  # one sleep to the learned time, one request
     assert Pace().expected() is None
     pace_once = Pace()
     wait_for(lambda: "running", lambda v: v == "running", what="x", timeout=1, pace=pace_once)
@@ -168,7 +167,7 @@ def test_pace_sends_later_waits_straight_to_the_learned_time() -> None:
 
 
 def test_wait_for_goes_on_through_transient_failures_of_its_polls() -> None:
-    now, slept = _fake_time()
+    time = FakeTime()
     answers: list[object] = [
         ServerError(method="GET", path="/instances/i-1", status=503),
         RateLimited(method="GET", path="/instances/i-1", status=429),
@@ -183,33 +182,26 @@ def test_wait_for_goes_on_through_transient_failures_of_its_polls() -> None:
             raise answer
         return str(answer)
 
-    def sleep(delay: float) -> None:
-        slept.append(delay)
-        now[0] += delay
+    got = wait_for(fetch, lambda v: v == "running", what="x", timeout=10, clock=time.clock, sleep=time.sleep)
+    assert got == "running" and not answers and len(time.slept) == 4
 
-    got = wait_for(fetch, lambda v: v == "running", what="x", timeout=10, clock=lambda: now[0], sleep=sleep)
-    assert got == "running" and not answers and len(slept) == 4
+
+def _failing(error: Exception) -> Callable[[], str]:
+    def fetch() -> str:
+        raise error
+
+    return fetch
 
 
 def test_wait_for_raises_the_transient_failure_at_its_deadline_and_others_at_once() -> None:
-    now, _ = _fake_time()
-
-    def sleep(delay: float) -> None:
-        now[0] += delay
-
-    def failing(error: Exception) -> Callable[[], str]:
-        def fetch() -> str:
-            raise error
-
-        return fetch
-
+    time = FakeTime()
     unavailable = ServerError(method="GET", path="/instances/i-1", status=503)
     with pytest.raises(ServerError):
-        wait_for(failing(unavailable), lambda v: v == "running", what="x", timeout=5,
-                 clock=lambda: now[0], sleep=sleep)  # fmt: skip
-    assert 5.0 <= now[0] < 5.01
-    now[0] = 0.0
+        wait_for(_failing(unavailable), lambda v: v == "running", what="x", timeout=5,
+                 clock=time.clock, sleep=time.sleep)  # fmt: skip
+    assert 5.0 <= time.now < 5.01
+    time = FakeTime()
     with pytest.raises(InvalidState):  # not transient: the first one ends the wait
-        wait_for(failing(InvalidState(method="GET", path="/x", status=409)), lambda v: v == "running",
-                 what="x", timeout=5, clock=lambda: now[0], sleep=sleep)  # fmt: skip
-    assert now[0] == 0.0
+        wait_for(_failing(InvalidState(method="GET", path="/x", status=409)), lambda v: v == "running",
+                 what="x", timeout=5, clock=time.clock, sleep=time.sleep)  # fmt: skip
+    assert time.now == 0.0
